@@ -1,0 +1,13 @@
+/** An item of GET /events (Docker's events.Message). */
+export interface EngineEvent {
+  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'node' | 'service' | 'secret' | 'config';
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: 'local' | 'swarm';
+  time: number;
+  timeNano: number;
+  /** Deprecated fields docker still fills for containers. */
+  status?: string;
+  id?: string;
+  from?: string;
+}

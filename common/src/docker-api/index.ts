@@ -1,0 +1,5 @@
+export type * from './filters.js';
+export type * from './containers.js';
+export type * from './images.js';
+export type * from './networks.js';
+export type * from './events.js';

@@ -1,0 +1,5 @@
+export * from './errors/index.js';
+export * from './tool/index.js';
+export * from './log/index.js';
+export * from './clock/index.js';
+export * from './docker-api/index.js';

@@ -1,0 +1,1 @@
+export type * from './engine/api/engine-deps.js';
