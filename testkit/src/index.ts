@@ -1,0 +1,4 @@
+export { BUSYBOX, haveBusybox, makeBusyboxRootfs, makeBusyboxRootfsTar } from './busybox.js';
+export { makeNetns } from './netns.js';
+export type { TestNetns } from './netns.js';
+export { ManualClock } from '@shoal/common';
