@@ -2,3 +2,5 @@ export { BUSYBOX, haveBusybox, makeBusyboxRootfs, makeBusyboxRootfsTar } from '.
 export { makeNetns } from './netns.js';
 export type { TestNetns } from './netns.js';
 export { ManualClock } from '@shoal/common';
+export { startTestDaemon, daemonLog } from './shoald.js';
+export type { TestDaemon } from './shoald.js';

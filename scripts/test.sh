@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, lints, runs every
+# tap test (unit, real-kernel *.linux.test.ts, compatibility with the docker
+# CLI and dockerode) and ends with one line "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "shoal tests need root (containers, netns, nftables)"; exit 2; }
+scripts/ensure-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+failed_lint=0
+npx eslint . || failed_lint=1
+
+out=$(mktemp)
+# tap's own summary line "# { total: N, pass: P, fail: F, ... }" gives the counts.
+npx tap --reporter=tap --jobs=2 "$@" | tee "$out"
+rc=${PIPESTATUS[0]}
+summary=$(grep -E '^# \{ total: ' "$out" | tail -n 1)
+rm -f "$out"
+total=$(sed -nE 's/.*total: ([0-9]+).*/\1/p' <<<"$summary")
+pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+total=${total:-0}; pass=${pass:-0}
+fail=$(( total - pass ))
+# skipped/todo count as neither; a tap failure with no failed assertion still fails.
+skip=$(sed -nE 's/.*skip: ([0-9]+).*/\1/p' <<<"$summary"); skip=${skip:-0}
+todo=$(sed -nE 's/.*todo: ([0-9]+).*/\1/p' <<<"$summary"); todo=${todo:-0}
+fail=$(( fail - skip - todo ))
+[ "$fail" -lt 0 ] && fail=0
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+if [ "$failed_lint" -ne 0 ]; then echo "lint failed"; fail=$(( fail + 1 )); fi
+[ "$total" -eq 0 ] && fail=$(( fail + 1 ))
+echo "$(( pass )) passed, ${fail} failed"
+[ "$fail" -eq 0 ]

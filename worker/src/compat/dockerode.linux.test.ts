@@ -1,0 +1,58 @@
+import t from 'tap';
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { daemonWithImage, IMAGE } from './fixture.js';
+
+const d = await daemonWithImage();
+t.teardown(() => d.cleanup());
+const docker = new Docker({ socketPath: d.socketPath });
+
+t.test('dockerode: ping, version, images', async (t) => {
+  t.equal(String(await docker.ping()), 'OK');
+  const v = await docker.version();
+  t.equal(v.ApiVersion, '1.44');
+  const images = await docker.listImages();
+  t.ok(images.some((i) => (i.RepoTags ?? []).includes(IMAGE)));
+});
+
+t.test('dockerode: create, attach, start, wait, logs, remove', async (t) => {
+  const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sh', '-c', 'echo to-out; echo to-err >&2; exit 4'], AttachStdout: true, AttachStderr: true });
+  const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (b: Buffer) => (o += b.toString()));
+  err.on('data', (b: Buffer) => (e += b.toString()));
+  docker.modem.demuxStream(stream, out, err);
+  const waited = c.wait();
+  await c.start();
+  const res = (await waited) as { StatusCode: number };
+  t.equal(res.StatusCode, 4);
+  await new Promise((r) => stream.once('end', r));
+  t.equal(o, 'to-out\n');
+  t.equal(e, 'to-err\n');
+  const logs = (await c.logs({ stdout: true, stderr: false })) as Buffer;
+  t.match(logs.toString(), /to-out/);
+  t.notMatch(logs.toString(), /to-err/);
+  await c.remove();
+  const gone = await c.inspect().catch((x: { statusCode?: number }) => x);
+  t.equal((gone as { statusCode?: number }).statusCode, 404, 'inspect after remove is 404');
+});
+
+t.test('dockerode: exec in a running container', async (t) => {
+  const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'] });
+  t.teardown(() => c.remove({ force: true }));
+  await c.start();
+  const ex = await c.exec({ Cmd: ['sh', '-c', 'echo exec-ok; exit 5'], AttachStdout: true, AttachStderr: true });
+  const s = await ex.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  let o = '';
+  out.on('data', (b: Buffer) => (o += b.toString()));
+  docker.modem.demuxStream(s, out, new PassThrough());
+  await new Promise((r) => s.once('end', r));
+  t.equal(o, 'exec-ok\n');
+  const info = await ex.inspect();
+  t.equal(info.ExitCode, 5);
+  t.equal(info.Running, false);
+});
