@@ -49,6 +49,7 @@ export interface ErrorOpts {
  * returned factory makes errors whose code is `${prefix}_${name}`.
  */
 export function defineErrors<K extends string>(prefix: string, defs: Record<K, ErrorDef>) {
+  registries.set(prefix, defs);
   const make = (name: K, message: string, opts: ErrorOpts = {}): ShoalError => {
     const def = defs[name];
     return new ShoalError(`${prefix}_${name}`, def.status, message, {
@@ -59,6 +60,16 @@ export function defineErrors<K extends string>(prefix: string, defs: Record<K, E
   };
   const codes = Object.fromEntries(Object.keys(defs).map((k) => [k, `${prefix}_${k}`])) as Record<K, string>;
   return { make, codes, defs, prefix };
+}
+
+const registries = new Map<string, Record<string, ErrorDef>>();
+
+/**
+ * Every registry defined so far in this process, by prefix (for
+ * docs/errors.md, which is generated from them and checked by a test).
+ */
+export function errorRegistries(): ReadonlyMap<string, Readonly<Record<string, ErrorDef>>> {
+  return registries;
 }
 
 /** True when `err` is a ShoalError with the given code. */
