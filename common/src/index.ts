@@ -3,3 +3,4 @@ export * from './tool/index.js';
 export * from './log/index.js';
 export * from './clock/index.js';
 export * from './docker-api/index.js';
+export * from './image-ref/index.js';
