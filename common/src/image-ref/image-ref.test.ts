@@ -6,7 +6,7 @@ import {
   isFullImageId, isImageIdPrefix, globMatch, withTag,
 } from './image-ref.js';
 
-const CODE = 'COMMON_INVALID_REFERENCE';
+const CODE = 'COMMON_REFERENCE_INVALID';
 
 function rejects(t: Test, input: string, reason?: string): void {
   try {

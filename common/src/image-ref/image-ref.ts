@@ -47,10 +47,10 @@ export interface ImageRef {
 
 function invalid(reason?: string): never {
   const msg = reason === undefined ? 'invalid reference format' : `invalid reference format: ${reason}`;
-  throw imageRefErrors.make('INVALID_REFERENCE', msg);
+  throw imageRefErrors.make('INVALID', msg);
 }
 
-/** Check a digest `algorithm:hex` (throws COMMON_INVALID_REFERENCE). */
+/** Check a digest `algorithm:hex` (throws COMMON_REFERENCE_INVALID). */
 export function validateDigest(digest: string): void {
   if (!digestRe.test(digest)) invalid('invalid digest format');
   const i = digest.indexOf(':');
@@ -62,7 +62,7 @@ export function validateDigest(digest: string): void {
   if (!/^[a-f0-9]+$/.test(hex)) invalid('invalid checksum digest format');
 }
 
-/** Check a tag (throws COMMON_INVALID_REFERENCE "invalid tag format"). */
+/** Check a tag (throws COMMON_REFERENCE_INVALID "invalid tag format"). */
 export function validateTag(tag: string): void {
   if (!tagRe.test(tag)) invalid('invalid tag format');
 }
@@ -86,12 +86,12 @@ function splitDomain(name: string): { domain: string; path: string } {
 
 /**
  * Parse a reference as given by a user (Docker's ParseNormalizedNamed): no
- * default tag is added. Throws COMMON_INVALID_REFERENCE (400) with Docker's
+ * default tag is added. Throws COMMON_REFERENCE_INVALID (400) with Docker's
  * message ("invalid reference format: repository name must be lowercase").
  */
 export function parseImageRef(input: string): ImageRef {
   if (anchoredIdRe.test(input)) {
-    throw imageRefErrors.make('INVALID_REFERENCE', `invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
+    throw imageRefErrors.make('INVALID', `invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
   }
   if (input === '') invalid('repository name must have at least one component');
   const m = referenceRe.exec(input);
