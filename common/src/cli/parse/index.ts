@@ -1,0 +1,12 @@
+export { parseRamBytes, parseHumanSize, parseMemorySwap } from './size.js';
+export { parseGoDuration, formatGoDuration } from './duration.js';
+export { parseTimestamp } from './timestamp.js';
+export { parsePortSpec, parsePortSpecs, parsePortRange, splitProtoPort, parseExpose, isIpLiteral } from './ports.js';
+export type { PortMapping } from './ports.js';
+export { parseEnvFile, resolveEnvVar } from './env-file.js';
+export type { EnvLookup } from './env-file.js';
+export { parseRestartPolicy } from './restart.js';
+export { parseUlimit } from './ulimit.js';
+export { parseKeyValues, parseFilterFlags } from './key-value.js';
+export { parseVolumeFlags, parseTmpfsFlags, parseMountFlag, splitCsv, resolvePosix } from './volumes.js';
+export type { MountSpec } from './volumes.js';
