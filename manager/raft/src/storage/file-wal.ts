@@ -1,0 +1,454 @@
+/**
+ * FileWal: the write-ahead log of one Raft node, in segment files under
+ * `<dir>/wal/` plus snapshot files under `<dir>/snap/`.
+ *
+ * Contract:
+ * - `save()` returns only after the records are written AND fdatasync'ed:
+ *   the driver calls it before sending the messages of the same Ready.
+ *   One save = one write + one fdatasync (group commit).
+ * - Every segment starts with a meta record (seq, first index) followed by
+ *   the current hard state and snapshot marker, so releasing older segments
+ *   never loses state. Segments are created atomically (tmp, fsync, rename,
+ *   fsync dir), so a segment file always has its header.
+ * - On open, a torn tail of the last segment is truncated; damage anywhere
+ *   else refuses with RAFT_WAL_CORRUPT (file + byte offset) or RAFT_WAL_GAP.
+ * - Calls are serialised internally; callers may still await each one.
+ */
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Entry, HardState, Snapshot } from '../core/types.js';
+import { RaftStorageError } from './errors.js';
+import { fsyncDir } from './fs-sync.js';
+import { encodeRecord, RecordType, scanRecords } from './record.js';
+import type { RawRecord } from './record.js';
+import { parseSegmentFileName, segmentFileName } from './segment-name.js';
+import { parseSnapshotFileName, readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
+import {
+  decodeEntry,
+  decodeHardState,
+  decodeMeta,
+  decodeSnapshotMarker,
+  decodeTruncate,
+  encodeEntry,
+  encodeHardState,
+  encodeMeta,
+  encodeSnapshotMarker,
+  encodeTruncate,
+} from './wal-codec.js';
+import type { SnapshotMarker } from './wal-codec.js';
+
+/** Options of {@link FileWal.open}. */
+export interface FileWalOptions {
+  /** Roll over to a new segment once the current one reaches this size. Default 64 MiB. */
+  readonly segmentBytes?: number;
+}
+
+/** What a WAL holds after replay. */
+export interface WalState {
+  readonly hardState: HardState;
+  /** The latest snapshot, if any was saved. */
+  readonly snapshot: Snapshot | undefined;
+  /** The entries after the snapshot, contiguous. */
+  readonly entries: Entry[];
+  /** True when a torn tail was truncated on open. */
+  readonly repairedTornTail: boolean;
+}
+
+interface SegmentInfo {
+  readonly name: string;
+  readonly seq: number;
+  readonly firstIndex: number;
+}
+
+const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
+const NO_SNAPSHOT: SnapshotMarker = { index: 0, term: 0, kind: 'compact' };
+
+/** The default segment size (64 MiB). */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** The file-based write-ahead log (see the module comment for the contract). */
+export class FileWal {
+  readonly #walDir: string;
+  readonly #snapDir: string;
+  readonly #segmentBytes: number;
+  #segments: SegmentInfo[];
+  #fh: FileHandle | undefined;
+  #size: number;
+  #lastIndex: number;
+  #hardState: HardState;
+  #snap: SnapshotMarker;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    dir: string,
+    segmentBytes: number,
+    segments: SegmentInfo[],
+    fh: FileHandle,
+    size: number,
+    lastIndex: number,
+    hardState: HardState,
+    snap: SnapshotMarker,
+  ) {
+    this.#walDir = join(dir, 'wal');
+    this.#snapDir = join(dir, 'snap');
+    this.#segmentBytes = segmentBytes;
+    this.#segments = segments;
+    this.#fh = fh;
+    this.#size = size;
+    this.#lastIndex = lastIndex;
+    this.#hardState = hardState;
+    this.#snap = snap;
+  }
+
+  /**
+   * Opens (creating if needed) the WAL in `dir` and replays it.
+   * Throws RaftStorageError RAFT_WAL_CORRUPT, RAFT_WAL_GAP, RAFT_SNAPSHOT_CORRUPT, RAFT_SNAPSHOT_MISSING.
+   */
+  static async open(dir: string, options: FileWalOptions = {}): Promise<{ wal: FileWal; state: WalState }> {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    const walDir = join(dir, 'wal');
+    const snapDir = join(dir, 'snap');
+    await mkdir(walDir, { recursive: true });
+    await mkdir(snapDir, { recursive: true });
+    await removeTmpFiles(walDir);
+    await removeTmpFiles(snapDir);
+
+    const segments = (await readdir(walDir))
+      .map((name) => ({ name, parsed: parseSegmentFileName(name) }))
+      .filter((s): s is { name: string; parsed: { firstIndex: number; seq: number } } => s.parsed !== undefined)
+      .map((s) => ({ name: s.name, seq: s.parsed.seq, firstIndex: s.parsed.firstIndex }))
+      .sort((a, b) => a.seq - b.seq);
+
+    if (segments.length === 0) {
+      const first: SegmentInfo = { name: segmentFileName(1, 0), seq: 0, firstIndex: 1 };
+      await createSegment(walDir, first, EMPTY_HARD_STATE, NO_SNAPSHOT);
+      segments.push(first);
+    }
+    for (let i = 1; i < segments.length; i++) {
+      const prev = segments[i - 1] as SegmentInfo;
+      const cur = segments[i] as SegmentInfo;
+      if (cur.seq !== prev.seq + 1) {
+        throw new RaftStorageError('WAL_GAP', `WAL segment missing between ${prev.name} and ${cur.name} (sequence ${prev.seq} -> ${cur.seq})`, {
+          file: join(walDir, cur.name),
+          previousFile: join(walDir, prev.name),
+        });
+      }
+    }
+
+    const replay = new Replay();
+    let repairedTornTail = false;
+    let size = 0;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i] as SegmentInfo;
+      const path = join(walDir, seg.name);
+      const isLast = i === segments.length - 1;
+      const buf = await readFile(path);
+      const scan = scanRecords(buf);
+      let end = buf.length;
+      if (scan.kind === 'corrupt' || (scan.kind === 'torn' && !isLast)) {
+        const offset = scan.kind === 'corrupt' ? scan.offset : scan.tornAt;
+        throw new RaftStorageError('WAL_CORRUPT', `WAL record at ${path} byte offset ${offset} is corrupt (${scan.fault})`, {
+          file: path,
+          offset,
+          fault: scan.fault,
+        });
+      }
+      if (scan.kind === 'torn') {
+        end = scan.tornAt;
+        const fh = await open(path, 'r+');
+        try {
+          await fh.truncate(end);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        repairedTornTail = true;
+      }
+      replay.segment(path, seg, scan.records, i === 0);
+      if (isLast) size = end;
+    }
+
+    const marker = replay.snap;
+    const firstSeg = segments[0] as SegmentInfo;
+    if (firstSeg.firstIndex > marker.index + 1) {
+      throw new RaftStorageError('WAL_GAP', `WAL starts at index ${firstSeg.firstIndex} but the snapshot covers only up to ${marker.index}`, {
+        file: join(walDir, firstSeg.name),
+        snapshotIndex: marker.index,
+      });
+    }
+    let snapshot: Snapshot | undefined;
+    if (marker.index > 0) {
+      snapshot = await readSnapshotFile(join(snapDir, snapshotFileName(marker.index, marker.term)));
+    }
+    // Snapshot files other than the current one are either released ones or orphans of a crash
+    // between writing the file and its marker: neither is needed.
+    await removeSnapshotsExcept(snapDir, marker);
+
+    const last = segments[segments.length - 1] as SegmentInfo;
+    const fh = await open(join(walDir, last.name), 'a');
+    const wal = new FileWal(dir, segmentBytes, segments, fh, size, replay.lastIndex, replay.hardState, marker);
+    return {
+      wal,
+      state: {
+        hardState: replay.hardState,
+        snapshot,
+        entries: replay.entries.filter((e) => e.index > marker.index),
+        repairedTornTail,
+      },
+    };
+  }
+
+  /** Index of the last stored entry (the snapshot index when no entry follows it). */
+  get lastIndex(): number {
+    return this.#lastIndex;
+  }
+
+  /** Index of the current snapshot (0 when none). */
+  get snapshotIndex(): number {
+    return this.#snap.index;
+  }
+
+  /** Segment file names currently on disk, oldest first (for status and tests). */
+  get segmentNames(): readonly string[] {
+    return this.#segments.map((s) => s.name);
+  }
+
+  /**
+   * Persists a Ready: `snapshot` (one received from the leader: the log is
+   * reset to it), then `entries` (overwriting any stored entries at the same
+   * indexes and after), then `hardState`. Returns after fdatasync.
+   */
+  save(hardState: HardState | undefined, entries: readonly Entry[], snapshot?: Snapshot): Promise<void> {
+    return this.#serial(() => this.#save(hardState, entries, snapshot));
+  }
+
+  /**
+   * Records a snapshot taken locally at an index <= lastIndex and releases
+   * what it covers: older snapshot files and WAL segments whose entries are
+   * all at or below the snapshot index. Older snapshots than the current one
+   * are ignored.
+   */
+  compact(snapshot: Snapshot): Promise<void> {
+    return this.#serial(async () => {
+      const { index, term } = snapshot.meta;
+      if (index <= this.#snap.index) return;
+      if (index > this.#lastIndex) {
+        throw new RaftStorageError('WAL_INVALID_APPEND', `cannot compact at ${index}: beyond last index ${this.#lastIndex}`, { index });
+      }
+      await writeSnapshotFile(this.#snapDir, snapshot);
+      await this.#rolloverIfFull();
+      const marker: SnapshotMarker = { index, term, kind: 'compact' };
+      await this.#write([encodeRecord(RecordType.snapshot, encodeSnapshotMarker(marker))]);
+      this.#snap = marker;
+      await this.#release();
+    });
+  }
+
+  /** Closes the current segment. Further calls throw RAFT_WAL_CLOSED. */
+  close(): Promise<void> {
+    return this.#serial(async () => {
+      this.#closed = true;
+      const fh = this.#fh;
+      this.#fh = undefined;
+      await fh?.close();
+    });
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => {
+      if (this.#closed) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
+      return fn();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #save(hardState: HardState | undefined, entries: readonly Entry[], snapshot: Snapshot | undefined): Promise<void> {
+    if (hardState === undefined && entries.length === 0 && snapshot === undefined) return;
+    await this.#rolloverIfFull();
+    const records: Buffer[] = [];
+    let snap = this.#snap;
+    let lastIndex = this.#lastIndex;
+    if (snapshot !== undefined) {
+      await writeSnapshotFile(this.#snapDir, snapshot);
+      snap = { index: snapshot.meta.index, term: snapshot.meta.term, kind: 'restore' };
+      records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
+      lastIndex = snap.index;
+    }
+    const first = entries[0];
+    if (first !== undefined) {
+      if (first.index > lastIndex + 1 || first.index <= snap.index) {
+        throw new RaftStorageError(
+          'WAL_INVALID_APPEND',
+          `entries starting at ${first.index} do not follow the log (last index ${lastIndex}, snapshot ${snap.index})`,
+          { firstIndex: first.index, lastIndex, snapshotIndex: snap.index },
+        );
+      }
+      if (first.index <= lastIndex) records.push(encodeRecord(RecordType.truncate, encodeTruncate(first.index)));
+      let expect = first.index;
+      for (const e of entries) {
+        if (e.index !== expect) {
+          throw new RaftStorageError('WAL_INVALID_APPEND', `entries are not contiguous at ${e.index} (expected ${expect})`, { index: e.index });
+        }
+        records.push(encodeRecord(RecordType.entry, encodeEntry(e)));
+        expect++;
+      }
+      lastIndex = expect - 1;
+    }
+    if (hardState !== undefined) records.push(encodeRecord(RecordType.hardState, encodeHardState(hardState)));
+    await this.#write(records);
+    this.#lastIndex = lastIndex;
+    this.#snap = snap;
+    if (hardState !== undefined) this.#hardState = hardState;
+    if (snapshot !== undefined) await this.#release();
+  }
+
+  /** Appends records to the current segment and fdatasyncs it. */
+  async #write(records: readonly Buffer[]): Promise<void> {
+    const fh = this.#fh;
+    if (fh === undefined) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
+    const total = records.reduce((n, r) => n + r.length, 0);
+    const { bytesWritten } = await fh.writev(records as Buffer[]);
+    if (bytesWritten !== total) {
+      // A short write leaves a torn tail: recoverable on the next open, not now.
+      this.#closed = true;
+      throw new Error(`short WAL write: ${bytesWritten} of ${total} bytes`);
+    }
+    await fh.datasync();
+    this.#size += total;
+  }
+
+  async #rolloverIfFull(): Promise<void> {
+    if (this.#size < this.#segmentBytes) return;
+    const cur = this.#segments[this.#segments.length - 1] as SegmentInfo;
+    const next: SegmentInfo = { seq: cur.seq + 1, firstIndex: this.#lastIndex + 1, name: segmentFileName(this.#lastIndex + 1, cur.seq + 1) };
+    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' });
+    const old = this.#fh;
+    this.#fh = await open(join(this.#walDir, next.name), 'a');
+    await old?.close();
+    this.#segments.push(next);
+    this.#size = size;
+  }
+
+  /** Removes snapshot files older than the current one and segments wholly covered by it. */
+  async #release(): Promise<void> {
+    await removeSnapshotsExcept(this.#snapDir, this.#snap);
+    // Segment k can go when segment k+1 starts at or below snapshot+1: all of k's
+    // surviving entries are then covered by the snapshot. Never the last segment.
+    let keepFrom = 0;
+    for (let k = 1; k < this.#segments.length; k++) {
+      if ((this.#segments[k] as SegmentInfo).firstIndex <= this.#snap.index + 1) keepFrom = k;
+    }
+    if (keepFrom === 0) return;
+    for (const seg of this.#segments.slice(0, keepFrom)) await rm(join(this.#walDir, seg.name), { force: true });
+    this.#segments = this.#segments.slice(keepFrom);
+    await fsyncDir(this.#walDir);
+  }
+}
+
+/** Replays records into state; throws RAFT_WAL_CORRUPT / RAFT_WAL_GAP. */
+class Replay {
+  hardState: HardState = EMPTY_HARD_STATE;
+  snap: SnapshotMarker = NO_SNAPSHOT;
+  entries: Entry[] = [];
+  lastIndex = 0;
+
+  segment(path: string, seg: SegmentInfo, records: readonly RawRecord[], isFirst: boolean): void {
+    const corrupt = (offset: number, why: string, cause?: unknown): RaftStorageError =>
+      new RaftStorageError('WAL_CORRUPT', `WAL record at ${path} byte offset ${offset} is invalid: ${why}`, { file: path, offset, fault: why }, cause);
+    const head = records[0];
+    if (head === undefined || head.type !== RecordType.meta) throw corrupt(0, 'segment does not start with a meta record');
+    const meta = decodeOrThrow(() => decodeMeta(head.payload), corrupt, head.offset);
+    if (meta.seq !== seg.seq || meta.firstIndex !== seg.firstIndex) {
+      throw corrupt(0, `meta record (seq ${meta.seq}, first index ${meta.firstIndex}) does not match the file name`);
+    }
+    if (isFirst) {
+      this.lastIndex = seg.firstIndex - 1;
+    } else if (seg.firstIndex !== this.lastIndex + 1) {
+      throw new RaftStorageError('WAL_GAP', `WAL segment ${path} starts at index ${seg.firstIndex}, expected ${this.lastIndex + 1}`, {
+        file: path,
+        expectedIndex: this.lastIndex + 1,
+      });
+    }
+    for (const rec of records.slice(1)) {
+      switch (rec.type) {
+        case RecordType.entry: {
+          const e = decodeOrThrow(() => decodeEntry(rec.payload), corrupt, rec.offset);
+          if (e.index !== this.lastIndex + 1) throw corrupt(rec.offset, `entry index ${e.index} out of sequence (expected ${this.lastIndex + 1})`);
+          this.entries.push(e);
+          this.lastIndex = e.index;
+          break;
+        }
+        case RecordType.truncate: {
+          const from = decodeOrThrow(() => decodeTruncate(rec.payload), corrupt, rec.offset);
+          const base = this.entries[0]?.index ?? this.lastIndex + 1;
+          this.entries.length = Math.max(0, Math.min(this.entries.length, from - base));
+          this.lastIndex = Math.min(this.lastIndex, from - 1);
+          break;
+        }
+        case RecordType.hardState:
+          this.hardState = decodeOrThrow(() => decodeHardState(rec.payload), corrupt, rec.offset);
+          break;
+        case RecordType.snapshot: {
+          const m = decodeOrThrow(() => decodeSnapshotMarker(rec.payload), corrupt, rec.offset);
+          this.snap = m;
+          if (m.kind === 'restore') {
+            this.entries = [];
+            this.lastIndex = m.index;
+          } else {
+            const drop = this.entries.findIndex((e) => e.index > m.index);
+            this.entries = drop === -1 ? [] : this.entries.slice(drop);
+            this.lastIndex = Math.max(this.lastIndex, m.index);
+          }
+          break;
+        }
+        case RecordType.meta:
+          throw corrupt(rec.offset, 'meta record in the middle of a segment');
+      }
+    }
+  }
+}
+
+function decodeOrThrow<T>(fn: () => T, corrupt: (offset: number, why: string, cause?: unknown) => RaftStorageError, offset: number): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw corrupt(offset, 'undecodable payload', err);
+  }
+}
+
+/** Writes a new segment with its header records atomically; returns its size. */
+async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker): Promise<number> {
+  const records = [encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex })), encodeRecord(RecordType.hardState, encodeHardState(hs))];
+  if (snap.index > 0) records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
+  const tmp = join(walDir, `.tmp-${seg.name}`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writev(records);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(walDir, seg.name));
+  await fsyncDir(walDir);
+  return records.reduce((n, r) => n + r.length, 0);
+}
+
+async function removeTmpFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
+  }
+}
+
+async function removeSnapshotsExcept(snapDir: string, keep: SnapshotMarker): Promise<void> {
+  let removed = false;
+  for (const name of await readdir(snapDir)) {
+    const p = parseSnapshotFileName(name);
+    if (p === undefined || (p.index === keep.index && p.term === keep.term)) continue;
+    await rm(join(snapDir, name), { force: true });
+    removed = true;
+  }
+  if (removed) await fsyncDir(snapDir);
+}
