@@ -9,3 +9,7 @@
  *   (list/inspect), with `open(opts)` / `close()`.
  */
 export type { AttachRequest, AttachResult, NetworkAttacher } from './network-attacher.js';
+export { NetworkManager } from './network-manager.js';
+export type { NetworkManagerOptions } from './network-manager.js';
+export type { BridgeConfig } from './network-shapes.js';
+export { networkErrors } from './network-errors.js';

@@ -1,0 +1,129 @@
+/**
+ * The kernel edge of the networks subsystem: bridge, network namespaces,
+ * veth pairs, sysctls and our nftables table, through `ip`, `unshare`,
+ * `mount`/`umount` and `nft` (iproute2, util-linux, nftables) via runTool.
+ * Commands are batched (`ip -batch -`) to keep `docker run` fast.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { runTool, hasCode, commonErrors } from '@shoal/common';
+import { networkErrors } from './network-errors.js';
+
+const IP_TIMEOUT_MS = 15_000;
+
+function setupFailed(what: string, e: unknown): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  return networkErrors.make('NETWORK_SETUP_FAILED', `${what}: ${msg}`, { cause: e });
+}
+
+/** Mount points of this mount namespace (field 5 of /proc/self/mountinfo, octal escapes decoded). */
+async function mountPoints(): Promise<Set<string>> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp !== undefined) out.add(mp.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
+}
+
+/** True when `path` is a mount point. */
+export async function isMountPoint(path: string): Promise<boolean> {
+  return (await mountPoints()).has(path);
+}
+
+/**
+ * Make `dir` (our netns directory) a shared bind mount of itself, as
+ * `ip netns` does for /run/netns, so that netns mounts under it are not
+ * pinned by copies in containers' mount namespaces.
+ */
+export async function ensureNetnsDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  try {
+    if (!(await isMountPoint(dir))) await runTool(['mount', '--bind', dir, dir]);
+    await runTool(['mount', '--make-shared', dir]);
+  } catch (e) {
+    throw setupFailed(`cannot prepare netns directory ${dir}`, e);
+  }
+}
+
+/** Write a sysctl under /proc/sys (`net/ipv4/ip_forward`). */
+export async function writeSysctl(key: string, value: string): Promise<void> {
+  try {
+    await writeFile(`/proc/sys/${key}`, value);
+  } catch (e) {
+    throw setupFailed(`cannot set sysctl ${key.replaceAll('/', '.')}=${value}`, e);
+  }
+}
+
+/** True when a link with this name exists in our netns. */
+export async function linkExists(name: string): Promise<boolean> {
+  const r = await runTool(['ip', '-o', 'link', 'show', 'dev', name], { okCodes: [0, 1, 255], timeoutMs: IP_TIMEOUT_MS });
+  return r.code === 0 && r.stdout.trim() !== '';
+}
+
+/** Create the bridge if missing, give it `cidrAddr` (e.g. 172.29.0.1/16), bring it up. Idempotent. */
+export async function ensureBridge(name: string, cidrAddr: string): Promise<void> {
+  const lines: string[] = [];
+  if (!(await linkExists(name))) lines.push(`link add name ${name} type bridge`);
+  lines.push(`addr replace ${cidrAddr} dev ${name}`, `link set dev ${name} up`);
+  await ipBatch(lines, `cannot set up bridge ${name}`);
+}
+
+/** Run `ip -batch -` in our netns; throws NETWORK_SETUP_FAILED. */
+export async function ipBatch(lines: readonly string[], what: string): Promise<void> {
+  try {
+    await runTool(['ip', '-batch', '-'], { input: `${lines.join('\n')}\n`, timeoutMs: IP_TIMEOUT_MS });
+  } catch (e) {
+    throw setupFailed(what, e);
+  }
+}
+
+/**
+ * Create a network namespace bound at `path` (a file is created there and
+ * the new namespace bind-mounted on it by `unshare --net=PATH`), and run
+ * `ipLines` inside it with `ip -batch -`. On failure the namespace is
+ * removed again. Throws NETWORK_SETUP_FAILED.
+ */
+export async function createNetns(path: string, ipLines: readonly string[]): Promise<void> {
+  try {
+    await writeFile(path, '', { flag: 'wx' });
+    await runTool(['unshare', `--net=${path}`, 'ip', '-batch', '-'], { input: `${ipLines.join('\n')}\n`, timeoutMs: IP_TIMEOUT_MS });
+  } catch (e) {
+    await removeNetns(path).catch(() => undefined);
+    throw setupFailed(`cannot create network namespace ${path}`, e);
+  }
+}
+
+/** Unmount and delete a netns file. Idempotent. */
+export async function removeNetns(path: string): Promise<void> {
+  if (await isMountPoint(path)) {
+    try {
+      await runTool(['umount', path], { timeoutMs: IP_TIMEOUT_MS });
+    } catch (e) {
+      throw setupFailed(`cannot unmount network namespace ${path}`, e);
+    }
+  }
+  await rm(path, { force: true });
+}
+
+/** Delete a link if it exists (deleting one end of a veth deletes both). Idempotent. */
+export async function deleteLink(name: string): Promise<void> {
+  try {
+    const r = await runTool(['ip', 'link', 'del', 'dev', name], { okCodes: [0, 1, 255], timeoutMs: IP_TIMEOUT_MS });
+    if (r.code !== 0 && !/Cannot find device|does not exist/i.test(r.stderr)) {
+      throw commonErrors.make('TOOL_FAILED', `ip link del dev ${name} failed: ${r.stderr.trim()}`);
+    }
+  } catch (e) {
+    if (hasCode(e, commonErrors.codes.TOOL_NOT_FOUND)) throw e;
+    throw setupFailed(`cannot delete link ${name}`, e);
+  }
+}
+
+/** Apply an nft script atomically (`nft -f -`). Throws NETWORK_SETUP_FAILED. */
+export async function nftApply(script: string, what: string): Promise<void> {
+  try {
+    await runTool(['nft', '-f', '-'], { input: script, timeoutMs: IP_TIMEOUT_MS });
+  } catch (e) {
+    throw setupFailed(what, e);
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * NetworkManager: the bridge, host and none networks of one shoald. It
+ * implements the API's NetworkEngine (list/inspect) and the containers
+ * engine's NetworkAttacher (attach/detach/restore/rename).
+ *
+ * Ownership: the bridge, our nft table, `<execRoot>/netns/*`, the `veth*`
+ * host ends we made, `<dataRoot>/network/*` and the port sockets. Kernel
+ * state outlives the daemon (running containers keep their network across
+ * a restart); `close()` only releases sockets.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasCode, systemClock, silentLogger, type Clock, type Filters, type Logger, type NetworkResource, type NetworkSettings } from '@shoal/common';
+import type { AttachRequest, AttachResult, NetworkAttacher } from './network-attacher.js';
+import type { EndpointRecord, NetworkMode } from './endpoint-record.js';
+import { networkErrors } from './network-errors.js';
+import { formatIpv4, macFromIpv4, parseCidr, parseIpv4 } from './ipv4.js';
+import { allocateIp, newIpam, releaseOwner, type IpamState } from './ipam.js';
+import { planPorts } from './port-spec.js';
+import { planNftScript, type PortMapping } from './nft-plan.js';
+import { reservePort, type HeldPort } from './port-reserver.js';
+import { buildHosts, buildResolvConf } from './host-files.js';
+import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, normalizeNetworkMode, type BridgeConfig, type BuiltinNetwork } from './network-shapes.js';
+import { StateFiles, readJsonOrNull, writeJsonAtomic } from './state-files.js';
+import { Coalescer } from './coalescer.js';
+import { createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, nftApply, removeNetns, writeSysctl } from './linux-net.js';
+
+/** Options of {@link NetworkManager.open}. */
+export interface NetworkManagerOptions {
+  /** Persistent state goes to `<dataRoot>/network/`. */
+  dataRoot: string;
+  /** Netns bind mounts go to `<execRoot>/netns/`. */
+  execRoot: string;
+  /** Bridge interface name (max 15 chars). Default `shoal0`. */
+  bridgeName?: string;
+  /** Bridge address in CIDR, the gateway of containers. Default `172.29.0.1/16`. */
+  bip?: string;
+  /** Name of our nft table (family ip). Default `shoal`. */
+  nftTable?: string;
+  log?: Logger;
+  clock?: Clock;
+  /** Random bytes as hex (ids, veth names). Default node:crypto. */
+  randomHex?: (bytes: number) => string;
+  /** The host's resolv.conf and hosts (bases of the containers' files). */
+  resolvConfPath?: string;
+  hostsPath?: string;
+}
+
+interface LiveEndpoint {
+  rec: EndpointRecord;
+  /** Port sockets held for this endpoint (empty until restore after a daemon restart). */
+  held: HeldPort[];
+}
+
+const MODES: NetworkMode[] = ['bridge', 'host', 'none'];
+
+function defaultRandomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** The networks subsystem of one shoald. Create with {@link NetworkManager.open}. */
+export class NetworkManager implements NetworkAttacher {
+  #files: StateFiles;
+  #netnsDir: string;
+  #bridge: BridgeConfig;
+  #bip: string;
+  #table: string;
+  #log: Logger;
+  #clock: Clock;
+  #hex: (bytes: number) => string;
+  #resolvConfPath: string;
+  #hostsPath: string;
+  #networks: BuiltinNetwork[] = [];
+  #ipam: IpamState;
+  #endpoints = new Map<string, LiveEndpoint>();
+  /** Per-container serialization of attach/detach/restore. */
+  #ops = new Map<string, Promise<unknown>>();
+  #nft: Coalescer;
+  #ipamWriter: Coalescer;
+  #closed = false;
+
+  private constructor(opts: NetworkManagerOptions) {
+    this.#files = new StateFiles(opts.dataRoot);
+    this.#netnsDir = join(opts.execRoot, 'netns');
+    const bridgeName = opts.bridgeName ?? 'shoal0';
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridgeName)) {
+      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid bridge name "${bridgeName}" (1-15 letters, digits, _ . -)`);
+    }
+    this.#bip = opts.bip ?? '172.29.0.1/16';
+    const c = parseCidr(this.#bip);
+    if (c === null || c.prefix > 30 || c.addr === c.network || c.addr === c.broadcast) {
+      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid bip "${this.#bip}": want a host address with a prefix of at most /30, e.g. 172.29.0.1/16`);
+    }
+    this.#table = opts.nftTable ?? 'shoal';
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(this.#table)) {
+      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid nft table name "${this.#table}"`);
+    }
+    this.#bridge = { bridgeName, subnet: `${formatIpv4(c.network)}/${c.prefix}`, gateway: formatIpv4(c.addr), prefixLen: c.prefix };
+    this.#log = opts.log ?? silentLogger();
+    this.#clock = opts.clock ?? systemClock;
+    this.#hex = opts.randomHex ?? defaultRandomHex;
+    this.#resolvConfPath = opts.resolvConfPath ?? '/etc/resolv.conf';
+    this.#hostsPath = opts.hostsPath ?? '/etc/hosts';
+    this.#ipam = newIpam(this.#bridge.subnet, this.#bridge.gateway);
+    this.#nft = new Coalescer(() => this.#applyNft());
+    this.#ipamWriter = new Coalescer(() => writeJsonAtomic(this.#files.ipamPath, this.#ipam));
+  }
+
+  /**
+   * Load state, create the bridge if missing, enable forwarding and
+   * route_localnet, and (re)install our nft table from the recorded
+   * endpoints. Port sockets of running containers are re-taken by
+   * {@link restore}. Throws INVALID_NETWORK_CONFIG, NETWORK_SETUP_FAILED.
+   */
+  static async open(opts: NetworkManagerOptions): Promise<NetworkManager> {
+    const m = new NetworkManager(opts);
+    await m.#load();
+    return m;
+  }
+
+  async #load(): Promise<void> {
+    await this.#files.init();
+    const saved = await readJsonOrNull<BuiltinNetwork[]>(this.#files.networksPath);
+    const created = new Date(this.#clock.now()).toISOString();
+    this.#networks = MODES.map((name) => saved?.find((n) => n.name === name) ?? { name, id: this.#hex(32), created });
+    if (saved === null || saved.length !== this.#networks.length) await writeJsonAtomic(this.#files.networksPath, this.#networks);
+
+    const ipam = await readJsonOrNull<IpamState>(this.#files.ipamPath);
+    if (ipam !== null && ipam.subnet === this.#bridge.subnet && ipam.gateway === this.#bridge.gateway) this.#ipam = ipam;
+    else if (ipam !== null) this.#log.warn({ old: ipam.subnet, new: this.#bridge.subnet }, 'bridge subnet changed: IP allocations reset');
+    for (const rec of await this.#files.readAllEndpoints()) {
+      this.#endpoints.set(rec.containerId, { rec, held: [] });
+      // Endpoints are the truth: make sure their addresses are marked taken.
+      if (rec.ip !== undefined && this.#ipam.allocated[rec.ip] === undefined) {
+        try {
+          this.#ipam = allocateIp(this.#ipam, rec.containerId, rec.ip).state;
+        } catch (e) {
+          this.#log.warn({ err: e, containerId: rec.containerId }, 'recorded endpoint address outside the bridge subnet');
+        }
+      }
+    }
+    await this.#ipamWriter.run();
+
+    await ensureNetnsDir(this.#netnsDir);
+    await ensureBridge(this.#bridge.bridgeName, this.#bip);
+    await writeSysctl('net/ipv4/ip_forward', '1');
+    await writeSysctl(`net/ipv4/conf/${this.#bridge.bridgeName}/route_localnet`, '1');
+    await this.#nft.run();
+    this.#log.info({ bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, table: this.#table, endpoints: this.#endpoints.size }, 'networks ready');
+  }
+
+  /** Release the port sockets. Kernel state (bridge, rules, netns) stays for the running containers. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#ops.values()]);
+    await Promise.all([...this.#endpoints.values()].flatMap((e) => e.held.map((h) => h.release())));
+    for (const e of this.#endpoints.values()) e.held = [];
+  }
+
+  /** The bridge's name, subnet and gateway. */
+  get bridge(): Readonly<BridgeConfig> {
+    return this.#bridge;
+  }
+
+  /** The nft table name. */
+  get nftTable(): string {
+    return this.#table;
+  }
+
+  // ---- NetworkEngine ----
+
+  /** GET /networks */
+  async list(filters?: Filters): Promise<NetworkResource[]> {
+    const eps = [...this.#endpoints.values()].map((e) => e.rec);
+    return this.#networks.map((n) => buildNetworkResource(n, eps, this.#bridge)).filter((n) => matchesNetworkFilters(n, filters));
+  }
+
+  /** GET /networks/{id}: by name, full id or unique id prefix. Throws NETWORK_NOT_FOUND (404). */
+  async inspect(idOrName: string): Promise<NetworkResource> {
+    const eps = [...this.#endpoints.values()].map((e) => e.rec);
+    let net = this.#networks.find((n) => n.name === idOrName || n.id === idOrName);
+    if (net === undefined && idOrName !== '') {
+      const byPrefix = this.#networks.filter((n) => n.id.startsWith(idOrName));
+      if (byPrefix.length > 1) throw networkErrors.make('AMBIGUOUS_NETWORK', `network ${idOrName} is ambiguous (${byPrefix.length} matches found)`);
+      net = byPrefix[0];
+    }
+    if (net === undefined) throw networkErrors.make('NETWORK_NOT_FOUND', `network ${idOrName} not found`);
+    return buildNetworkResource(net, eps, this.#bridge);
+  }
+
+  // ---- NetworkAttacher ----
+
+  attach(req: AttachRequest): Promise<AttachResult> {
+    return this.#serial(req.containerId, () => this.#attach(req));
+  }
+
+  detach(containerId: string): Promise<void> {
+    return this.#serial(containerId, () => this.#detach(containerId));
+  }
+
+  restore(containerId: string, settings: NetworkSettings): Promise<void> {
+    return this.#serial(containerId, () => this.#restore(containerId, settings));
+  }
+
+  async rename(containerId: string, newName: string): Promise<void> {
+    await this.#serial(containerId, async () => {
+      const ep = this.#endpoints.get(containerId);
+      if (ep === undefined) return;
+      ep.rec = { ...ep.rec, name: newName };
+      await this.#files.writeEndpoint(ep.rec);
+    });
+  }
+
+  /** Run `fn` after any other operation on the same container. */
+  #serial<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#ops.get(containerId) ?? Promise.resolve();
+    const p = prev.then(fn, fn);
+    const tail = p.catch(() => undefined);
+    this.#ops.set(containerId, tail);
+    void tail.then(() => {
+      if (this.#ops.get(containerId) === tail) this.#ops.delete(containerId);
+    });
+    return p;
+  }
+
+  #networkId(mode: NetworkMode): string {
+    return this.#networks.find((n) => n.name === mode)?.id ?? '';
+  }
+
+  async #attach(req: AttachRequest): Promise<AttachResult> {
+    if (this.#closed) throw networkErrors.make('NETWORK_SETUP_FAILED', 'the network manager is closed');
+    if (this.#endpoints.has(req.containerId)) {
+      throw networkErrors.make('ALREADY_ATTACHED', `container ${req.containerId} is already attached to a network`);
+    }
+    const mode = normalizeNetworkMode(req.networkMode);
+    const short = req.containerId.slice(0, 12);
+    const rec: EndpointRecord = {
+      containerId: req.containerId,
+      name: req.name,
+      mode,
+      endpointId: this.#hex(32),
+      sandboxId: this.#hex(32),
+      netnsPath: mode === 'host' ? null : join(this.#netnsDir, req.containerId),
+      ports: [],
+      portKeys: [],
+    };
+    const held: HeldPort[] = [];
+    // Undo steps, run in reverse on failure.
+    const undo: Array<() => Promise<void>> = [];
+    try {
+      if (mode === 'bridge') {
+        // 1. Validate and reserve the host ports before programming anything.
+        const plan = planPorts(req.portBindings, req.exposedPorts, req.publishAllPorts);
+        rec.portKeys = plan.portKeys;
+        undo.push(async () => {
+          await Promise.all(held.map((h) => h.release()));
+        });
+        for (const r of plan.requests) {
+          try {
+            held.push(await reservePort(r.proto, r.hostIp, r.hostPortMin, r.hostPortMax));
+          } catch (e) {
+            if (hasCode(e, networkErrors.codes.PORT_IN_USE)) {
+              throw networkErrors.make(
+                'PORT_IN_USE',
+                `driver failed programming external connectivity on endpoint ${req.name} (${rec.endpointId}): ${e.message}`,
+                { cause: e, details: { ...e.details } },
+              );
+            }
+            throw e;
+          }
+        }
+        // 2. An address.
+        const alloc = allocateIp(this.#ipam, req.containerId);
+        this.#ipam = alloc.state;
+        undo.push(async () => {
+          this.#ipam = releaseOwner(this.#ipam, req.containerId);
+          await this.#ipamWriter.run();
+        });
+        await this.#ipamWriter.run();
+        rec.ip = alloc.ip;
+        rec.mac = req.macAddress !== undefined && req.macAddress !== '' ? req.macAddress : macFromIpv4(parseIpv4(alloc.ip) ?? 0);
+        rec.vethHost = `veth${this.#hex(4)}`;
+        rec.ports = plan.requests.map((r, i): PortMapping => ({
+          proto: r.proto,
+          hostIp: r.hostIp,
+          hostPort: held[i]?.hostPort ?? 0,
+          containerIp: alloc.ip,
+          containerPort: r.containerPort,
+        }));
+      }
+      // 3. Record the endpoint before making kernel objects, so detach can always clean up.
+      await this.#files.writeEndpoint(rec);
+      undo.push(() => this.#files.removeEndpoint(req.containerId));
+
+      // 4. Kernel objects.
+      if (rec.netnsPath !== null) {
+        const lines = ['link set dev lo up'];
+        if (mode === 'bridge' && rec.vethHost !== undefined && rec.ip !== undefined && rec.mac !== undefined) {
+          lines.push(
+            `link add name eth0 address ${rec.mac} type veth peer name ${rec.vethHost} netns /proc/${process.pid}/ns/net`,
+            `addr add ${rec.ip}/${this.#bridge.prefixLen} dev eth0`,
+            'link set dev eth0 up',
+            `route add default via ${this.#bridge.gateway} dev eth0`,
+          );
+        }
+        const path = rec.netnsPath;
+        const veth = rec.vethHost;
+        undo.push(async () => {
+          if (veth !== undefined) await deleteLink(veth);
+          await removeNetns(path);
+        });
+        await createNetns(path, lines);
+        if (veth !== undefined) await ipBatch([`link set dev ${veth} master ${this.#bridge.bridgeName} up`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
+      }
+      // 5. Publish: the endpoint becomes live, the table is rebuilt with its ports.
+      this.#endpoints.set(req.containerId, { rec, held });
+      undo.push(async () => {
+        this.#endpoints.delete(req.containerId);
+        if (rec.ports.length > 0) await this.#nft.run();
+      });
+      if (rec.ports.length > 0) await this.#nft.run();
+    } catch (e) {
+      for (const step of undo.reverse()) {
+        try {
+          await step();
+        } catch (ue) {
+          this.#log.error({ err: ue, containerId: req.containerId }, 'undo of a failed network attach failed');
+        }
+      }
+      throw e;
+    }
+    this.#log.debug({ containerId: short, mode, ip: rec.ip, ports: rec.ports.length }, 'network attached');
+    return this.#result(rec, req);
+  }
+
+  async #result(rec: EndpointRecord, req: AttachRequest): Promise<AttachResult> {
+    const settings = buildNetworkSettings(rec, this.#networkId(rec.mode), this.#bridge);
+    const hostMode = rec.mode === 'host';
+    const hostResolv = await readFile(this.#resolvConfPath, 'utf8').catch(() => '');
+    const hostHosts = hostMode ? await readFile(this.#hostsPath, 'utf8').catch(() => '') : undefined;
+    const overrides = { dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOptions };
+    return {
+      netnsPath: rec.netnsPath,
+      settings,
+      hosts: buildHosts({
+        ip: rec.ip,
+        hostname: req.hostname,
+        domainname: req.domainname,
+        extraHosts: req.extraHosts ?? [],
+        gatewayIp: rec.mode === 'bridge' ? this.#bridge.gateway : undefined,
+        hostHosts,
+      }),
+      resolvConf: buildResolvConf(hostResolv, overrides, hostMode),
+      hostnameFile: `${req.hostname}\n`,
+    };
+  }
+
+  async #detach(containerId: string): Promise<void> {
+    const live = this.#endpoints.get(containerId);
+    const rec = live?.rec ?? (await this.#files.readEndpoint(containerId));
+    if (rec === null) return;
+    if (live !== undefined) {
+      await Promise.all(live.held.map((h) => h.release()));
+      live.held = [];
+    }
+    this.#endpoints.delete(containerId);
+    if (rec.ports.length > 0) await this.#nft.run();
+    if (rec.vethHost !== undefined) await deleteLink(rec.vethHost);
+    if (rec.netnsPath !== null) await removeNetns(rec.netnsPath);
+    if (Object.values(this.#ipam.allocated).includes(containerId)) {
+      this.#ipam = releaseOwner(this.#ipam, containerId);
+      await this.#ipamWriter.run();
+    }
+    await this.#files.removeEndpoint(containerId);
+    this.#log.debug({ containerId: containerId.slice(0, 12) }, 'network detached');
+  }
+
+  async #restore(containerId: string, settings: NetworkSettings): Promise<void> {
+    let live = this.#endpoints.get(containerId);
+    if (live === undefined) {
+      const rec = await this.#files.readEndpoint(containerId);
+      if (rec === null) {
+        this.#log.warn({ containerId, sandboxKey: settings.SandboxKey }, 'restore of a container without a network record: nothing to restore');
+        return;
+      }
+      live = { rec, held: [] };
+      this.#endpoints.set(containerId, live);
+    }
+    if (live.held.length > 0) return;
+    const held: HeldPort[] = [];
+    try {
+      for (const p of live.rec.ports) held.push(await reservePort(p.proto, p.hostIp, p.hostPort, p.hostPort));
+    } catch (e) {
+      await Promise.all(held.map((h) => h.release()));
+      throw e;
+    }
+    live.held = held;
+    if (live.rec.ports.length > 0) await this.#nft.run();
+  }
+
+  async #applyNft(): Promise<void> {
+    const mappings = [...this.#endpoints.values()].flatMap((e) => e.rec.ports);
+    const script = planNftScript({ table: this.#table, bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, mappings });
+    await nftApply(script, `cannot program nftables table ${this.#table}`);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Persistence of the networks subsystem under `<dataRoot>/network/`:
+ * `networks.json` (stable ids of bridge/host/none), `ipam.json` (the
+ * allocator's state) and `endpoints/<containerId>.json` (one record per
+ * attached container). Writes are atomic (temp file + rename).
+ */
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EndpointRecord } from './endpoint-record.js';
+
+/** Write JSON atomically. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
+/** Read JSON, or null when the file does not exist. */
+export async function readJsonOrNull<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** The files of one data root. */
+export class StateFiles {
+  readonly dir: string;
+  readonly endpointsDir: string;
+
+  constructor(dataRoot: string) {
+    this.dir = join(dataRoot, 'network');
+    this.endpointsDir = join(this.dir, 'endpoints');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.endpointsDir, { recursive: true });
+  }
+
+  get networksPath(): string {
+    return join(this.dir, 'networks.json');
+  }
+
+  get ipamPath(): string {
+    return join(this.dir, 'ipam.json');
+  }
+
+  endpointPath(containerId: string): string {
+    return join(this.endpointsDir, `${containerId}.json`);
+  }
+
+  async writeEndpoint(rec: EndpointRecord): Promise<void> {
+    await writeJsonAtomic(this.endpointPath(rec.containerId), rec);
+  }
+
+  async readEndpoint(containerId: string): Promise<EndpointRecord | null> {
+    return readJsonOrNull<EndpointRecord>(this.endpointPath(containerId));
+  }
+
+  async removeEndpoint(containerId: string): Promise<void> {
+    await rm(this.endpointPath(containerId), { force: true });
+  }
+
+  async readAllEndpoints(): Promise<EndpointRecord[]> {
+    const out: EndpointRecord[] = [];
+    for (const f of await readdir(this.endpointsDir)) {
+      if (!f.endsWith('.json')) continue;
+      const rec = await readJsonOrNull<EndpointRecord>(join(this.endpointsDir, f));
+      if (rec !== null) out.push(rec);
+    }
+    return out;
+  }
+}
