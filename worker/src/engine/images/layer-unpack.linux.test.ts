@@ -1,0 +1,119 @@
+// Needs root: mknod, chown and trusted.* xattrs, as the daemon has.
+import t from 'tap';
+import { lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { pack, type Header } from 'tar-stream';
+import { getAttribute } from '@napi-rs/xattr';
+import { hasCode } from '@shoal/common';
+import { unpackLayer, safeEntryPath } from './layer-unpack.js';
+
+type Entry = Partial<Header> & { name: string; data?: string; pax?: Record<string, string> };
+
+async function makeTar(entries: Entry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => { chunks.push(c as Buffer); });
+  const ended = new Promise<void>((resolve, reject) => { p.on('end', resolve); p.on('error', reject); });
+  for (const { data, ...h } of entries) {
+    await new Promise<void>((resolve, reject) => {
+      p.entry(h, data ?? '', (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+t.test('safeEntryPath', async (t) => {
+  t.equal(safeEntryPath('./a/b/'), 'a/b');
+  t.equal(safeEntryPath('/etc/passwd'), 'etc/passwd');
+  t.equal(safeEntryPath('./'), '');
+  t.equal(safeEntryPath('a/../b'), 'b');
+  t.throws(() => safeEntryPath('../x'), { code: 'ENGINE_IMAGE_INVALID_LAYER' });
+  t.throws(() => safeEntryPath('a/../../x'), { code: 'ENGINE_IMAGE_INVALID_LAYER' });
+});
+
+t.test('unpacks files, dirs, symlinks, hard links, devices, owners, modes, mtimes, whiteouts', async (t) => {
+  const dir = t.testdir();
+  const mtime = new Date('2020-01-02T03:04:05Z');
+  const tar = await makeTar([
+    { name: './', type: 'directory', mode: 0o755, mtime },
+    { name: 'etc/', type: 'directory', mode: 0o750, uid: 12, gid: 34, mtime },
+    { name: 'etc/hello', type: 'file', mode: 0o4755, uid: 1000, gid: 1000, mtime, data: 'hi\n' },
+    { name: 'etc/hard', type: 'link', linkname: 'etc/hello', mtime },
+    { name: 'etc/sym', type: 'symlink', linkname: '/etc/hello', mtime },
+    { name: 'deep/er/file', type: 'file', mode: 0o600, mtime, data: 'x' },
+    { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666, mtime },
+    { name: 'fifo', type: 'fifo', mode: 0o644, mtime },
+    { name: 'gone/.wh.old', type: 'file', mode: 0o600, mtime },
+    { name: 'opaque/', type: 'directory', mode: 0o755, mtime },
+    { name: 'opaque/.wh..wh..opq', type: 'file', mode: 0o600, mtime },
+    { name: 'xattr', type: 'file', mode: 0o644, mtime, data: 'x', pax: { 'SCHILY.xattr.user.test': 'v1' } },
+    { name: 'replaced', type: 'file', mode: 0o644, mtime, data: 'first' },
+    { name: 'replaced', type: 'file', mode: 0o644, mtime, data: 'second' },
+  ]);
+  await writeFile(`${dir}/layer.tar`, tar);
+  const res = await unpackLayer(`${dir}/layer.tar`, `${dir}/diff`);
+  const d = `${dir}/diff`;
+  t.equal(await readFile(`${d}/etc/hello`, 'utf8'), 'hi\n');
+  const st = await stat(`${d}/etc/hello`);
+  t.equal(st.mode & 0o7777, 0o4755, 'setuid mode kept after chown');
+  t.equal(st.uid, 1000);
+  t.equal(st.gid, 1000);
+  t.equal(st.mtime.getTime(), mtime.getTime());
+  t.equal((await stat(`${d}/etc/hard`)).ino, st.ino, 'hard link shares the inode');
+  t.equal(await readlink(`${d}/etc/sym`), '/etc/hello', 'absolute symlink kept as is');
+  const etc = await stat(`${d}/etc`);
+  t.equal(etc.mode & 0o7777, 0o750);
+  t.equal(etc.uid, 12);
+  t.equal(etc.mtime.getTime(), mtime.getTime(), 'directory mtime set after its children');
+  const nul = await lstat(`${d}/dev/null`);
+  t.ok(nul.isCharacterDevice());
+  t.equal(nul.rdev, (1 << 8) | 3);
+  t.ok((await lstat(`${d}/fifo`)).isFIFO());
+  const wh = await lstat(`${d}/gone/old`);
+  t.ok(wh.isCharacterDevice() && wh.rdev === 0, 'whiteout is a 0:0 char device');
+  await t.rejects(lstat(`${d}/gone/.wh.old`), 'the .wh. file itself is not written');
+  t.same(await getAttribute(`${d}/opaque`, 'trusted.overlay.opaque'), Buffer.from('y'), 'opaque dir marked');
+  await t.rejects(lstat(`${d}/opaque/.wh..wh..opq`));
+  t.same(await getAttribute(`${d}/xattr`, 'user.test'), Buffer.from('v1'), 'pax xattr kept');
+  t.equal(await readFile(`${d}/replaced`, 'utf8'), 'second', 'a later entry replaces an earlier one');
+  t.equal(res.size, 3 + 1 + 1 + 5 + 6 + '/etc/hello'.length, 'size counts files once and symlink targets');
+});
+
+t.test('refuses path traversal', async (t) => {
+  const cases: Array<[string, Entry[]]> = [
+    ['dot-dot entry', [{ name: '../evil', type: 'file', data: 'x' }]],
+    ['nested dot-dot', [{ name: 'a/../../evil', type: 'file', data: 'x' }]],
+    ['write through symlink', [
+      { name: 'link', type: 'symlink', linkname: '/tmp' },
+      { name: 'link/evil', type: 'file', data: 'x' },
+    ]],
+    ['write through relative symlink out', [
+      { name: 'up', type: 'symlink', linkname: '../../..' },
+      { name: 'up/evil', type: 'file', data: 'x' },
+    ]],
+    ['hard link out', [{ name: 'h', type: 'link', linkname: '../../etc/passwd' }]],
+    ['hard link through symlink', [
+      { name: 'l', type: 'symlink', linkname: '/etc' },
+      { name: 'h', type: 'link', linkname: 'l/passwd' },
+    ]],
+  ];
+  for (const [what, entries] of cases) {
+    const dir = t.testdir();
+    await writeFile(`${dir}/layer.tar`, await makeTar(entries));
+    try {
+      await unpackLayer(`${dir}/layer.tar`, `${dir}/diff`);
+      t.fail(`${what}: accepted`);
+    } catch (e) {
+      t.ok(hasCode(e, 'ENGINE_IMAGE_INVALID_LAYER'), `${what}: refused with a typed error (${(e as Error).message})`);
+    }
+    await t.rejects(lstat(`${dir}/evil`), `${what}: nothing written outside`);
+  }
+});
+
+t.test('malformed tar is a typed error', async (t) => {
+  const dir = t.testdir();
+  await writeFile(`${dir}/layer.tar`, Buffer.alloc(1024, 7));
+  await t.rejects(unpackLayer(`${dir}/layer.tar`, `${dir}/diff`), { code: 'ENGINE_IMAGE_INVALID_LAYER' });
+});
+
