@@ -83,6 +83,8 @@ export interface AttachOptions {
   stderr?: boolean;
   logs?: boolean;
   detachKeys?: string;
+  /** Send output unframed even without a tty (websocket attach, as Docker). */
+  raw?: boolean;
 }
 
 /** Images. Implemented by images/ImageStore. */
@@ -112,6 +114,9 @@ export interface NetworkEngine {
 
 /** The event bus. Implemented by events/EventBus. */
 export interface EventSource {
-  /** Past events in [since, until] then, unless until is past, live ones until signal aborts. Times in unix seconds. */
+  /**
+   * Past events in [since, until] then, unless until is past, live ones until signal aborts. Times in unix seconds.
+   * Throws synchronously (400) on an unknown filter key, so the API can answer before the stream opens.
+   */
   subscribe(opts: { since?: number; until?: number; filters?: Filters }, signal: AbortSignal): AsyncIterable<EngineEvent>;
 }

@@ -1,0 +1,80 @@
+import type { FastifyPluginAsync, HTTPMethods } from 'fastify';
+import { apiErrors } from './api-errors.js';
+
+/** Docker endpoints shoal does not serve yet: [method, fastify path, endpoint as Docker names it]. */
+const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
+  ['GET', '/containers/:id/changes', 'GET /containers/{id}/changes'],
+  ['GET', '/containers/:id/export', 'GET /containers/{id}/export'],
+  ['GET', '/containers/:id/archive', 'GET /containers/{id}/archive'],
+  ['HEAD', '/containers/:id/archive', 'HEAD /containers/{id}/archive'],
+  ['PUT', '/containers/:id/archive', 'PUT /containers/{id}/archive'],
+  ['POST', '/build', 'POST /build'],
+  ['POST', '/build/prune', 'POST /build/prune'],
+  ['POST', '/build/cancel', 'POST /build/cancel'],
+  ['POST', '/commit', 'POST /commit'],
+  ['GET', '/images/search', 'GET /images/search'],
+  ['POST', '/auth', 'POST /auth'],
+  ['GET', '/volumes', 'GET /volumes'],
+  ['POST', '/volumes/create', 'POST /volumes/create'],
+  ['POST', '/volumes/prune', 'POST /volumes/prune'],
+  ['GET', '/volumes/:name', 'GET /volumes/{name}'],
+  ['PUT', '/volumes/:name', 'PUT /volumes/{name}'],
+  ['DELETE', '/volumes/:name', 'DELETE /volumes/{name}'],
+  ['POST', '/networks/create', 'POST /networks/create'],
+  ['POST', '/networks/prune', 'POST /networks/prune'],
+  ['DELETE', '/networks/:id', 'DELETE /networks/{id}'],
+  ['POST', '/networks/:id/connect', 'POST /networks/{id}/connect'],
+  ['POST', '/networks/:id/disconnect', 'POST /networks/{id}/disconnect'],
+  ['GET', '/plugins', 'GET /plugins'],
+  ['GET', '/plugins/privileges', 'GET /plugins/privileges'],
+  ['POST', '/plugins/pull', 'POST /plugins/pull'],
+  ['POST', '/plugins/create', 'POST /plugins/create'],
+  ['GET', '/plugins/*', 'the plugins API'],
+  ['POST', '/plugins/*', 'the plugins API'],
+  ['DELETE', '/plugins/*', 'the plugins API'],
+  ['GET', '/distribution/*', 'GET /distribution/{name}/json'],
+  ['POST', '/session', 'POST /session'],
+  ['GET', '/system/df', 'GET /system/df'],
+  ['POST', '/grpc', 'POST /grpc'],
+  ['POST', '/swarm/init', 'POST /swarm/init'],
+  ['POST', '/swarm/join', 'POST /swarm/join'],
+];
+
+/**
+ * Swarm endpoints. This node is never a swarm manager yet, so they answer
+ * as an inactive Docker node does: 503 with Docker's sentence, which the
+ * docker CLI prints as is (`docker node ls`, `docker service ls`...).
+ */
+const SWARM_MANAGER_ONLY: ReadonlyArray<readonly [HTTPMethods, string]> = [
+  ['GET', '/swarm'],
+  ['POST', '/swarm/update'],
+  ['GET', '/swarm/unlockkey'],
+  ['POST', '/swarm/unlock'],
+  ['GET', '/nodes'], ['GET', '/nodes/:id'], ['DELETE', '/nodes/:id'], ['POST', '/nodes/:id/update'],
+  ['GET', '/services'], ['POST', '/services/create'], ['GET', '/services/:id'], ['DELETE', '/services/:id'],
+  ['POST', '/services/:id/update'], ['GET', '/services/:id/logs'],
+  ['GET', '/tasks'], ['GET', '/tasks/:id'], ['GET', '/tasks/:id/logs'],
+  ['GET', '/secrets'], ['POST', '/secrets/create'], ['GET', '/secrets/:id'], ['DELETE', '/secrets/:id'], ['POST', '/secrets/:id/update'],
+  ['GET', '/configs'], ['POST', '/configs/create'], ['GET', '/configs/:id'], ['DELETE', '/configs/:id'], ['POST', '/configs/:id/update'],
+];
+
+/** Docker's message for swarm endpoints on a node outside a swarm. */
+export const NOT_SWARM_MANAGER_MESSAGE =
+  'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+/** Routes for the parts of Docker's API that shoal does not serve (yet): never a silent success. */
+export const unimplementedPlugin: FastifyPluginAsync = async (app) => {
+  for (const [method, url, name] of NOT_IMPLEMENTED) {
+    app.route({
+      method, url,
+      handler: async () => { throw apiErrors.make('NOT_IMPLEMENTED', `shoal does not implement ${name} yet`); },
+    });
+  }
+  for (const [method, url] of SWARM_MANAGER_ONLY) {
+    app.route({
+      method, url,
+      handler: async () => { throw apiErrors.make('NOT_SWARM_MANAGER', NOT_SWARM_MANAGER_MESSAGE); },
+    });
+  }
+  app.post('/swarm/leave', async () => { throw apiErrors.make('NOT_IN_SWARM', 'This node is not part of a swarm'); });
+};
