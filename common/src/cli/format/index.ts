@@ -1,0 +1,9 @@
+export { Template, renderTemplate } from './template.js';
+export { parseTemplate } from './template-parse.js';
+export type { TemplateNode, BlockNode, Pipe, Operand } from './template-parse.js';
+export { templateFuncs, truthy, goSprintf, indexValue } from './template-funcs.js';
+export type { TemplateFunc } from './template-funcs.js';
+export { goPrint, goNumber, goJson, formatG } from './go-value.js';
+export { humanDuration, humanAgo, humanSize, binarySize, ellipsis, shortId } from './human.js';
+export { tabwrite, formatMode, renderList } from './table.js';
+export type { FormatMode } from './table.js';
