@@ -4,3 +4,4 @@ export { RaftStorageError, isRaftStorageError, raftStorageErrors } from './error
 export type { StorageErrorCode, StorageErrorName } from './errors.js';
 export { ByteReader, ByteWriter, ByteCodecError } from './byte-codec.js';
 export { readSnapshotFile, writeSnapshotFile, snapshotFileName } from './snapshot-file.js';
+export { entryTypeFromByte, entryTypeToByte } from './wal-codec.js';

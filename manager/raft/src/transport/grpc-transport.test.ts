@@ -1,0 +1,156 @@
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import type { Message } from '../core/types.js';
+import { GrpcTransport } from './grpc-transport.js';
+
+const run = promisify(execFile);
+
+function append(from: string, to: string, index: number): Message {
+  return {
+    type: 'append',
+    from,
+    to,
+    term: 1,
+    prevIndex: index - 1,
+    prevTerm: 1,
+    commit: 0,
+    entries: [{ index, term: 1, type: 'normal', data: new TextEncoder().encode(`e${index}`) }],
+  };
+}
+
+/** Resolves with the first `n` messages the transport receives. */
+function collect(tr: GrpcTransport, n: number): Promise<Message[]> {
+  const got: Message[] = [];
+  return new Promise((resolve) => {
+    tr.onMessage((m) => {
+      got.push(m);
+      if (got.length === n) resolve(got);
+    });
+  });
+}
+
+t.test('messages flow both ways over loopback, in order, batched per send', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a' });
+  const b = await GrpcTransport.listen({ id: 'b' });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  b.addPeer('a', `127.0.0.1:${a.port}`);
+
+  const atB = collect(b, 100);
+  for (let i = 1; i <= 100; i += 10) {
+    a.send(Array.from({ length: 10 }, (_, k) => append('a', 'b', i + k)));
+  }
+  const received = await atB;
+  t.same(received.map((m) => (m.type === 'append' ? m.entries[0]?.index : -1)), Array.from({ length: 100 }, (_, i) => i + 1));
+  t.same(received[0], append('a', 'b', 1));
+
+  const atA = collect(a, 1);
+  b.send([{ type: 'append-resp', from: 'b', to: 'a', term: 1, reject: false, index: 100, hintIndex: 0, hintTerm: 0 }]);
+  t.match(await atA, [{ type: 'append-resp', index: 100, from: 'b' }]);
+  t.same(a.stats().b, { sent: 100, dropped: 0, failures: 0 });
+});
+
+t.test('a message for another node id is dropped by the receiver', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a' });
+  const b = await GrpcTransport.listen({ id: 'b' });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  a.addPeer('c', `127.0.0.1:${b.port}`); // wrong address for c: lands at b
+  const atB = collect(b, 1);
+  a.send([append('a', 'c', 1)]);
+  a.send([append('a', 'b', 2)]);
+  const [only] = await atB;
+  t.match(only, { to: 'b', entries: [{ index: 2 }] });
+});
+
+t.test('a down peer is reported unreachable; the stream comes back when it does', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a', backoffInitialMs: 20, backoffMaxMs: 100 });
+  const b1 = await GrpcTransport.listen({ id: 'b' });
+  const port = b1.port;
+  const later: GrpcTransport[] = [];
+  t.teardown(async () => {
+    await a.close();
+    for (const tr of later) await tr.close();
+  });
+  a.addPeer('b', `127.0.0.1:${port}`);
+  const first = collect(b1, 1);
+  a.send([append('a', 'b', 1)]);
+  await first;
+  await b1.close();
+
+  const unreachable = new Promise<string>((resolve) => a.onUnreachable(resolve));
+  // Send until the transport notices (the closed stream's failure is asynchronous).
+  let n = 2;
+  const sender = setInterval(() => a.send([append('a', 'b', n++)]), 10);
+  t.equal(await unreachable, 'b');
+  t.ok((a.stats().b?.failures ?? 0) >= 1);
+
+  const b2 = await GrpcTransport.listen({ id: 'b', listen: `127.0.0.1:${port}` });
+  later.push(b2);
+  const back = collect(b2, 1);
+  const [m] = await back;
+  clearInterval(sender);
+  t.match(m, { type: 'append', from: 'a' });
+});
+
+t.test('unknown peers are reported unreachable at once', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a' });
+  t.teardown(() => a.close());
+  const reported: string[] = [];
+  a.onUnreachable((p) => reported.push(p));
+  a.send([append('a', 'nobody', 1)]);
+  t.same(reported, ['nobody']);
+  a.addPeer('x', '127.0.0.1:1');
+  a.removePeer('x');
+  a.send([append('a', 'x', 1)]);
+  t.same(reported, ['nobody', 'x']);
+});
+
+t.test('mutual TLS with certificates made by openssl', async (t) => {
+  const dir = t.testdir();
+  const p = (f: string): string => join(dir, f);
+  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', p('ca.key'), '-out', p('ca.crt'), ...subj('raft-test-ca')]);
+  await writeFile(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  for (const name of ['a', 'b']) {
+    await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), ...subj(name)]);
+    await run('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', p('ext.cnf'), '-out', p(`${name}.crt`)]);
+  }
+  const ca = await readFile(p('ca.crt'));
+  const creds = async (name: string): Promise<{ server: grpc.ServerCredentials; channel: grpc.ChannelCredentials }> => {
+    const key = await readFile(p(`${name}.key`));
+    const cert = await readFile(p(`${name}.crt`));
+    return {
+      server: grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], true),
+      channel: grpc.credentials.createSsl(ca, key, cert),
+    };
+  };
+  const ca_ = await creds('a');
+  const cb = await creds('b');
+  const a = await GrpcTransport.listen({ id: 'a', serverCredentials: ca_.server, channelCredentials: ca_.channel });
+  const b = await GrpcTransport.listen({ id: 'b', serverCredentials: cb.server, channelCredentials: cb.channel });
+  // A client without a certificate is refused by b's server.
+  const anon = await GrpcTransport.listen({ id: 'anon', channelCredentials: grpc.credentials.createSsl(ca), backoffInitialMs: 10_000 });
+  t.teardown(() => Promise.all([a.close(), b.close(), anon.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  b.addPeer('a', `127.0.0.1:${a.port}`);
+  anon.addPeer('b', `127.0.0.1:${b.port}`);
+
+  let anonDelivered = 0;
+  const atB = new Promise<Message>((resolve) =>
+    b.onMessage((m) => {
+      if (m.from === 'anon') anonDelivered++;
+      else resolve(m);
+    }),
+  );
+  const anonRefused = new Promise<string>((resolve) => anon.onUnreachable(resolve));
+  anon.send([append('anon', 'b', 1)]);
+  t.equal(await anonRefused, 'b', 'the stream of a client without a certificate fails');
+  a.send([append('a', 'b', 7)]);
+  t.match(await atB, { from: 'a', entries: [{ index: 7 }] });
+  t.equal(anonDelivered, 0);
+});

@@ -1,0 +1,314 @@
+/**
+ * GrpcTransport: Raft messages over gRPC (@grpc/grpc-js), one long-lived
+ * client-streaming call per peer (`/raftts.Raft/Stream`). Each stream frame
+ * is a batch of messages in the compact binary codec of message-codec.ts
+ * (no .proto: grpc-js takes our serializers directly). A node dials every
+ * peer; answers come back over the peer's own stream to us.
+ *
+ * Snapshots travel as the core's SnapshotMessage chunks on the same stream
+ * (the core sends the next chunk when the previous one is acknowledged, so a
+ * snapshot never holds more than one chunk in a queue).
+ *
+ * Per peer: a bounded queue while the stream is backpressured (full: drop,
+ * Raft retries); on a stream failure the peer is reported unreachable, its
+ * queue dropped, and sends to it are dropped (and reported) until a backoff
+ * timer allows a new stream.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Message, NodeId } from '../core/types.js';
+import { Backoff } from './backoff.js';
+import { decodeBatch, encodeBatch } from './message-codec.js';
+import { systemTimers } from './transport.js';
+import type { TimerHandle, Timers, Transport } from './transport.js';
+
+const STREAM_PATH = '/raftts.Raft/Stream';
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const identity = (b: Buffer): Buffer => b;
+
+/** The service definition, with our own (de)serializers. */
+const raftService: grpc.ServiceDefinition = {
+  stream: {
+    path: STREAM_PATH,
+    requestStream: true,
+    responseStream: false,
+    requestSerialize: toBuffer,
+    requestDeserialize: identity,
+    responseSerialize: toBuffer,
+    responseDeserialize: identity,
+  },
+};
+
+/** Options of {@link GrpcTransport.listen}. */
+export interface GrpcTransportOptions {
+  /** This node's id: messages to other ids that arrive here are dropped. */
+  readonly id: NodeId;
+  /** host:port to listen on; port 0 picks a free port. Default 127.0.0.1:0. */
+  readonly listen?: string;
+  /** Default: insecure (tests, bench). Production passes ServerCredentials.createSsl(...) with client certs required. */
+  readonly serverCredentials?: grpc.ServerCredentials;
+  /** Default: insecure. Production passes credentials.createSsl(ca, key, cert). */
+  readonly channelCredentials?: grpc.ChannelCredentials;
+  /** Extra channel options (e.g. grpc.ssl_target_name_override). */
+  readonly channelOptions?: grpc.ChannelOptions;
+  /** Messages buffered per peer while its stream is backpressured. Default 4096. */
+  readonly queueLimit?: number;
+  /** Reconnect backoff. Default 50 ms doubling to 1 s. */
+  readonly backoffInitialMs?: number;
+  readonly backoffMaxMs?: number;
+  readonly timers?: Timers;
+}
+
+type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimit' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
+  channelCredentials: grpc.ChannelCredentials;
+  channelOptions: grpc.ChannelOptions;
+};
+
+/** Counters for status and tests. */
+export interface PeerStats {
+  readonly sent: number;
+  readonly dropped: number;
+  readonly failures: number;
+}
+
+/** The gRPC implementation of {@link Transport}. */
+export class GrpcTransport implements Transport {
+  readonly #id: NodeId;
+  readonly #server: grpc.Server;
+  readonly #port: number;
+  readonly #opts: PeerOpts;
+  readonly #peers = new Map<NodeId, PeerStream>();
+  #onMessage: (m: Message) => void = () => undefined;
+  #onUnreachable: (peer: NodeId) => void = () => undefined;
+  #closed = false;
+
+  private constructor(id: NodeId, server: grpc.Server, port: number, opts: PeerOpts) {
+    this.#id = id;
+    this.#server = server;
+    this.#port = port;
+    this.#opts = opts;
+  }
+
+  /** Starts the server and returns a transport ready to add peers. */
+  static async listen(options: GrpcTransportOptions): Promise<GrpcTransport> {
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES });
+    const holder: { transport?: GrpcTransport } = {};
+    server.addService(raftService, {
+      stream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Uint8Array>) => {
+        call.on('data', (frame: Buffer) => {
+          let messages: Message[];
+          try {
+            messages = decodeBatch(frame);
+          } catch (err) {
+            callback({ code: grpc.status.INVALID_ARGUMENT, details: `bad raft frame: ${(err as Error).message}` });
+            return;
+          }
+          holder.transport?.deliver(messages);
+        });
+        call.on('end', () => callback(null, new Uint8Array(0)));
+        call.on('error', () => undefined);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(options.listen ?? '127.0.0.1:0', options.serverCredentials ?? grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err === null ? resolve(p) : reject(err),
+      );
+    });
+    const transport = new GrpcTransport(options.id, server, port, {
+      queueLimit: options.queueLimit ?? 4096,
+      backoffInitialMs: options.backoffInitialMs ?? 50,
+      backoffMaxMs: options.backoffMaxMs ?? 1000,
+      timers: options.timers ?? systemTimers,
+      channelCredentials: options.channelCredentials ?? grpc.credentials.createInsecure(),
+      channelOptions: {
+        'grpc.max_send_message_length': MAX_FRAME_BYTES,
+        // grpc-js's own reconnect backoff defaults to 1 s .. 120 s: far too slow for Raft.
+        'grpc.initial_reconnect_backoff_ms': options.backoffInitialMs ?? 50,
+        'grpc.max_reconnect_backoff_ms': options.backoffMaxMs ?? 1000,
+        ...options.channelOptions,
+      },
+    });
+    holder.transport = transport;
+    return transport;
+  }
+
+  /** The port the server listens on. */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Delivers decoded messages to the handler (internal, called by the server). */
+  deliver(messages: readonly Message[]): void {
+    if (this.#closed) return;
+    for (const m of messages) if (m.to === this.#id) this.#onMessage(m);
+  }
+
+  send(messages: readonly Message[]): void {
+    if (this.#closed) return;
+    const touched = new Set<PeerStream>();
+    for (const m of messages) {
+      const peer = this.#peers.get(m.to);
+      if (peer === undefined) {
+        this.#onUnreachable(m.to);
+        continue;
+      }
+      peer.enqueue(m);
+      touched.add(peer);
+    }
+    for (const p of touched) p.flush();
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.#onMessage = handler;
+  }
+
+  onUnreachable(handler: (peer: NodeId) => void): void {
+    this.#onUnreachable = handler;
+  }
+
+  addPeer(id: NodeId, address: string): void {
+    const existing = this.#peers.get(id);
+    if (existing !== undefined) {
+      if (existing.address === address) return;
+      existing.close();
+    }
+    this.#peers.set(id, new PeerStream(id, address, this.#opts, (p) => this.#onUnreachable(p)));
+  }
+
+  removePeer(id: NodeId): void {
+    this.#peers.get(id)?.close();
+    this.#peers.delete(id);
+  }
+
+  /** Per-peer counters. */
+  stats(): Record<NodeId, PeerStats> {
+    return Object.fromEntries([...this.#peers].map(([id, p]) => [id, p.stats()]));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#peers.values()) p.close();
+    this.#peers.clear();
+    await new Promise<void>((resolve) => {
+      const force = this.#opts.timers.setTimeout(() => this.#server.forceShutdown(), 500);
+      this.#server.tryShutdown(() => {
+        force.cancel();
+        resolve();
+      });
+    });
+  }
+}
+
+
+/** One frame per flush (the messages of one Ready), split only to stay under the frame limit. */
+function frames(batch: readonly Message[]): Uint8Array[] {
+  const frame = encodeBatch(batch);
+  if (frame.length <= MAX_FRAME_BYTES / 2 || batch.length === 1) return [frame];
+  const half = Math.ceil(batch.length / 2);
+  return [...frames(batch.slice(0, half)), ...frames(batch.slice(half))];
+}
+
+/** One peer: its channel, current stream, queue and backoff. */
+class PeerStream {
+  readonly id: NodeId;
+  readonly address: string;
+  readonly #opts: PeerOpts;
+  readonly #reportUnreachable: (peer: NodeId) => void;
+  readonly #client: grpc.Client;
+  readonly #backoff: Backoff;
+  #call: grpc.ClientWritableStream<Uint8Array> | undefined;
+  #queue: Message[] = [];
+  #blocked = false;
+  #waiting: TimerHandle | undefined;
+  #reported = false;
+  #closed = false;
+  #sent = 0;
+  #dropped = 0;
+  #failures = 0;
+
+  constructor(id: NodeId, address: string, opts: PeerOpts, reportUnreachable: (peer: NodeId) => void) {
+    this.id = id;
+    this.address = address;
+    this.#opts = opts;
+    this.#reportUnreachable = reportUnreachable;
+    this.#client = new grpc.Client(address, opts.channelCredentials, opts.channelOptions);
+    this.#backoff = new Backoff(opts.backoffInitialMs, opts.backoffMaxMs);
+  }
+
+  enqueue(m: Message): void {
+    if (this.#waiting !== undefined) {
+      // In backoff after a failure: drop, and tell the core once per backoff window.
+      this.#dropped++;
+      if (!this.#reported) {
+        this.#reported = true;
+        this.#reportUnreachable(this.id);
+      }
+      return;
+    }
+    if (this.#queue.length >= this.#opts.queueLimit) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(m);
+  }
+
+  flush(): void {
+    if (this.#closed || this.#waiting !== undefined || this.#blocked || this.#queue.length === 0) return;
+    const call = this.#call ?? this.#open();
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#sent += batch.length;
+    if (this.#client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.#backoff.reset();
+    let ok = true;
+    for (const frame of frames(batch)) ok = call.write(frame);
+    if (!ok) {
+      this.#blocked = true;
+      call.once('drain', () => {
+        this.#blocked = false;
+        this.flush();
+      });
+    }
+  }
+
+  #open(): grpc.ClientWritableStream<Uint8Array> {
+    const call = this.#client.makeClientStreamRequest<Uint8Array, Buffer>(STREAM_PATH, toBuffer, identity, (err) => {
+      if (this.#call === call) this.#fail(err);
+    });
+    this.#call = call;
+    return call;
+  }
+
+  #fail(err: grpc.ServiceError | null): void {
+    this.#call = undefined;
+    this.#blocked = false;
+    if (this.#closed) return;
+    this.#failures++;
+    this.#dropped += this.#queue.length;
+    this.#queue = [];
+    // A stream that ended cleanly (peer restarted its server) reconnects at once.
+    if (err === null) return;
+    this.#reported = true;
+    this.#reportUnreachable(this.id);
+    this.#waiting = this.#opts.timers.setTimeout(() => {
+      this.#waiting = undefined;
+      this.#reported = false;
+    }, this.#backoff.next());
+  }
+
+  stats(): PeerStats {
+    return { sent: this.#sent, dropped: this.#dropped, failures: this.#failures };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#waiting?.cancel();
+    this.#waiting = undefined;
+    const call = this.#call;
+    this.#call = undefined;
+    call?.end();
+    call?.cancel();
+    this.#client.close();
+  }
+}

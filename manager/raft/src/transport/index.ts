@@ -1,0 +1,6 @@
+export { GrpcTransport } from './grpc-transport.js';
+export type { GrpcTransportOptions, PeerStats } from './grpc-transport.js';
+export { systemTimers } from './transport.js';
+export type { Transport, Timers, TimerHandle } from './transport.js';
+export { Backoff } from './backoff.js';
+export { encodeBatch, decodeBatch } from './message-codec.js';
