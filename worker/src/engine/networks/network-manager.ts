@@ -311,7 +311,7 @@ export class NetworkManager implements NetworkAttacher {
           await removeNetns(path);
         });
         await createNetns(path, lines);
-        if (veth !== undefined) await ipBatch([`link set dev ${veth} master ${this.#bridge.bridgeName} up`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
+        if (veth !== undefined) await ipBatch([`link set dev ${veth} master ${this.#bridge.bridgeName} up`, `link set dev ${veth} type bridge_slave hairpin on`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
       }
       // 5. Publish: the endpoint becomes live, the table is rebuilt with its ports.
       this.#endpoints.set(req.containerId, { rec, held });

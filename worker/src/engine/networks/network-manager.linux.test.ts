@@ -1,0 +1,338 @@
+import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile, chmod } from 'node:fs/promises';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { runTool, hasCode, type PortMap } from '@shoal/common';
+import { NetworkManager, type AttachRequest } from './index.js';
+
+// Unique kernel names for this file; subnet 10.213.41.0/24 (outside net 10.213.141.0/24).
+const SUFFIX = randomBytes(3).toString('hex');
+const BRIDGE = `shtst${SUFFIX}`;
+const TABLE = `shtst_${SUFFIX}`;
+const BIP = '10.213.41.1/24';
+const EXT_HOST = `shx${SUFFIX}h`;
+const EXT_NS = `shx${SUFFIX}`;
+
+const children: ChildProcess[] = [];
+
+function req(id: string, over: Partial<AttachRequest> = {}): AttachRequest {
+  return {
+    containerId: id,
+    name: `c-${id.slice(0, 6)}`,
+    hostname: id.slice(0, 12),
+    networkMode: 'bridge',
+    portBindings: {},
+    publishAllPorts: false,
+    exposedPorts: [],
+    ...over,
+  };
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Start busybox httpd in a netns, serving `dir`; killed by PID in teardown. */
+function startHttpd(netnsPath: string, dir: string, bind = '80'): ChildProcess {
+  const child = spawn('nsenter', [`--net=${netnsPath}`, 'busybox', 'httpd', '-f', '-p', bind, '-h', dir], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = get({ host, port, path: '/', timeout: 3000, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', reject);
+  });
+}
+
+/** Poll (bounded) until a GET succeeds: httpd in the netns is external kernel state. */
+async function fetchWhenUp(host: string, port: number, deadlineMs = 5000): Promise<string> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await httpGet(host, port);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
+/** GET a URL from inside a netns with busybox wget (bounded by the tool timeout; busybox's -T crashes). */
+async function wgetIn(netnsPath: string, url: string): Promise<string> {
+  return (await runTool(['nsenter', `--net=${netnsPath}`, 'busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 5000 })).stdout;
+}
+
+/** Poll (bounded) until a GET from inside a netns succeeds. */
+async function wgetWhenUp(netnsPath: string, url: string, deadlineMs = 5000): Promise<string> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await wgetIn(netnsPath, url);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+  }
+}
+
+function listenTcp(port: number, host = '0.0.0.0'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer((c) => c.destroy());
+    s.once('error', reject);
+    s.listen({ port, host }, () => resolve(s));
+  });
+}
+
+function portOf(s: Server): number {
+  const a = s.address();
+  if (a === null || typeof a === 'string') throw new Error('no address');
+  return a.port;
+}
+
+function closeServer(s: Server): Promise<void> {
+  return new Promise((r) => s.close(() => r()));
+}
+
+async function nftTable(): Promise<string> {
+  return (await runTool(['nft', 'list', 'table', 'ip', TABLE])).stdout;
+}
+
+async function bridgePorts(): Promise<string[]> {
+  const r = await runTool(['ip', '-o', 'link', 'show', 'master', BRIDGE]);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+async function canBind(port: number): Promise<boolean> {
+  try {
+    await closeServer(await listenTcp(port));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeSite(dir: string, text: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'index.html'), text);
+  return dir;
+}
+
+/** Run every cleanup step even when one fails. */
+async function bestEffort(steps: Array<() => Promise<unknown>>): Promise<void> {
+  for (const step of steps) await step().catch((e: unknown) => t.comment(`cleanup: ${String(e)}`));
+}
+
+t.teardown(async () => {
+  for (const c of children) if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
+  await bestEffort([
+    async () => mgr?.close(),
+    async () => {
+      if (!existsSync(netnsDir)) return;
+      for (const f of readdirSync(netnsDir)) await runTool(['umount', join(netnsDir, f)], { okCodes: [0, 32] });
+      await runTool(['umount', netnsDir], { okCodes: [0, 32] });
+    },
+    async () => {
+      for (const l of await bridgePorts()) {
+        const name = /^\d+: ([^@:]+)/.exec(l)?.[1];
+        if (name !== undefined) await runTool(['ip', 'link', 'del', name], { okCodes: [0, 1, 2] });
+      }
+    },
+    () => runTool(['ip', 'link', 'del', BRIDGE], { okCodes: [0, 1, 2] }),
+    () => runTool(['ip', 'link', 'del', EXT_HOST], { okCodes: [0, 1, 2] }),
+    () => runTool(['ip', 'netns', 'del', EXT_NS], { okCodes: [0, 1, 2] }),
+    () => runTool(['nft', 'delete', 'table', 'ip', TABLE], { okCodes: [0, 1] }),
+  ]);
+});
+
+// Registered before t.testdir() so the netns mounts are gone when tap removes the directory.
+const root = t.testdir({ data: {}, exec: {}, www: {} });
+const dataRoot = join(root, 'data');
+const execRoot = join(root, 'exec');
+const netnsDir = join(execRoot, 'netns');
+let mgr: NetworkManager | null = null;
+
+async function openMgr(): Promise<NetworkManager> {
+  mgr = await NetworkManager.open({ dataRoot, execRoot, bridgeName: BRIDGE, bip: BIP, nftTable: TABLE });
+  return mgr;
+}
+
+t.test('open creates the bridge, our table, and stable ids', async (t) => {
+  const m = await openMgr();
+  const link = await runTool(['ip', '-j', 'addr', 'show', 'dev', BRIDGE]);
+  t.match(link.stdout, /"local":"10\.213\.41\.1","prefixlen":24/);
+  const table = await nftTable();
+  t.match(table, /masquerade/);
+  t.match(table, new RegExp(`oifname "${BRIDGE}" ip saddr 127\\.0\\.0\\.0/8 masquerade`));
+  const nets = await m.list();
+  t.same(nets.map((n) => n.Name), ['bridge', 'host', 'none']);
+  const bridge = await m.inspect('bridge');
+  t.same(bridge.IPAM.Config, [{ Subnet: '10.213.41.0/24', Gateway: '10.213.41.1' }]);
+  t.equal((await m.inspect(bridge.Id.slice(0, 12))).Name, 'bridge');
+  await t.rejects(m.inspect('nope'), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
+  t.same((await m.list({ driver: ['null'] })).map((n) => n.Name), ['none']);
+});
+
+t.test('published ports reach httpd in the netns from 127.0.0.1 and the bridge address', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const id = newId();
+  const bindings: PortMap = { '80/tcp': [{ HostPort: '0' }], '81/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] };
+  t.teardown(() => m.detach(id));
+  const res = await m.attach(req(id, { portBindings: bindings, exposedPorts: ['80/tcp', '443/tcp'] }));
+  t.ok(res.netnsPath?.startsWith(netnsDir), 'netns under execRoot');
+  const s = res.settings;
+  t.match(s.IPAddress, /^10\.213\.41\.\d+$/);
+  t.equal(s.Gateway, '10.213.41.1');
+  t.equal(s.IPPrefixLen, 24);
+  t.equal(s.MacAddress, `02:42:0a:d5:29:${Number(s.IPAddress.split('.')[3]).toString(16).padStart(2, '0')}`);
+  t.equal(s.Ports['443/tcp'], null, 'exposed but unpublished port is null');
+  const p80 = Number(s.Ports['80/tcp']?.[0]?.HostPort);
+  const p81 = Number(s.Ports['81/tcp']?.[0]?.HostPort);
+  t.ok(p80 >= 32768 && p80 <= 60999, `ephemeral port ${p80} in the kernel range`);
+  t.equal(s.Ports['81/tcp']?.[0]?.HostIp, '127.0.0.1');
+  t.match(res.hosts, new RegExp(`${s.IPAddress.replaceAll('.', '\\.')}\\t${id.slice(0, 12)}\\n$`));
+  t.notMatch(res.resolvConf, /nameserver 127\./);
+
+  // Inside: eth0 with the address and MAC, default route via the gateway.
+  const inside = await runTool(['nsenter', `--net=${res.netnsPath}`, 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+  t.match(inside.stdout, `${s.IPAddress}/24`);
+  const route = await runTool(['nsenter', `--net=${res.netnsPath}`, 'ip', 'route', 'show', 'default']);
+  t.match(route.stdout, 'default via 10.213.41.1 dev eth0');
+  t.equal((await bridgePorts()).length, 1, 'veth host end on the bridge');
+
+  const site = await writeSite(join(root, 'www', 'a'), 'hello from the netns\n');
+  const site81 = await writeSite(join(root, 'www', 'b'), 'port 81\n');
+  startHttpd(res.netnsPath ?? '', site, '80');
+  startHttpd(res.netnsPath ?? '', site81, '81');
+  t.equal(await fetchWhenUp('127.0.0.1', p80), 'hello from the netns\n', 'via 127.0.0.1');
+  t.equal(await fetchWhenUp('10.213.41.1', p80), 'hello from the netns\n', 'via the bridge address');
+  t.equal(await fetchWhenUp('127.0.0.1', p81), 'port 81\n', 'localhost-only binding via 127.0.0.1');
+  await t.rejects(httpGet('10.213.41.1', p81), 'localhost-only binding not reachable via another address');
+  // Hairpin: the container reaches its own published port through the host address.
+  t.equal(await wgetIn(res.netnsPath ?? '', `http://10.213.41.1:${p80}/`), 'hello from the netns\n', 'hairpin');
+  t.equal(await canBind(p80), false, 'shoald holds the published port');
+
+  // network inspect lists the container.
+  const br = await m.inspect('bridge');
+  t.same(br.Containers[id], { Name: `c-${id.slice(0, 6)}`, EndpointID: s.EndpointID, MacAddress: s.MacAddress, IPv4Address: `${s.IPAddress}/24`, IPv6Address: '' });
+
+  // Detach removes everything.
+  for (const c of children.splice(0)) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+  await m.detach(id);
+  t.equal(existsSync(res.netnsPath ?? ''), false, 'netns file removed');
+  const mounts = await runTool(['cat', '/proc/self/mountinfo']);
+  t.notMatch(mounts.stdout, id, 'netns unmounted');
+  t.same(await bridgePorts(), [], 'veth removed');
+  t.notMatch(await nftTable(), 'dnat to', 'rules removed');
+  t.equal(await canBind(p80), true, 'port released');
+  t.same((await m.inspect('bridge')).Containers, {});
+  await m.detach(id);
+  t.pass('detach is idempotent');
+});
+
+t.test('outbound traffic is masqueraded', async (t) => {
+  const m = mgr ?? (await openMgr());
+  // An "outside" host: a netns linked to ours by a veth pair on 10.213.141.0/24.
+  await runTool(['ip', 'netns', 'add', EXT_NS]);
+  await runTool(['ip', '-batch', '-'], {
+    input: `link add ${EXT_HOST} type veth peer name eth0 netns ${EXT_NS}\naddr add 10.213.141.1/24 dev ${EXT_HOST}\nlink set ${EXT_HOST} up\n`,
+  });
+  await runTool(['ip', '-n', EXT_NS, '-batch', '-'], { input: 'addr add 10.213.141.2/24 dev eth0\nlink set eth0 up\nlink set lo up\n' });
+  const site = await writeSite(join(root, 'www', 'ext'), '');
+  await mkdir(join(site, 'cgi-bin'));
+  await writeFile(join(site, 'cgi-bin', 'ip'), '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "$REMOTE_ADDR"\n');
+  await chmod(join(site, 'cgi-bin', 'ip'), 0o755);
+  startHttpd(`/run/netns/${EXT_NS}`, site, '10.213.141.2:80');
+  await wgetWhenUp(`/run/netns/${EXT_NS}`, 'http://10.213.141.2/cgi-bin/ip');
+
+  const id = newId();
+  t.teardown(() => m.detach(id));
+  const res = await m.attach(req(id));
+  const out = await wgetIn(res.netnsPath ?? '', 'http://10.213.141.2/cgi-bin/ip');
+  t.equal(out.trim(), '10.213.141.1', 'the outside sees the host address, not the container address');
+});
+
+t.test('a port in use fails with ENGINE_PORT_IN_USE and leaves nothing behind', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const taken = await listenTcp(0);
+  t.teardown(() => closeServer(taken));
+  const port = portOf(taken);
+  const free = await listenTcp(0);
+  const freePort = portOf(free);
+  await closeServer(free);
+  const id = newId();
+  const err = await m
+    .attach(req(id, { name: 'web2', portBindings: { '81/tcp': [{ HostPort: String(freePort) }], '80/tcp': [{ HostPort: String(port) }] } }))
+    .then(() => null, (e: unknown) => e);
+  t.ok(hasCode(err, 'ENGINE_PORT_IN_USE'), 'typed error');
+  if (hasCode(err, 'ENGINE_PORT_IN_USE')) {
+    t.equal(err.status, 500);
+    t.match(err.message, new RegExp(`^driver failed programming external connectivity on endpoint web2 \\([0-9a-f]{64}\\): Bind for 0\\.0\\.0\\.0:${port} failed: port is already allocated$`));
+  }
+  t.equal(existsSync(join(netnsDir, id)), false, 'no netns');
+  t.same(await bridgePorts(), [], 'no veth');
+  t.notMatch(await nftTable(), 'dnat to', 'no rules');
+  t.equal(await canBind(freePort), true, 'the other port of the request was released');
+  t.same((await m.inspect('bridge')).Containers, {}, 'no endpoint');
+  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false, 'no record');
+  await t.rejects(m.attach(req(newId(), { portBindings: { '80/tcp': [{ HostPort: '99999' }] } })), { code: 'ENGINE_INVALID_PORT_SPEC', status: 400 });
+});
+
+t.test('none and host modes', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const none = newId();
+  const r1 = await m.attach(req(none, { networkMode: 'none', portBindings: { '80/tcp': [{ HostPort: '0' }] } }));
+  t.ok(r1.netnsPath !== null);
+  const links = await runTool(['nsenter', `--net=${r1.netnsPath}`, 'ip', '-o', 'link']);
+  t.same(links.stdout.trim().split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]), ['lo'], 'only lo');
+  t.same(r1.settings.Ports, {});
+  t.ok(r1.settings.Networks.none);
+  const host = newId();
+  const r2 = await m.attach(req(host, { networkMode: 'host' }));
+  t.equal(r2.netnsPath, null);
+  t.ok(r2.settings.Networks.host);
+  t.same(Object.keys((await m.inspect('host')).Containers), [host]);
+  await t.rejects(m.attach(req(host, { networkMode: 'host' })), { code: 'ENGINE_ALREADY_ATTACHED' });
+  await t.rejects(m.attach(req(newId(), { networkMode: 'container:abc' })), { code: 'ENGINE_NETWORK_NOT_FOUND' });
+  await m.detach(none);
+  await m.detach(host);
+  t.equal(existsSync(r1.netnsPath ?? ''), false);
+});
+
+t.test('restore after a daemon restart re-reserves ports; state survives', async (t) => {
+  let m = mgr ?? (await openMgr());
+  const ids = (await m.list()).map((n) => n.Id);
+  const id = newId();
+  t.teardown(() => mgr?.detach(id));
+  const res = await m.attach(req(id, { portBindings: { '80/tcp': [{ HostPort: '0' }] } }));
+  const port = Number(res.settings.Ports['80/tcp']?.[0]?.HostPort);
+  const site = await writeSite(join(root, 'www', 'r'), 'restored\n');
+  startHttpd(res.netnsPath ?? '', site);
+  t.equal(await fetchWhenUp('127.0.0.1', port), 'restored\n');
+  await m.close();
+  t.equal(await canBind(port), true, 'close released the socket');
+  m = await openMgr();
+  t.same((await m.list()).map((n) => n.Id), ids, 'network ids are stable');
+  t.same(Object.keys((await m.inspect('bridge')).Containers), [id], 'endpoint reloaded');
+  await m.restore(id, res.settings);
+  t.equal(await canBind(port), false, 'port held again');
+  t.equal(await fetchWhenUp('127.0.0.1', port), 'restored\n', 'still published');
+  // A new container gets another address.
+  const otherId = newId();
+  const other = await m.attach(req(otherId));
+  t.not(other.settings.IPAddress, res.settings.IPAddress);
+  await m.detach(otherId);
+  for (const c of children.splice(0)) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+  await m.detach(id);
+  t.same(await bridgePorts(), []);
+});
