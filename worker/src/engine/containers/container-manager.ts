@@ -1,0 +1,877 @@
+import { randomBytes } from 'node:crypto';
+import { hostname as hostHostname } from 'node:os';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Duplex, Readable } from 'node:stream';
+import type {
+  ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
+  ContainerWaitResponse, EngineEvent, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
+} from '@shoal/common';
+import { hasCode, isShoalError } from '@shoal/common';
+import { spawnShim, ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
+import type { ExitStatus } from '@shoal/native';
+import type { AttachOptions, ContainerEngine, LogsOptions } from '../api/engine-deps.js';
+import {
+  CrunRuntime, buildEnv, buildResources, generateSpec, mountRootfs, removeRootfs, resolveUser, unmountRootfs,
+  readOomKills, prepareCgroups, overlayPaths, type CgroupLayout, type UserMount,
+} from '../runtime/index.js';
+import type { ContainerManagerOptions } from './deps.js';
+import { containerErrors } from './errors.js';
+import { ContainerStore } from './container-store.js';
+import { rfc3339, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
+import { buildRecord, parseMounts, validateResources, validateRestartPolicy } from './create-config.js';
+import { generateName, normalizeName } from './names.js';
+import { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from './backoff.js';
+import { matchesFilters, validateFilters } from './list-filters.js';
+import { attachStreams } from './attach-stream.js';
+import { ExecRegistry } from './exec-registry.js';
+import { topOf } from './top.js';
+import { statsStream } from './stats.js';
+import { summaryOf, inspectOf } from './views.js';
+
+/** One start..exit of a container's process. */
+interface Run {
+  stateDir: string;
+  monitor: ShimClient | null;
+  /** Resolves after the exit was recorded and cleaned up. */
+  done: Promise<void>;
+  resolveDone: () => void;
+  startedAtMs: number;
+}
+
+/** In-memory state of one container. */
+interface Live {
+  rec: ContainerRecord;
+  run: Run | null;
+  /** Attach connections waiting for the next start. */
+  pendingAttach: Array<{ opts: AttachOptions; conn: Duplex; resolve: () => void }>;
+  /** Waiters for the next exit (wait next-exit / not-running while running). */
+  exitWaiters: Array<(r: ContainerWaitResponse) => void>;
+  removedWaiters: Array<(r: ContainerWaitResponse) => void>;
+  restartTimer: TimerHandle | null;
+  backoffMs: number;
+  lock: Promise<void>;
+  removing: boolean;
+}
+
+const STOP_SIGNALS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+/** `TERM`, `sigterm`, `15` -> `SIGTERM` (crun accepts names). Throws 400 on unknown. */
+export function normalizeSignal(sig: string): string {
+  const s = sig.trim().toUpperCase();
+  if (/^[0-9]+$/.test(s)) {
+    const n = Number(s);
+    const name = Object.entries(STOP_SIGNALS).find(([, v]) => v === n)?.[0];
+    if (name === undefined) throw containerErrors.make('INVALID_CONFIG', `Invalid signal: ${sig}`);
+    return name;
+  }
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  if (STOP_SIGNALS[name] === undefined) throw containerErrors.make('INVALID_CONFIG', `Invalid signal: ${sig}`);
+  return name;
+}
+
+/**
+ * The container engine: Docker's container lifecycle over crun, the shim
+ * (@shoal/native), overlayfs and cgroups. `open()` once at daemon start
+ * (prepares cgroups, restores containers), `shutdown()` at daemon stop
+ * (containers keep running: live-restore).
+ */
+export class ContainerManager implements ContainerEngine {
+  readonly #o: ContainerManagerOptions;
+  readonly #store: ContainerStore;
+  readonly #crun: CrunRuntime;
+  readonly #byId = new Map<string, Live>();
+  readonly #names = new Map<string, string>();
+  readonly #execs: ExecRegistry;
+  readonly #rand: () => number;
+  readonly #parent: string;
+  #layout: CgroupLayout | null = null;
+  #closed = false;
+
+  constructor(opts: ContainerManagerOptions) {
+    this.#o = opts;
+    this.#store = new ContainerStore(opts.dataRoot);
+    this.#crun = new CrunRuntime({ runtimeRoot: join(opts.execRoot, 'runtime'), bin: opts.crunPath });
+    this.#rand = opts.rand ?? Math.random;
+    this.#parent = (opts.cgroupParent ?? 'shoal').replace(/^\/+|\/+$/g, '');
+    this.#execs = new ExecRegistry({
+      execRoot: opts.execRoot, crun: this.#crun, events: (a, id, attrs) => this.#emitFor(id, a, attrs),
+      container: (id) => this.#liveOf(id), log: opts.log,
+    });
+  }
+
+  /** Prepare the host (cgroups) and restore saved containers. Call once. */
+  async open(): Promise<void> {
+    this.#layout = await prepareCgroups(this.#o.log);
+    await Promise.all([mkdir(join(this.#o.execRoot, 'runtime'), { recursive: true }), mkdir(join(this.#o.dataRoot, 'containers'), { recursive: true })]);
+    await this.restore();
+  }
+
+  /** The cgroup layout found by open(). */
+  get cgroupLayout(): CgroupLayout {
+    if (this.#layout === null) throw new Error('ContainerManager.open() was not called');
+    return this.#layout;
+  }
+
+  /** crun's container id is ours; its cgroups live here (relative to each hierarchy). */
+  cgroupPath(id: string): string {
+    return `/${this.#parent}/${id}`;
+  }
+
+  /** The crun adapter (tests: leak checks). */
+  get crun(): CrunRuntime { return this.#crun; }
+
+  // ---------------------------------------------------------------- lookup
+
+  #find(ref: string): Live {
+    const byName = this.#names.get(ref.startsWith('/') ? ref : `/${ref}`);
+    const exact = this.#byId.get(ref) ?? (byName !== undefined ? this.#byId.get(byName) : undefined);
+    if (exact !== undefined) return exact;
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const hits = [...this.#byId.values()].filter((l) => l.rec.Id.startsWith(ref));
+      if (hits.length > 1) throw containerErrors.make('AMBIGUOUS', `multiple IDs found with provided prefix: ${ref}`);
+      if (hits[0] !== undefined) return hits[0];
+    }
+    throw containerErrors.make('NOT_FOUND', `No such container: ${ref}`);
+  }
+
+  #liveOf(id: string): { rec: ContainerRecord; running: boolean; paused: boolean } {
+    const l = this.#find(id);
+    return { rec: l.rec, running: l.rec.State.Running, paused: l.rec.State.Paused };
+  }
+
+  /** Run `fn` with the container's lifecycle lock held. */
+  async #locked<T>(l: Live, fn: () => Promise<T>): Promise<T> {
+    const prev = l.lock;
+    let release!: () => void;
+    l.lock = new Promise<void>((r) => { release = r; });
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  #paths(id: string): { dir: string; stateDir: string; bundle: string; logPath: string; hosts: string; hostname: string; resolvConf: string } {
+    const dir = this.#store.dir(id);
+    return {
+      dir,
+      stateDir: join(this.#o.execRoot, 'shims', id),
+      bundle: join(this.#o.execRoot, 'bundles', id),
+      logPath: join(dir, `${id}-json.log`),
+      hosts: join(dir, 'hosts'),
+      hostname: join(dir, 'hostname'),
+      resolvConf: join(dir, 'resolv.conf'),
+    };
+  }
+
+  // ---------------------------------------------------------------- events
+
+  #emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    const ms = this.#o.clock.now();
+    const attrs: Record<string, string> = { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? '', name: rec.Name.slice(1), ...extra };
+    const e: EngineEvent = {
+      Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: attrs }, scope: 'local',
+      time: Math.floor(ms / 1000), timeNano: ms * 1_000_000, status: action, id: rec.Id, from: rec.Config.Image ?? '',
+    };
+    try {
+      this.#o.events(e);
+    } catch (err) {
+      this.#o.log.warn({ err }, 'event sink threw');
+    }
+  }
+
+  #emitFor(id: string, action: string, attrs: Record<string, string>): void {
+    const l = this.#byId.get(id);
+    if (l !== undefined) this.#emit(l.rec, action, attrs);
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(name: string | undefined, body: ContainerCreateBody): Promise<{ Id: string; Warnings: string[] }> {
+    if (body.Image === undefined || body.Image === '') throw containerErrors.make('INVALID_CONFIG', 'Config cannot be empty in order to create a container');
+    let full: string;
+    if (name !== undefined && name !== '') {
+      full = normalizeName(name);
+      const owner = this.#names.get(full);
+      if (owner !== undefined) {
+        throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+    } else {
+      full = `/${generateName(this.#rand, (n) => this.#names.has(n))}`;
+    }
+    const image = await this.#o.images.resolveImage(body.Image);
+    const id = randomBytes(32).toString('hex');
+    const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image });
+    if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
+    if (this.#names.has(full)) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${this.#names.get(full) ?? ''}". You have to remove (or rename) that container to be able to reuse that name.`);
+    this.#names.set(full, id);
+    try {
+      await this.#store.init(id);
+      await this.#store.save(rec);
+    } catch (e) {
+      this.#names.delete(full);
+      await this.#store.remove(id).catch(() => undefined);
+      throw e;
+    }
+    this.#byId.set(id, this.#newLive(rec));
+    this.#emit(rec, 'create');
+    return { Id: id, Warnings: warnings };
+  }
+
+  #newLive(rec: ContainerRecord): Live {
+    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false };
+  }
+
+  // ---------------------------------------------------------------- start
+
+  async start(idOrName: string): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      if (l.removing) throw containerErrors.make('REMOVAL_IN_PROGRESS', `container ${l.rec.Id} is marked for removal and cannot be started`);
+      if (l.rec.State.Paused) throw containerErrors.make('PAUSED', 'cannot start a paused container, try unpause instead');
+      if (l.run !== null) throw containerErrors.make('ALREADY_STARTED', `container ${l.rec.Id} is already started`);
+      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      l.rec.ManuallyStopped = false;
+      l.backoffMs = 0;
+      await this.#startLocked(l, false);
+    });
+  }
+
+  /** The start sequence; on failure everything made is undone in reverse order. */
+  async #startLocked(l: Live, isRestart: boolean): Promise<void> {
+    const rec = l.rec;
+    const id = rec.Id;
+    const p = this.#paths(id);
+    const hc = rec.HostConfig;
+    const undo: Array<() => Promise<unknown>> = [];
+    try {
+      const image = this.#o.images.layerPaths(rec.Image);
+      const mounts = parseMounts(hc);
+      const net = await this.#o.network.attach({
+        containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
+        networkMode: hc.NetworkMode ?? 'bridge', portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
+        exposedPorts: rec.ExposedPorts, macAddress: rec.Config.MacAddress, dns: hc.Dns ?? undefined, dnsSearch: hc.DnsSearch ?? undefined,
+        dnsOptions: hc.DnsOptions ?? undefined, extraHosts: hc.ExtraHosts ?? undefined,
+      });
+      undo.push(() => this.#o.network.detach(id));
+      const layers = await image;
+      const [rootfs] = await Promise.all([
+        mountRootfs(this.#o.dataRoot, id, layers),
+        writeFile(p.hosts, net.hosts), writeFile(p.hostname, net.hostnameFile), writeFile(p.resolvConf, net.resolvConf),
+        mkdir(p.bundle, { recursive: true }),
+        rm(p.stateDir, { recursive: true, force: true }),
+        ...mounts.filter((m) => m.createSource).map((m) => mkdir(m.spec.source, { recursive: true })),
+        ...mounts.filter((m) => !m.createSource && m.spec.type === 'bind').map(async (m) => {
+          try { await access(m.spec.source); } catch {
+            throw containerErrors.make('INVALID_CONFIG', `invalid mount config for type "bind": bind source path does not exist: ${m.spec.source}`);
+          }
+        }),
+      ]);
+      undo.push(() => unmountRootfs(this.#o.dataRoot, id));
+      const [passwd, group] = await Promise.all([
+        readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
+        readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
+      ]);
+      let user;
+      try {
+        user = resolveUser(rec.Config.User ?? '', passwd, group, hc.GroupAdd ?? []);
+      } catch (e) {
+        throw containerErrors.make('START_FAILED', `unable to find user ${rec.Config.User ?? ''}: ${(e as Error).message}`, { cause: e });
+      }
+      const cwd = rec.Config.WorkingDir !== undefined && rec.Config.WorkingDir !== '' ? rec.Config.WorkingDir : '/';
+      if (cwd !== '/') await mkdir(join(rootfs, cwd), { recursive: true });
+      const hostname = rec.Config.Hostname ?? id.slice(0, 12);
+      const spec = generateSpec({
+        id, hostConfig: hc, tty: rec.Config.Tty === true, openStdin: rec.Config.OpenStdin === true,
+        argv: [rec.Path, ...rec.Args],
+        env: buildEnv({ imageEnv: [], userEnv: rec.Config.Env, hostname, tty: rec.Config.Tty === true }),
+        user, cwd, rootfsPath: rootfs, hostname,
+        network: net.netnsPath === null ? (hc.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' }) : { kind: 'path', path: net.netnsPath },
+        cgroupsPath: this.cgroupPath(id),
+        etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+        initPath: hc.Init === true ? (this.#o.initPath ?? '/usr/bin/tini-static') : undefined,
+        userMounts: mounts.map((m) => m.spec as UserMount),
+      });
+      await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
+      undo.push(() => this.#crun.delete(id));
+      const logOpts = hc.LogConfig?.Config ?? {};
+      let created;
+      try {
+        created = await spawnShim({
+          id, bundle: p.bundle, runtime: this.#crun.bin, runtimeRoot: this.#crun.root, stateDir: p.stateDir,
+          logPath: p.logPath, logMaxSize: parseSize(logOpts['max-size']) ?? this.#o.logMaxSize ?? 0,
+          logMaxFiles: Number(logOpts['max-file'] ?? this.#o.logMaxFiles ?? 1),
+          tty: rec.Config.Tty === true, stdin: rec.Config.OpenStdin === true, stdinOnce: rec.Config.StdinOnce === true,
+        });
+      } catch (e) {
+        throw mapCreateError(e);
+      }
+      const monitor = await ShimClient.connect(p.stateDir);
+      monitor.hello({ stdin: false, stdout: false, stderr: false });
+      undo.push(async () => { monitor.close(); });
+      // Connect waiting attach clients before the process runs, so they see all output.
+      const waiting = l.pendingAttach.splice(0);
+      await Promise.all(waiting.map(async (w) => {
+        try {
+          await attachStreams({ stateDir: p.stateDir, tty: rec.Config.Tty === true, opts: w.opts, conn: w.conn, stdinOnce: rec.Config.StdinOnce === true });
+        } catch (e) {
+          this.#o.log.warn({ err: e, id }, 'attach before start failed');
+          w.conn.destroy();
+        }
+        w.resolve();
+      }));
+      try {
+        await this.#crun.start(id);
+      } catch (e) {
+        throw containerErrors.make('START_FAILED', `failed to start container ${id}: ${(e as Error).message}`, { cause: e });
+      }
+      let resolveDone!: () => void;
+      const done = new Promise<void>((r) => { resolveDone = r; });
+      const now = this.#o.clock.now();
+      l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: now };
+      rec.NetworkSettings = net.settings;
+      rec.State = {
+        ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+        Pid: created.pid, ExitCode: 0, Error: '', StartedAt: rfc3339(now),
+      };
+      await this.#store.save(rec);
+      this.#emit(rec, isRestart ? 'restart' : 'start');
+      if (isRestart) this.#emit(rec, 'start');
+      void monitor.exited.then(
+        (st) => this.#onExit(l, st),
+        (err: unknown) => this.#onMonitorLost(l, err),
+      );
+    } catch (e) {
+      for (const u of undo.reverse()) {
+        await u().catch((err: unknown) => this.#o.log.warn({ err, id }, 'undo after failed start'));
+      }
+      await rm(p.bundle, { recursive: true, force: true }).catch(() => undefined);
+      rec.State = { ...rec.State, Status: rec.State.StartedAt.startsWith('0001') ? 'created' : 'exited', Running: false, Restarting: false, Pid: 0, Error: (e as Error).message, ExitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128 };
+      rec.NetworkSettings = emptyNetworkSettings();
+      await this.#store.save(rec).catch(() => undefined);
+      for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
+      throw e;
+    }
+  }
+
+  /** The monitor connection closed without an exit status (shim killed). */
+  async #onMonitorLost(l: Live, err: unknown): Promise<void> {
+    if (this.#closed || hasCode(err, shimErrors.codes.CLOSED)) return;
+    this.#o.log.error({ err, id: l.rec.Id }, 'lost the shim of a running container');
+    await this.#onExit(l, { exitCode: 255, signal: null, finishedAt: rfc3339(this.#o.clock.now()) }, (err as Error).message);
+  }
+
+  /** Record an exit, clean up, notify, then apply the restart policy. */
+  async #onExit(l: Live, st: ExitStatus, error = ''): Promise<void> {
+    const rec = l.rec;
+    const id = rec.Id;
+    const run = l.run;
+    if (this.#closed) return;
+    let oom = false;
+    try {
+      oom = (await readOomKills(this.cgroupLayout, this.cgroupPath(id))) > 0;
+    } catch { /* no memory cgroup */ }
+    await this.#cleanupRun(id);
+    const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
+    rec.State = {
+      ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oom, Pid: 0,
+      ExitCode: st.exitCode, FinishedAt: st.finishedAt, Error: error,
+    };
+    rec.NetworkSettings = { ...emptyNetworkSettings() };
+    const restart = !l.removing && shouldRestart(rec.HostConfig.RestartPolicy, st.exitCode, rec.RestartCount, rec.ManuallyStopped);
+    if (restart) {
+      l.backoffMs = nextBackoff(this.#o.backoff ?? DOCKER_BACKOFF, l.backoffMs, ranMs);
+      rec.State = { ...rec.State, Status: 'restarting', Restarting: true };
+    }
+    await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id }, 'save after exit failed'));
+    if (oom) this.#emit(rec, 'oom');
+    this.#emit(rec, 'die', { exitCode: String(st.exitCode), execDuration: String(Math.round(ranMs / 1000)) });
+    l.run = null;
+    run?.resolveDone();
+    const resp: ContainerWaitResponse = { StatusCode: st.exitCode, Error: error === '' ? null : { Message: error } };
+    for (const w of l.exitWaiters.splice(0)) w(resp);
+    if (restart) {
+      l.restartTimer = this.#o.clock.setTimeout(() => {
+        l.restartTimer = null;
+        void this.#locked(l, async () => {
+          if (l.run !== null || l.removing || rec.ManuallyStopped || this.#closed) return;
+          rec.RestartCount++;
+          await this.#startLocked(l, true);
+        }).catch((err: unknown) => {
+          this.#o.log.warn({ err, id }, 'restart failed');
+          this.#emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
+        });
+      }, l.backoffMs);
+    } else if (rec.HostConfig.AutoRemove === true && !l.removing) {
+      await this.remove(id, { force: true }).catch((err: unknown) => this.#o.log.warn({ err, id }, 'auto-remove failed'));
+    }
+  }
+
+  /** crun delete, unmount, network detach, bundle. Idempotent. */
+  async #cleanupRun(id: string): Promise<void> {
+    const p = this.#paths(id);
+    const steps = await Promise.allSettled([
+      this.#crun.delete(id).then(() => unmountRootfs(this.#o.dataRoot, id)),
+      this.#o.network.detach(id),
+      rm(p.bundle, { recursive: true, force: true }),
+    ]);
+    for (const s of steps) if (s.status === 'rejected') this.#o.log.warn({ err: s.reason as unknown, id }, 'cleanup step failed');
+  }
+
+  // ---------------------------------------------------------------- stop / kill
+
+  async stop(idOrName: string, opts: { timeoutS?: number; signal?: string }): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      if (l.restartTimer !== null) {
+        l.restartTimer.cancel();
+        l.restartTimer = null;
+        l.rec.ManuallyStopped = true;
+        l.rec.State = { ...l.rec.State, Status: 'exited', Restarting: false };
+        await this.#store.save(l.rec);
+        this.#emit(l.rec, 'stop');
+        return;
+      }
+      if (l.run === null) throw containerErrors.make('ALREADY_STOPPED', `container ${l.rec.Id} is already stopped`);
+      l.rec.ManuallyStopped = true;
+      await this.#stopLocked(l, opts);
+      this.#emit(l.rec, 'stop');
+    });
+  }
+
+  async #stopLocked(l: Live, opts: { timeoutS?: number; signal?: string }): Promise<void> {
+    const run = l.run;
+    if (run === null) return;
+    const sig = normalizeSignal(opts.signal ?? l.rec.Config.StopSignal ?? 'SIGTERM');
+    const timeoutS = opts.timeoutS ?? l.rec.Config.StopTimeout ?? 10;
+    if (l.rec.State.Paused) {
+      // A frozen process cannot handle a signal: thaw after sending it, as Docker.
+      await this.#crun.kill(l.rec.Id, sig).catch(() => undefined);
+      await this.#crun.resume(l.rec.Id).catch(() => undefined);
+    } else {
+      this.#emit(l.rec, 'kill', { signal: String(STOP_SIGNALS[sig] ?? sig) });
+      await this.#crun.kill(l.rec.Id, sig).catch(() => undefined);
+    }
+    if (timeoutS >= 0) {
+      let timer: TimerHandle | undefined;
+      const timedOut = await Promise.race([
+        run.done.then(() => false),
+        new Promise<boolean>((r) => { timer = this.#o.clock.setTimeout(() => r(true), timeoutS * 1000); }),
+      ]);
+      timer?.cancel();
+      if (!timedOut) return;
+    } else {
+      await run.done;
+      return;
+    }
+    this.#emit(l.rec, 'kill', { signal: '9' });
+    await this.#crun.kill(l.rec.Id, 'SIGKILL', true).catch(() => undefined);
+    await run.done;
+  }
+
+  async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
+    const l = this.#find(idOrName);
+    const sig = normalizeSignal(signal);
+    await this.#locked(l, async () => {
+      if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
+      if (l.rec.State.Paused && sig !== 'SIGKILL') throw containerErrors.make('PAUSED', `Container ${l.rec.Id} is paused. Unpause the container before stopping or killing`);
+      if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === 'SIGINT') l.rec.ManuallyStopped = true;
+      this.#emit(l.rec, 'kill', { signal: String(STOP_SIGNALS[sig] ?? sig) });
+      await this.#crun.kill(l.rec.Id, sig, sig === 'SIGKILL');
+      if (l.rec.State.Paused) await this.#crun.resume(l.rec.Id).catch(() => undefined);
+    });
+  }
+
+  async restart(idOrName: string, opts: { timeoutS?: number; signal?: string }): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      if (l.run !== null) {
+        l.rec.ManuallyStopped = true; // keep the restart policy from racing us
+        await this.#stopLocked(l, opts);
+        this.#emit(l.rec, 'stop');
+      }
+      l.rec.ManuallyStopped = false;
+      l.backoffMs = 0;
+      await this.#startLocked(l, false);
+      this.#emit(l.rec, 'restart');
+    });
+  }
+
+  // ---------------------------------------------------------------- pause
+
+  async pause(idOrName: string): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
+      if (l.rec.State.Paused) throw containerErrors.make('PAUSED', `Container ${l.rec.Id} is already paused`);
+      await this.#crun.pause(l.rec.Id);
+      l.rec.State = { ...l.rec.State, Status: 'paused', Paused: true };
+      await this.#store.save(l.rec);
+      this.#emit(l.rec, 'pause');
+    });
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      if (!l.rec.State.Paused || l.run === null) throw containerErrors.make('NOT_PAUSED', `Container ${l.rec.Id} is not paused`);
+      await this.#crun.resume(l.rec.Id);
+      l.rec.State = { ...l.rec.State, Status: 'running', Paused: false };
+      await this.#store.save(l.rec);
+      this.#emit(l.rec, 'unpause');
+    });
+  }
+
+  // ---------------------------------------------------------------- remove / wait
+
+  async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+    const l = this.#find(idOrName);
+    if (l.removing) throw containerErrors.make('REMOVAL_IN_PROGRESS', `removal of container ${l.rec.Id} is already in progress`);
+    await this.#locked(l, async () => {
+      if (l.run !== null || l.rec.State.Restarting) {
+        if (opts.force !== true) {
+          const what = l.rec.State.Paused ? 'paused' : l.rec.State.Restarting ? 'restarting' : 'running';
+          throw containerErrors.make('IS_RUNNING', `cannot remove container "${l.rec.Name}": container is ${what}: stop the container before removing or force remove`);
+        }
+      }
+      l.removing = true;
+      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      if (l.run !== null) {
+        const run = l.run;
+        this.#emit(l.rec, 'kill', { signal: '9' });
+        await this.#crun.kill(l.rec.Id, 'SIGKILL', true).catch(() => undefined);
+        if (l.rec.State.Paused) await this.#crun.resume(l.rec.Id).catch(() => undefined);
+        await run.done;
+      }
+      const id = l.rec.Id;
+      await this.#cleanupRun(id);
+      await Promise.all([
+        removeRootfs(this.#o.dataRoot, id),
+        rm(this.#paths(id).stateDir, { recursive: true, force: true }),
+        this.#execs.removeFor(id),
+      ]);
+      await this.#store.remove(id);
+      this.#byId.delete(id);
+      this.#names.delete(l.rec.Name);
+      this.#emit(l.rec, 'destroy');
+      const resp: ContainerWaitResponse = { StatusCode: l.rec.State.ExitCode, Error: null };
+      for (const w of l.exitWaiters.splice(0)) w(resp);
+      for (const w of l.removedWaiters.splice(0)) w(resp);
+    });
+  }
+
+  wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<ContainerWaitResponse> {
+    let l: Live;
+    try {
+      l = this.#find(idOrName);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const running = l.run !== null || l.rec.State.Restarting;
+    if (condition === 'not-running' && !running) {
+      return Promise.resolve({ StatusCode: l.rec.State.ExitCode, Error: null });
+    }
+    return new Promise<ContainerWaitResponse>((resolve, reject) => {
+      const list = condition === 'removed' ? l.removedWaiters : l.exitWaiters;
+      const fn = (r: ContainerWaitResponse): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      const onAbort = (): void => {
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      list.push(fn);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---------------------------------------------------------------- rename / update
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const l = this.#find(idOrName);
+    const full = normalizeName(newName);
+    if (full === l.rec.Name) throw containerErrors.make('NAME_CONFLICT', `Renaming a container with the same name as its current name`);
+    const owner = this.#names.get(full);
+    if (owner !== undefined) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const old = l.rec.Name;
+    this.#names.delete(old);
+    this.#names.set(full, l.rec.Id);
+    l.rec.Name = full;
+    await this.#store.save(l.rec);
+    await this.#o.network.rename(l.rec.Id, full.slice(1)).catch(() => undefined);
+    this.#emit(l.rec, 'rename', { oldName: old });
+  }
+
+  async update(idOrName: string, body: ContainerUpdateBody): Promise<{ Warnings: string[] }> {
+    const l = this.#find(idOrName);
+    return this.#locked(l, async () => {
+      const { RestartPolicy: rp, ...res } = body;
+      const next: HostConfig = { ...l.rec.HostConfig };
+      for (const [k, v] of Object.entries(res)) if (v !== undefined && v !== null) (next as Record<string, unknown>)[k] = v;
+      if ((res.Memory ?? 0) > 0 && res.MemorySwap === undefined && (l.rec.HostConfig.MemorySwap ?? 0) > 0 && (l.rec.HostConfig.MemorySwap ?? 0) < (res.Memory ?? 0)) {
+        next.MemorySwap = (res.Memory ?? 0) * 2;
+      }
+      if (rp !== undefined) next.RestartPolicy = { Name: rp.Name === '' ? 'no' : rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
+      validateResources(next);
+      validateRestartPolicy(next);
+      if (l.run !== null) {
+        const { devices: _d, ...r } = buildResources(next);
+        await this.#crun.update(l.rec.Id, r, join(this.#paths(l.rec.Id).dir, 'update-resources.json')).catch((e: unknown) => {
+          throw containerErrors.make('INVALID_CONFIG', `Cannot update container ${l.rec.Id}: ${(e as Error).message}`, { cause: e });
+        });
+      }
+      l.rec.HostConfig = next;
+      await this.#store.save(l.rec);
+      this.#emit(l.rec, 'update');
+      return { Warnings: [] };
+    });
+  }
+
+  // ---------------------------------------------------------------- views
+
+  async inspect(idOrName: string, _opts?: { size?: boolean }): Promise<ContainerInspect> {
+    const l = this.#find(idOrName);
+    const p = this.#paths(l.rec.Id);
+    const ov = overlayPaths(this.#o.dataRoot, l.rec.Id);
+    return inspectOf(l.rec, { logPath: p.logPath, hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf, overlay: ov, execIds: this.#execs.idsFor(l.rec.Id) });
+  }
+
+  async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
+    const f = opts.filters ?? {};
+    validateFilters(f);
+    const ctx = {
+      lookup: (ref: string): ContainerRecord | undefined => { try { return this.#find(ref).rec; } catch { return undefined; } },
+      imageIdsFor: (ref: string): string[] => [ref],
+    };
+    let recs = [...this.#byId.values()].map((l) => l.rec).sort((a, b) => (a.Created < b.Created ? 1 : a.Created > b.Created ? -1 : 0));
+    const showAll = opts.all === true || (opts.limit !== undefined && opts.limit > 0) || f.status !== undefined || f.exited !== undefined;
+    if (!showAll) recs = recs.filter((r) => r.State.Running || r.State.Restarting);
+    recs = recs.filter((r) => matchesFilters(r, f, ctx));
+    if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
+    return recs.map((r) => summaryOf(r, this.#o.clock.now()));
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    let running = 0;
+    let paused = 0;
+    let stopped = 0;
+    for (const l of this.#byId.values()) {
+      if (l.rec.State.Paused) paused++;
+      else if (l.rec.State.Running) running++;
+      else stopped++;
+    }
+    return { total: this.#byId.size, running, paused, stopped };
+  }
+
+  async prune(filters?: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const f = filters ?? {};
+    for (const k of Object.keys(f)) if (k !== 'label' && k !== 'label!' && k !== 'until') throw containerErrors.make('INVALID_FILTER', `invalid filter '${k}'`);
+    const deleted: string[] = [];
+    for (const l of [...this.#byId.values()]) {
+      const r = l.rec;
+      if (r.State.Running || r.State.Restarting || r.State.Paused || l.removing) continue;
+      if (f.label !== undefined && !matchesFilters(r, { label: f.label }, { lookup: () => undefined, imageIdsFor: () => [] })) continue;
+      if (f['label!'] !== undefined && f['label!'].some((v) => matchesFilters(r, { label: [v] }, { lookup: () => undefined, imageIdsFor: () => [] }))) continue;
+      if (f.until !== undefined && f.until.some((u) => Date.parse(r.Created) >= parseUntil(u, this.#o.clock.now()))) continue;
+      await this.remove(r.Id, {}).then(() => deleted.push(r.Id), () => undefined);
+    }
+    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
+  }
+
+  async top(idOrName: string, psArgs?: string): Promise<ContainerTop> {
+    const l = this.#find(idOrName);
+    if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
+    return topOf(this.cgroupLayout, this.cgroupPath(l.rec.Id), psArgs);
+  }
+
+  stats(idOrName: string, opts: { stream: boolean; oneShot?: boolean }, signal?: AbortSignal): AsyncIterable<ContainerStats> {
+    const l = this.#find(idOrName);
+    return statsStream({
+      layout: this.cgroupLayout, cgroupPath: this.cgroupPath(l.rec.Id), rec: () => l.rec, stream: opts.stream,
+      oneShot: opts.oneShot === true, clock: this.#o.clock, signal,
+    });
+  }
+
+  // ---------------------------------------------------------------- io
+
+  async logs(idOrName: string, opts: LogsOptions, signal?: AbortSignal): Promise<{ tty: boolean; stream: Readable }> {
+    const l = this.#find(idOrName);
+    if (this.#o.logs === undefined) throw containerErrors.make('NOT_SUPPORTED', 'logs are not available: no log reader configured');
+    const tty = l.rec.Config.Tty === true;
+    const stopped = l.run !== null ? l.run.done : Promise.resolve();
+    return { tty, stream: this.#o.logs.read(this.#paths(l.rec.Id).logPath, { ...opts, tty }, stopped, signal) };
+  }
+
+  async attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> {
+    const l = this.#find(idOrName);
+    const tty = l.rec.Config.Tty === true;
+    if (opts.logs === true && this.#o.logs !== undefined) {
+      const replay = this.#o.logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty }, Promise.resolve());
+      for await (const chunk of replay) conn.write(chunk as Buffer);
+    }
+    if (opts.stream !== true) {
+      conn.end();
+      return;
+    }
+    this.#emit(l.rec, 'attach');
+    if (l.run === null) {
+      // Not running yet (docker run: create, attach, start): connect at start.
+      await new Promise<void>((resolve) => {
+        l.pendingAttach.push({ opts, conn, resolve });
+        conn.once('close', () => {
+          const i = l.pendingAttach.findIndex((w) => w.conn === conn);
+          if (i >= 0) { l.pendingAttach.splice(i, 1); resolve(); }
+        });
+      });
+      return;
+    }
+    await attachStreams({ stateDir: l.run.stateDir, tty, opts, conn, stdinOnce: l.rec.Config.StdinOnce === true });
+  }
+
+  async resize(idOrName: string, h: number, w: number): Promise<void> {
+    const l = this.#find(idOrName);
+    if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
+    const c = await ShimClient.connect(l.run.stateDir);
+    try {
+      c.hello({ stdin: false, stdout: false, stderr: false });
+      c.resize(h, w);
+    } finally {
+      setImmediate(() => c.close());
+    }
+  }
+
+  execCreate(idOrName: string, body: ExecCreateBody): Promise<{ Id: string }> {
+    const l = this.#find(idOrName);
+    if (l.run === null) return Promise.reject(containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`));
+    if (l.rec.State.Paused) return Promise.reject(containerErrors.make('PAUSED', `Container ${l.rec.Id} is paused, unpause the container before exec`));
+    return this.#execs.create(l.rec, body, this.#paths(l.rec.Id).bundle);
+  }
+
+  execStart(execId: string, opts: { detach?: boolean; tty?: boolean }, conn?: Duplex): Promise<void> {
+    return this.#execs.start(execId, opts, conn);
+  }
+
+  execResize(execId: string, h: number, w: number): Promise<void> {
+    return this.#execs.resize(execId, h, w);
+  }
+
+  execInspect(execId: string): Promise<ExecInspect> {
+    return this.#execs.inspect(execId);
+  }
+
+  // ---------------------------------------------------------------- daemon lifecycle
+
+  /**
+   * Reload every saved container. Running ones whose shim is alive are
+   * adopted (monitor reconnected, network restored); those whose shim died
+   * get their exit status from exit.json and are cleaned up; then restart
+   * policies and daemon-start rules apply.
+   */
+  async restore(): Promise<void> {
+    const { records, bad } = await this.#store.loadAll();
+    for (const b of bad) this.#o.log.warn({ id: b }, 'unreadable container state skipped');
+    for (const rec of records) {
+      const l = this.#newLive(rec);
+      this.#byId.set(rec.Id, l);
+      this.#names.set(rec.Name, rec.Id);
+    }
+    await Promise.all(records.map(async (rec) => {
+      const l = this.#byId.get(rec.Id);
+      if (l === undefined) return;
+      try {
+        await this.#restoreOne(l);
+      } catch (err) {
+        this.#o.log.error({ err, id: rec.Id }, 'restore failed');
+      }
+    }));
+  }
+
+  async #restoreOne(l: Live): Promise<void> {
+    const rec = l.rec;
+    const p = this.#paths(rec.Id);
+    const wasRunning = rec.State.Running || rec.State.Paused;
+    if (wasRunning) {
+      const shimPid = await readShimPid(p.stateDir);
+      if (shimPid !== undefined && isAlive(shimPid, { expectShim: true })) {
+        try {
+          const monitor = await ShimClient.connect(p.stateDir);
+          monitor.hello({ stdin: false, stdout: false, stderr: false });
+          let resolveDone!: () => void;
+          const done = new Promise<void>((r) => { resolveDone = r; });
+          l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
+          await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
+          void monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err));
+          this.#o.log.info({ id: rec.Id }, 'adopted running container');
+          return;
+        } catch (err) {
+          this.#o.log.warn({ err, id: rec.Id }, 'shim alive but unreachable; reading exit.json');
+        }
+      }
+      const st = await readExitFile(p.stateDir).catch(() => undefined);
+      // The exit path applies the restart policy (always/unless-stopped/on-failure).
+      await this.#onExit(l, st ?? { exitCode: 255, signal: null, finishedAt: rfc3339(this.#o.clock.now()) }, st === undefined ? 'shim died without an exit status' : '');
+      return;
+    }
+    if (rec.State.Restarting || startOnDaemonStart(rec.HostConfig.RestartPolicy, rec.ManuallyStopped)) {
+      if (rec.State.Restarting || rec.State.Status === 'exited') {
+        await this.#locked(l, () => this.#startLocked(l, false)).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'start at daemon start failed'));
+      }
+    }
+  }
+
+  /** Daemon stop: containers keep running (live-restore); monitors and timers are closed. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    for (const l of this.#byId.values()) {
+      l.restartTimer?.cancel();
+      l.restartTimer = null;
+      l.run?.monitor?.close();
+      for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
+    }
+    await this.#execs.shutdown();
+  }
+}
+
+/** Docker's log-opt sizes: `10m`, `1g`, `500k`, bytes. */
+function parseSize(s: string | undefined): number | undefined {
+  if (s === undefined || s === '') return undefined;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([kmg]?)b?$/i.exec(s.trim());
+  if (m === null) return undefined;
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+function parseUntil(u: string, nowMs: number): number {
+  const d = /^([0-9]+)([smh])$/.exec(u);
+  if (d !== null) return nowMs - Number(d[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 }[d[2] as 's' | 'm' | 'h']);
+  if (/^[0-9]+(\.[0-9]+)?$/.test(u)) return Number(u) * 1000;
+  const t = Date.parse(u);
+  if (Number.isNaN(t)) throw containerErrors.make('INVALID_FILTER', `invalid filter 'until=${u}'`);
+  return t;
+}
+
+/** crun create failures: "executable not found" maps to Docker's 400 so `docker run` exits 127 (126 for permission). */
+function mapCreateError(e: unknown): Error {
+  const msg = (e as Error).message ?? String(e);
+  const low = msg.toLowerCase();
+  if (low.includes('executable file') && low.includes('not found') || low.includes('no such file or directory') && low.includes('exec')) {
+    const m = /`([^`]+)`/.exec(msg);
+    const cmd = m?.[1] ?? '';
+    return containerErrors.make('CMD_NOT_FOUND',
+      `failed to create task for container: OCI runtime create failed: exec: "${cmd}": executable file not found in $PATH: unknown`, { cause: e, details: { crunError: msg } });
+  }
+  if (low.includes('permission denied')) {
+    return containerErrors.make('CMD_NOT_FOUND', `failed to create task for container: OCI runtime create failed: ${msg}: permission denied: unknown`, { cause: e });
+  }
+  return containerErrors.make('START_FAILED', `failed to create task for container: OCI runtime create failed: ${msg}: unknown`, { cause: e });
+}

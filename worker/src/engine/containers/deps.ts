@@ -1,0 +1,99 @@
+/**
+ * What the container manager needs from other subsystems, declared here by
+ * the consumer. Implementations: images/ImageStore, networks/NetworkManager,
+ * logs/ (json-file reader), @shoal/native (the shim).
+ */
+import type { Readable } from 'node:stream';
+import type { ContainerConfig, EngineEvent, NetworkSettings, PortMap, Clock, Logger } from '@shoal/common';
+import type { LogsOptions } from '../api/engine-deps.js';
+
+/** An image as the container engine needs it. */
+export interface ResolvedImage {
+  /** sha256:... */
+  id: string;
+  /** The image's config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, StopSignal...). */
+  config: ContainerConfig;
+  /** The tag the reference matched, if any. */
+  repoTag?: string;
+}
+
+/** Images. Throws a 404 ShoalError ("No such image: x") when the ref does not resolve. */
+export interface ImageSource {
+  resolveImage(ref: string): Promise<ResolvedImage>;
+  /** Unpacked layer directories, lowest first. */
+  layerPaths(imageId: string): Promise<string[]>;
+}
+
+/** What a container asks of the network when it starts (networks/AttachRequest). */
+export interface NetworkAttachRequest {
+  containerId: string;
+  name: string;
+  hostname: string;
+  domainname?: string;
+  networkMode: string;
+  portBindings: PortMap;
+  publishAllPorts: boolean;
+  exposedPorts: string[];
+  macAddress?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  extraHosts?: string[];
+}
+
+/** What the network gives (networks/AttachResult). */
+export interface NetworkAttachment {
+  /** netns to join, or null for host mode. */
+  netnsPath: string | null;
+  settings: NetworkSettings;
+  hosts: string;
+  resolvConf: string;
+  hostnameFile: string;
+}
+
+/** Networking (networks/NetworkAttacher). */
+export interface NetworkAttacher {
+  attach(req: NetworkAttachRequest): Promise<NetworkAttachment>;
+  /** Idempotent. */
+  detach(containerId: string): Promise<void>;
+  /** After a daemon restart, for a container still running. */
+  restore(containerId: string, settings: NetworkSettings): Promise<void>;
+  rename(containerId: string, newName: string): Promise<void>;
+}
+
+/** Reads a json-file log as Docker's framed (or raw, with a tty) stream. */
+export interface LogReader {
+  /**
+   * `logPath` is the json-file (rotated files FILE.1.. next to it). With
+   * follow, the stream ends when `stopped` resolves (after the final bytes
+   * were read) or signal aborts.
+   */
+  read(logPath: string, opts: LogsOptions & { tty: boolean }, stopped: Promise<void>, signal?: AbortSignal): Readable;
+}
+
+/** The daemon-level facts and knobs of the container engine. */
+export interface ContainerManagerOptions {
+  /** `<data-root>`: containers/<id>/ (state, /etc files, logs) and overlay/<id>/. */
+  dataRoot: string;
+  /** `<exec-root>`: runtime/ (crun --root), shims/<id>/, bundles/<id>/. */
+  execRoot: string;
+  /** Cgroup parent (default `shoal`): cgroups at /<parent>/<id>. */
+  cgroupParent?: string;
+  images: ImageSource;
+  network: NetworkAttacher;
+  logs?: LogReader;
+  events: (e: EngineEvent) => void;
+  clock: Clock;
+  log: Logger;
+  /** Random floats in [0,1) for generated names (default Math.random). */
+  rand?: () => number;
+  /** Restart back-off (default Docker's). */
+  backoff?: { initialMs: number; maxMs: number; resetAfterMs: number };
+  /** crun binary (default /usr/bin/crun). */
+  crunPath?: string;
+  /** Static init for --init (default /usr/bin/tini-static). */
+  initPath?: string;
+  /** json-file rotation defaults from daemon.json log-opts. */
+  logMaxSize?: number;
+  logMaxFiles?: number;
+}

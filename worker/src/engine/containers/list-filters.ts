@@ -1,0 +1,65 @@
+/** `docker ps` filters over container records. Pure. */
+import type { Filters } from '@shoal/common';
+import type { ContainerRecord } from './container-record.js';
+import { containerErrors } from './errors.js';
+
+const KNOWN = new Set(['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'network', 'publish', 'expose', 'health', 'is-task', 'volume']);
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+/** Facts a filter may need beyond the record. */
+export interface FilterContext {
+  /** Resolve a container reference (for before/since); undefined when unknown. */
+  lookup(ref: string): ContainerRecord | undefined;
+  /** Image ids an `ancestor` value stands for (the ref resolved, if it resolves). */
+  imageIdsFor(ref: string): string[];
+}
+
+/** Throws ENGINE_CONTAINER_INVALID_FILTER on unknown keys or values. */
+export function validateFilters(f: Filters): void {
+  for (const [k, vals] of Object.entries(f)) {
+    if (!KNOWN.has(k)) throw containerErrors.make('INVALID_FILTER', `invalid filter '${k}'`);
+    if (k === 'status') for (const v of vals) if (!STATUSES.has(v)) throw containerErrors.make('INVALID_FILTER', `invalid filter 'status=${v}'`);
+    if (k === 'exited') for (const v of vals) if (!/^-?[0-9]+$/.test(v)) throw containerErrors.make('INVALID_FILTER', `invalid filter 'exited=${v}'`);
+    if (k === 'is-task') for (const v of vals) if (v !== 'true' && v !== 'false') throw containerErrors.make('INVALID_FILTER', `invalid filter 'is-task=${v}'`);
+  }
+}
+
+function matchPort(spec: string, ports: string[]): boolean {
+  const [p, proto = 'tcp'] = spec.split('/');
+  if (p === undefined) return false;
+  const [lo, hi = lo] = p.split('-').map(Number);
+  return ports.some((key) => {
+    const [kp, kproto = 'tcp'] = key.split('/');
+    const n = Number(kp);
+    return kproto === proto && lo !== undefined && hi !== undefined && n >= lo && n <= hi;
+  });
+}
+
+/**
+ * True when `rec` passes every filter (values of one key are OR-ed, keys
+ * AND-ed, as Docker).
+ */
+export function matchesFilters(rec: ContainerRecord, f: Filters, ctx: FilterContext): boolean {
+  const any = (key: string, pred: (v: string) => boolean): boolean => {
+    const vals = f[key];
+    return vals === undefined || vals.length === 0 || vals.some(pred);
+  };
+  const labels = rec.Config.Labels ?? {};
+  const publishedKeys = Object.entries(rec.NetworkSettings.Ports ?? {}).flatMap(([k, b]) => (b ?? []).map((x) => `${x.HostPort ?? ''}/${k.split('/')[1] ?? 'tcp'}`));
+  return any('id', (v) => rec.Id.startsWith(v))
+    && any('name', (v) => { try { return new RegExp(v).test(rec.Name); } catch { return rec.Name.includes(v); } })
+    && any('label', (v) => {
+      const i = v.indexOf('=');
+      return i < 0 ? labels[v] !== undefined : labels[v.slice(0, i)] === v.slice(i + 1);
+    })
+    && any('status', (v) => rec.State.Status === v)
+    && any('exited', (v) => rec.State.Status === 'exited' && rec.State.ExitCode === Number(v))
+    && any('ancestor', (v) => ctx.imageIdsFor(v).includes(rec.Image) || rec.Config.Image === v)
+    && any('before', (v) => { const o = ctx.lookup(v); return o !== undefined && rec.Created < o.Created; })
+    && any('since', (v) => { const o = ctx.lookup(v); return o !== undefined && rec.Created > o.Created; })
+    && any('network', (v) => Object.entries(rec.NetworkSettings.Networks ?? {}).some(([n, e]) => n === v || e.NetworkID === v) || rec.HostConfig.NetworkMode === v)
+    && any('publish', (v) => matchPort(v, publishedKeys))
+    && any('expose', (v) => matchPort(v, rec.ExposedPorts))
+    && any('health', (v) => (rec.State.Health?.Status ?? 'none') === v)
+    && any('is-task', (v) => (labels['com.docker.swarm.task'] !== undefined || labels['com.docker.swarm.task.id'] !== undefined) === (v === 'true'));
+}
