@@ -2,6 +2,7 @@ import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { get } from 'node:http';
@@ -335,4 +336,61 @@ t.test('restore after a daemon restart re-reserves ports; state survives', async
   for (const c of children.splice(0)) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
   await m.detach(id);
   t.same(await bridgePorts(), []);
+});
+
+t.test('udp ports are published', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const id = newId();
+  t.teardown(() => m.detach(id));
+  const res = await m.attach(req(id, { portBindings: { '5353/udp': [{ HostPort: '' }] } }));
+  const port = Number(res.settings.Ports['5353/udp']?.[0]?.HostPort);
+  t.ok(port > 0);
+  // A UDP echo server inside the netns (node, started and killed by this test).
+  const echo = spawn('nsenter', [`--net=${res.netnsPath}`, process.execPath, '-e',
+    "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(Buffer.concat([Buffer.from('echo:'),m]),r.port,r.address));s.bind(5353,()=>console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(echo);
+  await new Promise<void>((resolve, reject) => {
+    echo.stdout?.once('data', () => resolve());
+    echo.once('exit', (c) => reject(new Error(`echo server exited ${c}`)));
+  });
+  const sock = createSocket('udp4');
+  t.teardown(() => sock.close());
+  const reply = new Promise<string>((resolve) => sock.once('message', (b) => resolve(b.toString())));
+  // UDP is lossy only in theory here (loopback + bridge); resend until answered, bounded.
+  const timer = setInterval(() => sock.send('ping', port, '127.0.0.1'), 200);
+  sock.send('ping', port, '127.0.0.1');
+  const got = await Promise.race([reply, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
+  clearInterval(timer);
+  t.equal(got, 'echo:ping', 'reply from inside the netns through the published udp port');
+});
+
+t.test('parallel attaches get distinct addresses and ports; the table has every rule', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const ids = Array.from({ length: 8 }, () => newId());
+  t.teardown(() => Promise.all(ids.map((id) => m.detach(id))));
+  const results = await Promise.all(ids.map((id) => m.attach(req(id, { portBindings: { '80/tcp': [{ HostPort: '' }] } }))));
+  const ips = new Set(results.map((r) => r.settings.IPAddress));
+  const ports = new Set(results.map((r) => r.settings.Ports['80/tcp']?.[0]?.HostPort));
+  t.equal(ips.size, 8);
+  t.equal(ports.size, 8);
+  const table = await nftTable();
+  for (const r of results) t.match(table, `tcp dport ${r.settings.Ports['80/tcp']?.[0]?.HostPort} dnat to ${r.settings.IPAddress}:80`);
+  t.equal((await bridgePorts()).length, 8);
+  await Promise.all(ids.map((id) => m.detach(id)));
+  t.same(await bridgePorts(), []);
+  t.notMatch(await nftTable(), 'dnat to');
+  t.same((await m.inspect('bridge')).Containers, {});
+});
+
+t.test('detach after a restart without restore cleans up from the record', async (t) => {
+  let m = mgr ?? (await openMgr());
+  const id = newId();
+  const res = await m.attach(req(id, { portBindings: { '80/tcp': [{ HostPort: '' }] } }));
+  await m.close();
+  m = await openMgr();
+  await m.detach(id);
+  t.equal(existsSync(res.netnsPath ?? ''), false);
+  t.same(await bridgePorts(), []);
+  t.notMatch(await nftTable(), 'dnat to');
+  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false);
 });
