@@ -49,7 +49,7 @@ export interface ErrorOpts {
  * returned factory makes errors whose code is `${prefix}_${name}`.
  */
 export function defineErrors<K extends string>(prefix: string, defs: Record<K, ErrorDef>) {
-  registries.set(prefix, defs);
+  for (const [k, def] of Object.entries<ErrorDef>(defs)) registered.set(`${prefix}_${k}`, def);
   const make = (name: K, message: string, opts: ErrorOpts = {}): ShoalError => {
     const def = defs[name];
     return new ShoalError(`${prefix}_${name}`, def.status, message, {
@@ -62,14 +62,14 @@ export function defineErrors<K extends string>(prefix: string, defs: Record<K, E
   return { make, codes, defs, prefix };
 }
 
-const registries = new Map<string, Record<string, ErrorDef>>();
+const registered = new Map<string, ErrorDef>();
 
 /**
- * Every registry defined so far in this process, by prefix (for
+ * Every error code defined so far in this process, with its definition (for
  * docs/errors.md, which is generated from them and checked by a test).
  */
-export function errorRegistries(): ReadonlyMap<string, Readonly<Record<string, ErrorDef>>> {
-  return registries;
+export function registeredErrors(): ReadonlyMap<string, Readonly<ErrorDef>> {
+  return registered;
 }
 
 /** True when `err` is a ShoalError with the given code. */
