@@ -128,20 +128,18 @@ export class NodeHost {
   #maybeCompact(raw: RawNode): void {
     const every = this.#compaction.snapshotEvery;
     if (every <= 0) return;
-    const snapIndex = this.storage.firstIndex() - 1;
+    const snapIndex = this.storage.snapshot().meta.index;
     if (this.applied - snapIndex < every || this.applied > this.storage.lastIndex()) return;
     this.storage.createSnapshot(this.applied, raw.status().confState, this.kv.snapshot());
     const compactTo = this.applied - this.#compaction.keepEntries;
-    if (compactTo > snapIndex) this.storage.compact(compactTo);
+    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
   }
 
   /** Force a snapshot at the applied index and compact everything below it. */
   snapshotAndCompact(): void {
     const raw = this.raw;
     if (raw === undefined) return;
-    const snapIndex = this.storage.firstIndex() - 1;
-    if (this.applied <= snapIndex) return;
-    this.storage.createSnapshot(this.applied, raw.status().confState, this.kv.snapshot());
-    this.storage.compact(this.applied);
+    if (this.applied > this.storage.snapshot().meta.index) this.storage.createSnapshot(this.applied, raw.status().confState, this.kv.snapshot());
+    if (this.applied >= this.storage.firstIndex()) this.storage.compact(this.applied);
   }
 }

@@ -1,0 +1,366 @@
+import { MemoryStorage, bootstrapLog, isRaftError } from '../core/index.js';
+import type { Entry, Message, NodeId, ProposalTicket } from '../core/index.js';
+import { encodeKvCommand } from './kv-store.js';
+import { checkKvHistory } from './linearizability.js';
+import type { KvOp } from './linearizability.js';
+import { NodeHost } from './node-host.js';
+import { SafetyChecker } from './safety-checker.js';
+import { SeededRand } from './seeded-rand.js';
+import { SimNetwork } from './sim-network.js';
+
+/** Parameters of one simulated run; everything random derives from `seed`. */
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  /** Steps with faults before the network heals. Default 300. */
+  readonly faultSteps?: number;
+  /** Steps allowed after healing for the cluster to make progress. Default 400. */
+  readonly healSteps?: number;
+  /** Simulated clients. Default 3. */
+  readonly clients?: number;
+  /** Record an event log (for replay). */
+  readonly trace?: boolean;
+}
+
+/** The outcome of a run. */
+export interface SimResult {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly ok: boolean;
+  readonly violations: readonly string[];
+  readonly stats: {
+    readonly steps: number;
+    readonly messages: number;
+    readonly dropped: number;
+    readonly acked: number;
+    readonly failed: number;
+    readonly timedOut: number;
+    readonly reads: number;
+    readonly crashes: number;
+    readonly leaders: number;
+    readonly snapshotsInstalled: number;
+    readonly committed: number;
+  };
+  readonly events: readonly string[];
+}
+
+/** The one command that replays a seed. */
+export function replayCommand(seed: number, nodes: number): string {
+  return `npx tsx manager/raft/src/sim/replay.ts --seed ${seed} --nodes ${nodes}`;
+}
+
+type Pending =
+  | { kind: 'put'; client: number; key: string; value: string; call: number; node: NodeId; ticket: ProposalTicket; deadline: number }
+  | { kind: 'get'; client: number; key: string; call: number; node: NodeId; ctx: string; deadline: number };
+
+const KEYS = ['a', 'b', 'c'];
+const OP_TIMEOUT = 80;
+
+/**
+ * One deterministic simulation: a cluster of NodeHosts on a SimNetwork with
+ * random drops, delays, duplicates, partitions (symmetric, asymmetric,
+ * flapping), crashes/restarts and clock skew; KV clients issue puts and
+ * ReadIndex gets. Safety is checked after every step; at the end the network
+ * heals, the cluster must make progress, no acknowledged write may be lost and
+ * the client history must be linearizable.
+ */
+export function runSimulation(opts: SimOptions): SimResult {
+  const rand = new SeededRand(opts.seed);
+  const n = opts.nodes;
+  const ids: NodeId[] = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  const faultSteps = opts.faultSteps ?? 300;
+  const healSteps = opts.healSteps ?? 400;
+  const clientCount = opts.clients ?? 3;
+  const events: string[] = [];
+  const log = (now: number, s: string): void => {
+    if (opts.trace === true) events.push(`t=${now} ${s}`);
+  };
+
+  // Per-seed fault profile.
+  const faults = {
+    drop: rand.pick([0, 0.01, 0.05, 0.1, 0.2]),
+    duplicate: rand.pick([0, 0.02, 0.05]),
+    minDelay: 0,
+    maxDelay: rand.pick([1, 2, 4, 6]),
+  };
+  const partitionRate = rand.pick([0, 0.01, 0.02, 0.04]);
+  const crashRate = rand.pick([0, 0.005, 0.01, 0.02]);
+  const preVote = rand.chance(0.8);
+  const checkQuorum = rand.chance(0.8);
+  const net = new SimNetwork(rand.fork(), faults);
+  const checker = new SafetyChecker();
+  let now = 0;
+  let eventClock = 0;
+  const history: KvOp[] = [];
+  const acked: ProposalTicket[] = [];
+  const pending = new Map<number, Pending>();
+  let failed = 0;
+  let timedOut = 0;
+  let reads = 0;
+  let crashes = 0;
+  let snapshotsInstalled = 0;
+  let opSeq = 0;
+
+  const complete = (p: Pending, value: string | undefined, ret: number): void => {
+    pending.delete(p.client);
+    history.push({ kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : value, call: p.call, ret });
+  };
+
+  const onApply = (host: NodeHost, e: Entry): void => {
+    checker.onApply(host, e);
+    for (const p of pending.values()) {
+      if (p.kind === 'put' && p.node === host.id && p.ticket.index === e.index) {
+        if (e.term === p.ticket.term) {
+          acked.push(p.ticket);
+          complete(p, undefined, ++eventClock);
+        } else {
+          // Another entry won that index: the proposal was never committed.
+          pending.delete(p.client);
+          failed++;
+        }
+      }
+    }
+  };
+
+  const hosts = new Map<NodeId, NodeHost>();
+  const raftOpts = {
+    electionTicks: 10,
+    heartbeatTicks: 2,
+    preVote,
+    checkQuorum,
+    maxInflightMsgs: rand.pick([1, 4, 64]),
+    maxSizePerMsg: rand.pick([64, 512, 1 << 20]),
+    maxSnapshotChunkBytes: rand.pick([32, 256, 1 << 20]),
+  };
+  const compaction = { snapshotEvery: rand.pick([0, 10, 30]), keepEntries: rand.pick([0, 3, 10]) };
+  for (const id of ids) {
+    const storage = new MemoryStorage();
+    const boot = bootstrapLog(ids);
+    storage.append(boot.entries);
+    storage.setHardState(boot.hardState);
+    hosts.set(
+      id,
+      new NodeHost(id, storage, rand.fork(), raftOpts, compaction, {
+        send: (m: Message) => net.send(m, now),
+        onApply,
+        onRestore: (host, index) => {
+          snapshotsInstalled++;
+          log(now, `${host.id} installed snapshot ${index}`);
+          for (const p of [...pending.values()]) {
+            if (p.kind === 'put' && p.node === host.id && p.ticket.index <= index) {
+              // The outcome is hidden inside the snapshot: unknown to the client.
+              pending.delete(p.client);
+              timedOut++;
+              history.push({ kind: 'put', key: p.key, value: p.value, call: p.call, ret: Number.POSITIVE_INFINITY });
+            }
+          }
+        },
+        onRead: (host, rs) => {
+          const ctx = new TextDecoder().decode(rs.context);
+          for (const p of pending.values()) {
+            if (p.kind === 'get' && p.node === host.id && p.ctx === ctx) {
+              reads++;
+              complete(p, host.kv.get(p.key), ++eventClock);
+            }
+          }
+        },
+      }),
+    );
+  }
+  const all = (): NodeHost[] => ids.map((id) => hosts.get(id)!);
+
+  // Clock skew: each node ticks at its own rate (ticks per step).
+  const rates = new Map(ids.map((id) => [id, 0.6 + rand.float() * 0.8]));
+  const phase = new Map(ids.map((id) => [id, rand.float()]));
+  let flapping: { a: NodeId; b: NodeId; until: number } | undefined;
+  let leaderHint: NodeId | undefined;
+
+  const maxDown = Math.floor((n - 1) / 2);
+  const injectFaults = (): void => {
+    if (rand.chance(partitionRate)) {
+      const kind = rand.int(4);
+      net.heal();
+      flapping = undefined;
+      if (kind === 0) {
+        const shuffled = [...ids];
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = rand.int(i + 1);
+          [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+        }
+        const k = 1 + rand.int(n - 1);
+        net.partition([shuffled.slice(0, k), shuffled.slice(k)]);
+        log(now, `partition ${shuffled.slice(0, k).join(',')} | ${shuffled.slice(k).join(',')}`);
+      } else if (kind === 1) {
+        const a = rand.pick(ids);
+        for (const b of ids) if (b !== a) net.cut(a, b);
+        log(now, `asymmetric: ${a} cannot send`);
+      } else if (kind === 2) {
+        const a = rand.pick(ids);
+        const b = rand.pick(ids.filter((x) => x !== a));
+        flapping = { a, b, until: now + 20 + rand.int(60) };
+        log(now, `flapping ${a}<->${b}`);
+      } else {
+        log(now, 'heal');
+      }
+    }
+    if (flapping !== undefined) {
+      if (now >= flapping.until) flapping = undefined;
+      else if (rand.chance(0.3)) {
+        if (net.isCut(flapping.a, flapping.b)) {
+          net.uncut(flapping.a, flapping.b);
+          net.uncut(flapping.b, flapping.a);
+        } else {
+          net.cut(flapping.a, flapping.b);
+          net.cut(flapping.b, flapping.a);
+        }
+      }
+    }
+    if (rand.chance(crashRate)) {
+      const upHosts = all().filter((h) => h.up);
+      const downCount = n - upHosts.length;
+      if (downCount < maxDown || rand.chance(0.2)) {
+        const h = rand.pick(upHosts);
+        h.crash();
+        crashes++;
+        log(now, `crash ${h.id}`);
+        for (const p of [...pending.values()]) if (p.node === h.id) timeoutOp(p);
+      }
+    }
+    for (const h of all()) {
+      if (!h.up && rand.chance(0.05)) {
+        h.restart();
+        log(now, `restart ${h.id}`);
+      }
+    }
+  };
+
+  const timeoutOp = (p: Pending): void => {
+    pending.delete(p.client);
+    timedOut++;
+    // A write with unknown outcome may take effect at any later time; an unanswered read has no effect.
+    if (p.kind === 'put') history.push({ kind: 'put', key: p.key, value: p.value, call: p.call, ret: Number.POSITIVE_INFINITY });
+  };
+
+  const clientStep = (client: number, final: boolean): void => {
+    if (pending.has(client) || (!final && !rand.chance(0.3))) return;
+    const upHosts = all().filter((h) => h.up);
+    if (upHosts.length === 0) return;
+    const target = leaderHint !== undefined && hosts.get(leaderHint)!.up && rand.chance(0.8) ? hosts.get(leaderHint)! : rand.pick(upHosts);
+    const key = rand.pick(KEYS);
+    const call = ++eventClock;
+    if (final || rand.chance(0.6)) {
+      const value = `v${++opSeq}`;
+      try {
+        const ticket = target.raw!.propose(encodeKvCommand({ op: 'put', key, value }));
+        pending.set(client, { kind: 'put', client, key, value, call, node: target.id, ticket, deadline: now + OP_TIMEOUT });
+      } catch (err) {
+        if (!isRaftError(err)) throw err;
+        failed++;
+        const leader = err.details.leader;
+        if (typeof leader === 'string' && leader !== '') leaderHint = leader;
+      }
+    } else {
+      const ctx = `r${++opSeq}`;
+      try {
+        target.raw!.readIndex(new TextEncoder().encode(ctx));
+        pending.set(client, { kind: 'get', client, key, call, node: target.id, ctx, deadline: now + OP_TIMEOUT });
+      } catch (err) {
+        if (!isRaftError(err)) throw err;
+        failed++;
+      }
+    }
+  };
+
+  const step = (withFaults: boolean, clients: boolean): void => {
+    now++;
+    if (withFaults) injectFaults();
+    for (const h of all()) {
+      if (!h.up) continue;
+      const before = Math.floor(phase.get(h.id)! + (now - 1) * rates.get(h.id)!);
+      const after = Math.floor(phase.get(h.id)! + now * rates.get(h.id)!);
+      for (let k = before; k < after; k++) h.raw!.tick();
+    }
+    for (const m of net.due(now)) {
+      const to = hosts.get(m.to);
+      if (to?.raw !== undefined) to.raw.step(m);
+    }
+    if (clients) for (let c = 0; c < clientCount; c++) clientStep(c, false);
+    for (const p of [...pending.values()]) if (now >= p.deadline) timeoutOp(p);
+    for (const h of all()) {
+      for (let k = 0; k < 8 && h.processReady(); k++) {
+        // Drain (bounded: each iteration is one full persist/send/apply cycle).
+      }
+      const st = h.raw?.status();
+      if (st?.softState.role === 'leader') leaderHint = h.id;
+    }
+    checker.check(all(), now);
+  };
+
+  for (let i = 0; i < faultSteps && checker.violations.length === 0; i++) step(true, true);
+
+  // Heal: no more faults, every node back, lossless network; the cluster must make progress.
+  net.heal();
+  net.faults = { drop: 0, duplicate: 0, minDelay: 0, maxDelay: 1 };
+  for (const h of all()) if (!h.up) h.restart();
+  log(now, 'heal all, restart all');
+  let progressed = false;
+  let finalTicket: ProposalTicket | undefined;
+  const healStart = now;
+  while (now - healStart < healSteps && checker.violations.length === 0) {
+    step(false, false);
+    const leader = all().find((h) => h.raw?.status().softState.role === 'leader');
+    if (leader === undefined) continue;
+    if (finalTicket === undefined || leader.raw!.status().hardState.term !== finalTicket.term) {
+      try {
+        finalTicket = leader.raw!.propose(encodeKvCommand({ op: 'put', key: 'final', value: `final-${opts.seed}` }));
+      } catch (err) {
+        if (!isRaftError(err)) throw err;
+      }
+      continue;
+    }
+    const commit = leader.raw!.status().hardState.commit;
+    if (commit >= finalTicket.index && all().every((h) => h.applied === commit && h.raw!.status().hardState.commit === commit)) {
+      progressed = true;
+      break;
+    }
+  }
+  // Outstanding client operations end with unknown outcome.
+  for (const p of [...pending.values()]) timeoutOp(p);
+
+  const violations = [...checker.violations];
+  if (violations.length === 0 && !progressed) violations.push(`liveness: no progress within ${healSteps} steps after the network healed`);
+  if (violations.length === 0) {
+    // No acknowledged write lost: every node applied it, and the applied entry at its index is the acknowledged one.
+    for (const t of acked) {
+      const rec = checker.applied.get(t.index);
+      if (rec?.term !== t.term) violations.push(`lost write: acknowledged ${t.index}/${t.term} but ${t.index}/${rec?.term} was applied`);
+      for (const h of all()) if (h.applied < t.index) violations.push(`lost write: ${h.id} applied only ${h.applied} < acknowledged ${t.index}`);
+    }
+    const states = new Set(all().map((h) => new TextDecoder().decode(h.kv.snapshot())));
+    if (states.size !== 1) violations.push('state machines differ after healing');
+    const lin = checkKvHistory(history);
+    if (!lin.ok) violations.push(`linearizability: history of key(s) ${lin.badKeys.join(',')} is not linearizable`);
+  }
+  const leaderTerms = new Set<number>();
+  for (const h of all()) leaderTerms.add(h.raw!.status().hardState.term);
+  return {
+    seed: opts.seed,
+    nodes: n,
+    ok: violations.length === 0,
+    violations,
+    stats: {
+      steps: now,
+      messages: net.sent,
+      dropped: net.dropped,
+      acked: acked.length,
+      failed,
+      timedOut,
+      reads,
+      crashes,
+      leaders: Math.max(...leaderTerms),
+      snapshotsInstalled,
+      committed: Math.max(...all().map((h) => h.applied)),
+    },
+    events,
+  };
+}
