@@ -360,14 +360,25 @@ export class NetworkManager implements NetworkAttacher {
     const live = this.#endpoints.get(containerId);
     const rec = live?.rec ?? (await this.#files.readEndpoint(containerId));
     if (rec === null) return;
+    this.#endpoints.delete(containerId);
+    // Rules go before the sockets are released, so a port is never free while
+    // still forwarded to this container. The veth, the netns and the rules
+    // are independent: removed concurrently.
+    const results = await Promise.allSettled([
+      rec.ports.length > 0 ? this.#nft.run() : Promise.resolve(),
+      rec.vethHost !== undefined ? deleteLink(rec.vethHost) : Promise.resolve(),
+      rec.netnsPath !== null ? removeNetns(rec.netnsPath) : Promise.resolve(),
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      // Keep the record (and the endpoint) so that a later detach retries.
+      if (live !== undefined) this.#endpoints.set(containerId, live);
+      throw failed.reason;
+    }
     if (live !== undefined) {
       await Promise.all(live.held.map((h) => h.release()));
       live.held = [];
     }
-    this.#endpoints.delete(containerId);
-    if (rec.ports.length > 0) await this.#nft.run();
-    if (rec.vethHost !== undefined) await deleteLink(rec.vethHost);
-    if (rec.netnsPath !== null) await removeNetns(rec.netnsPath);
     if (Object.values(this.#ipam.allocated).includes(containerId)) {
       this.#ipam = releaseOwner(this.#ipam, containerId);
       await this.#ipamWriter.run();
