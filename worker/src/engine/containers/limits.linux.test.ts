@@ -1,0 +1,82 @@
+import t from 'tap';
+import { setup, run, logText } from './testing-env.js';
+
+t.test('memory limit: a process allocating past --memory 8m is OOM-killed', async (t) => {
+  const env = await setup(t);
+  // Each doubling of a shell variable allocates; 8 MiB is hit within a second.
+  const r = await run(env, { Cmd: ['sh', '-c', 'x=aaaaaaaaaaaaaaaa; while true; do x="$x$x"; done'], HostConfig: { NetworkMode: 'none', Memory: 8 << 20, MemorySwap: 8 << 20 } });
+  t.equal(r.code, 137, 'killed by SIGKILL');
+  const ins = await env.mgr.inspect(r.id);
+  t.equal(ins.State.OOMKilled, true);
+  t.ok(env.events.some((e) => e.Action === 'oom'), 'oom event');
+});
+
+t.test('memory below 6MB is refused with Docker message and nothing is created', async (t) => {
+  const env = await setup(t);
+  await t.rejects(env.mgr.create('tiny', { Image: 'busybox', HostConfig: { Memory: 1 << 20 } }), { status: 400, message: 'Minimum memory limit allowed is 6MB' });
+  t.same(await env.mgr.list({ all: true }), []);
+  await t.rejects(env.mgr.create('xx', { Image: 'nope' }), { status: 404, message: 'No such image: nope' });
+  await t.rejects(env.mgr.create('-bad', { Image: 'busybox' }), { status: 400, message: 'Invalid container name (-bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' });
+  await t.rejects(env.mgr.create('p', { Image: 'busybox', HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '80' }] } } }), { status: 400 });
+  await t.rejects(env.mgr.create('m', { Image: 'busybox', HostConfig: { Binds: ['relative:/x'] } }), { status: 400 });
+  t.same(await env.mgr.list({ all: true }), [], 'no container left behind');
+  t.same(env.events, []);
+});
+
+t.test('pids limit', async (t) => {
+  const env = await setup(t);
+  // Only shell builtins after the forks: with the limit reached, nothing else could run.
+  // A child shell forks until it fails ("can't fork"); its sleeps stay behind, reparented to PID 1.
+  const script = 'sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 30 & done" 2>/dev/null; read n < /sys/fs/cgroup/pids/pids.current; read m < /sys/fs/cgroup/pids/pids.max; read k v < /sys/fs/cgroup/pids/pids.events; echo "$n $m $k $v"';
+  const r = await run(env, { Cmd: ['sh', '-c', script], HostConfig: { NetworkMode: 'none', PidsLimit: 5 } });
+  const [n, max, key, refused] = (await logText(env, r.id)).trim().split(' ');
+  t.equal(max, '5');
+  t.ok(Number(n) <= 5, `pids.current ${n ?? '?'} within the limit`);
+  t.equal(key, 'max');
+  t.ok(Number(refused) > 0, `the kernel refused ${refused ?? '?'} forks`);
+});
+
+t.test('user by name, supplementary groups, working dir created', async (t) => {
+  const env = await setup(t);
+  const r = await run(env, { Cmd: ['sh', '-c', 'id -u; id -g; id -G; pwd'], User: 'app', WorkingDir: '/srv/work' });
+  t.equal(await logText(env, r.id), '1000\n1000\n1000 50\n/srv/work\n');
+  await t.rejects(run(env, { Cmd: ['true'], User: 'nosuchuser' }), { status: 500 });
+});
+
+t.test('read-only rootfs refuses writes; tmpfs is writable', async (t) => {
+  const env = await setup(t);
+  const r = await run(env, { Cmd: ['sh', '-c', 'touch /x 2>/dev/null && echo wrote || echo refused; touch /t/y && echo tmpfs-ok'], HostConfig: { NetworkMode: 'none', ReadonlyRootfs: true, Tmpfs: { '/t': 'size=1m' } } });
+  t.equal(await logText(env, r.id), 'refused\ntmpfs-ok\n');
+});
+
+t.test('cap-drop CHOWN: chown fails; default caps allow it', async (t) => {
+  const env = await setup(t);
+  const ok = await run(env, { Cmd: ['sh', '-c', 'touch /f && chown 1000 /f && echo ok'] });
+  t.equal(await logText(env, ok.id), 'ok\n');
+  const no = await run(env, { Cmd: ['sh', '-c', 'touch /f; chown 1000 /f 2>/dev/null && echo ok || echo denied'], HostConfig: { NetworkMode: 'none', CapDrop: ['CHOWN'] } });
+  t.equal(await logText(env, no.id), 'denied\n');
+});
+
+t.test('hostname, env, /etc files, masked paths, --init', async (t) => {
+  const env = await setup(t);
+  const r = await run(env, {
+    Cmd: ['sh', '-c', 'hostname; echo $FOO; cat /etc/hostname; cat /proc/kcore 2>/dev/null | wc -c; cat /proc/1/comm'],
+    Env: ['FOO=bar'], HostConfig: { NetworkMode: 'none', Init: true },
+  });
+  const out = (await logText(env, r.id)).split('\n');
+  t.equal(out[0], r.id.slice(0, 12));
+  t.equal(out[1], 'bar');
+  t.equal(out[2], r.id.slice(0, 12));
+  t.equal(out[3]?.trim(), '0', '/proc/kcore masked');
+  t.equal(out[4], 'docker-init', 'tini is PID 1 with --init');
+});
+
+t.test('command not found maps to Docker 400 and leaves nothing behind', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('nf', { Image: 'busybox', Cmd: ['/no/such/thing'], HostConfig: { NetworkMode: 'none' } });
+  await t.rejects(env.mgr.start(Id), { status: 400, message: /executable file not found/ });
+  t.same(await env.mgr.crun.list(), []);
+  t.equal(env.net.attached.size, 0);
+  const ins = await env.mgr.inspect(Id);
+  t.equal(ins.State.Running, false);
+});
