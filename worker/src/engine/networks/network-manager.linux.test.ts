@@ -305,6 +305,13 @@ t.test('none and host modes', async (t) => {
   t.same(Object.keys((await m.inspect('host')).Containers), [host]);
   await t.rejects(m.attach(req(host, { networkMode: 'host' })), { code: 'ENGINE_ALREADY_ATTACHED' });
   await t.rejects(m.attach(req(newId(), { networkMode: 'container:abc' })), { code: 'ENGINE_NETWORK_NOT_FOUND' });
+  await t.rejects(m.attach(req('../../etc', { networkMode: 'none' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
+  await t.rejects(m.attach(req(newId(), { macAddress: 'zz:zz' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
+  const macId = newId();
+  const withMac = await m.attach(req(macId, { macAddress: '02:42:de:ad:be:ef' }));
+  t.equal(withMac.settings.MacAddress, '02:42:de:ad:be:ef');
+  t.match((await runTool(['nsenter', `--net=${withMac.netnsPath}`, 'ip', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, '02:42:de:ad:be:ef');
+  await m.detach(macId);
   await m.detach(none);
   await m.detach(host);
   t.equal(existsSync(r1.netnsPath ?? ''), false);

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasCode, systemClock, silentLogger, type Clock, type Filters, type Logger, type NetworkResource, type NetworkSettings } from '@shoal/common';
+import { commonErrors, hasCode, systemClock, silentLogger, type Clock, type Filters, type Logger, type NetworkResource, type NetworkSettings } from '@shoal/common';
 import type { AttachRequest, AttachResult, NetworkAttacher } from './network-attacher.js';
 import type { EndpointRecord, NetworkMode } from './endpoint-record.js';
 import { networkErrors } from './network-errors.js';
@@ -232,6 +232,12 @@ export class NetworkManager implements NetworkAttacher {
     if (this.#closed) throw networkErrors.make('NETWORK_SETUP_FAILED', 'the network manager is closed');
     if (this.#endpoints.has(req.containerId)) {
       throw networkErrors.make('ALREADY_ATTACHED', `container ${req.containerId} is already attached to a network`);
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(req.containerId)) {
+      throw commonErrors.make('INVALID_ARGUMENT', `invalid container id "${req.containerId}"`);
+    }
+    if (req.macAddress !== undefined && req.macAddress !== '' && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(req.macAddress)) {
+      throw commonErrors.make('INVALID_ARGUMENT', `invalid MAC address "${req.macAddress}"`);
     }
     const mode = normalizeNetworkMode(req.networkMode);
     const short = req.containerId.slice(0, 12);
