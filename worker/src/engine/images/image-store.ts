@@ -1,0 +1,557 @@
+import { rm } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import {
+  systemClock, familiarString, formatImageRef, parseImageRef, withTag, withDefaultTag,
+  familiarMatch, isImageIdPrefix, type Clock, type Logger, type EngineEvent, type Filters, type ImageConfig,
+  type ImageDeleteItem, type ImageHistoryItem, type ImageInspect, type ImagePruneResponse, type ImageSummary,
+  type ImageRef, type OciImageConfig,
+} from '@shoal/common';
+import type { ImageEngine } from '../api/engine-deps.js';
+import { ImageDb, listDir, type ImageRecord } from './image-db.js';
+import { ImageLayout } from './image-layout.js';
+import { imageErrors } from './image-errors.js';
+import { inspectView, summaryView, historyView, createdSeconds } from './image-views.js';
+import { applyChanges } from './image-changes.js';
+import { boolFilter, checkFilterKeys, labelsMatch, parseTimestamp } from './image-filters.js';
+import { Stage } from './image-stage.js';
+import { spoolLayer } from './layer-spool.js';
+import { sha256Digest, chainIds as chainIdsOf } from './content-digest.js';
+import { writeArchive, type SaveItem } from './archive-save.js';
+import { readArchive } from './archive-load.js';
+
+/** Who uses an image, as the containers engine answers. */
+export interface ImageUser {
+  /** Full container id. */
+  containerId: string;
+  running: boolean;
+}
+
+/**
+ * The containers engine's answer for an image id: a user (prefer a running
+ * one), `true` (used, details unknown: treated as a stopped container) or
+ * false/undefined (unused).
+ */
+export type InUseCheck = (imageId: string) => ImageUser | boolean | undefined;
+
+/** What a container needs from its image. */
+export interface ResolvedImage {
+  id: string;
+  config: ImageConfig;
+  /** Familiar `name:tag` when resolved through a tag. */
+  repoTag?: string;
+}
+
+/** Options of {@link ImageStore.open}. */
+export interface ImageStoreOptions {
+  /** `<data-root>/image`. */
+  root: string;
+  log: Logger;
+  /** Docker image events (import, load, tag, untag, delete, save, prune). */
+  events?: (e: EngineEvent) => void;
+  clock?: Clock;
+  /** Platform written into imported images; default this host's. */
+  platform?: { architecture: string; os: string; variant?: string };
+}
+
+const CONFLICT_CHILD = 1;
+const CONFLICT_RUNNING = 2;
+const CONFLICT_REFERENCE = 4;
+const CONFLICT_STOPPED = 8;
+const CONFLICT_HARD = CONFLICT_CHILD | CONFLICT_RUNNING;
+const CONFLICT_SOFT = CONFLICT_REFERENCE | CONFLICT_STOPPED;
+
+interface Conflict { message: string; hard: boolean; used: boolean }
+
+/** Go's GOARCH name of this host's architecture. */
+export function hostArchitecture(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  return map[process.arch] ?? process.arch;
+}
+
+/**
+ * The image store: content-addressed blobs, layers unpacked once and shared
+ * (refcounted by the images that use them), tags, and the Docker image
+ * operations. Metadata is loaded once at open and answered from memory
+ * (`resolveImage`, `layerPaths` touch no disk). Mutations are serialised.
+ */
+export class ImageStore implements ImageEngine {
+  readonly #layout: ImageLayout;
+  readonly #db: ImageDb;
+  readonly #log: Logger;
+  readonly #events: ((e: EngineEvent) => void) | undefined;
+  readonly #clock: Clock;
+  readonly #platform: { architecture: string; os: string; variant?: string };
+  #inUse: InUseCheck = () => undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(layout: ImageLayout, db: ImageDb, opts: ImageStoreOptions) {
+    this.#layout = layout;
+    this.#db = db;
+    this.#log = opts.log;
+    this.#events = opts.events;
+    this.#clock = opts.clock ?? systemClock;
+    this.#platform = opts.platform ?? { architecture: hostArchitecture(), os: 'linux' };
+  }
+
+  /** Open (or create) the store under `root` and load its metadata. */
+  static async open(opts: ImageStoreOptions): Promise<ImageStore> {
+    const layout = new ImageLayout(opts.root);
+    const db = await ImageDb.load(layout, opts.log);
+    const store = new ImageStore(layout, db, opts);
+    await store.#exclusive(() => store.#collect());
+    return store;
+  }
+
+  /** The containers engine says which images its containers use. */
+  setInUseCheck(fn: InUseCheck): void {
+    this.#inUse = fn;
+  }
+
+  /** Image id and config for a reference or id. Throws ENGINE_IMAGE_NOT_FOUND. */
+  async resolveImage(ref: string): Promise<ResolvedImage> {
+    const { id, ref: named } = this.#db.lookup(ref);
+    const img = this.#image(id);
+    const out: ResolvedImage = { id, config: structuredClone(img.config.config ?? {}) };
+    if (named?.tag !== undefined) out.repoTag = familiarString(named);
+    return out;
+  }
+
+  /**
+   * Unpacked layer directories of an image (full id; a reference also
+   * works), lowest first, for overlay lowerdirs. Also answers for an image
+   * removed with force while a container still used it.
+   */
+  async layerPaths(imageId: string): Promise<string[]> {
+    const chain = this.#db.images.get(imageId)?.chainIds ?? this.#db.ghosts.get(imageId) ?? this.#image(this.#db.lookup(imageId).id).chainIds;
+    return chain.map((c) => this.#layout.layerDiff(c));
+  }
+
+  counts(): { images: number } {
+    return { images: this.#db.images.size };
+  }
+
+  async inspect(ref: string): Promise<ImageInspect> {
+    return inspectView(this.#db, this.#layout, this.#image(this.#db.lookup(ref).id));
+  }
+
+  async history(ref: string): Promise<ImageHistoryItem[]> {
+    return historyView(this.#db, this.#image(this.#db.lookup(ref).id));
+  }
+
+  async list(opts: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<ImageSummary[]> {
+    const f = opts.filters ?? {};
+    checkFilterKeys(f, ['dangling', 'label', 'before', 'since', 'reference', 'until']);
+    const dangling = boolFilter(f, 'dangling');
+    const createdOf = (key: string): number | undefined => {
+      const v = f[key];
+      if (v === undefined || v.length === 0) return undefined;
+      return Math.min(...v.map((r) => createdSeconds(this.#image(this.#db.lookup(r).id))));
+    };
+    const before = createdOf('before');
+    const since = createdOf('since');
+    const untilMs = f.until?.[0] === undefined ? undefined : parseTimestamp(f.until[0], this.#clock.now());
+    const patterns = f.reference;
+    const out: ImageSummary[] = [];
+    for (const img of this.#db.images.values()) {
+      const created = createdSeconds(img);
+      if (before !== undefined && created >= before) continue;
+      if (since !== undefined && created <= since) continue;
+      if (untilMs !== undefined && created * 1000 > untilMs) continue;
+      if (!labelsMatch(f.label, img.config.config?.Labels)) continue;
+      const s = summaryView(this.#db, img);
+      if (patterns !== undefined) {
+        const keep = (r: string): boolean => patterns.some((p) => familiarMatch(p, parseImageRef(r)));
+        s.RepoTags = s.RepoTags.filter(keep);
+        s.RepoDigests = s.RepoDigests.filter(keep);
+      }
+      if (s.RepoTags.length === 0 && s.RepoDigests.length === 0) {
+        if (!(opts.all === true || this.#db.childrenOf(img.id).length === 0)) continue;
+        if (dangling === false) continue;
+        if (patterns !== undefined) continue;
+      } else if (dangling === true && s.RepoTags.length > 0) continue;
+      out.push(s);
+    }
+    return out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  }
+
+  async tag(ref: string, repo: string, tag?: string): Promise<void> {
+    await this.#exclusive(async () => {
+      const { id } = this.#db.lookup(ref);
+      let target = parseImageRef(repo);
+      if (tag !== undefined && tag !== '') target = withTag(target, tag);
+      if (target.digest !== undefined) throw imageErrors.make('INVALID_PARAMETER', 'refusing to create a tag with a digest reference');
+      target = withDefaultTag(target);
+      this.#addTag(target, id);
+      await this.#db.persist();
+      this.#emit('tag', id, familiarString(target));
+    });
+  }
+
+  async remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
+    return this.#exclusive(async () => {
+      const records: ImageDeleteItem[] = [];
+      const released = await this.#delete(ref, opts.force === true, opts.noprune !== true, records);
+      await this.#db.persist();
+      await this.#removeFiles(released);
+      return records;
+    });
+  }
+
+  async prune(filters?: Filters): Promise<ImagePruneResponse> {
+    return this.#exclusive(async () => {
+      const f = filters ?? {};
+      checkFilterKeys(f, ['dangling', 'label', 'label!', 'until']);
+      const danglingOnly = boolFilter(f, 'dangling') ?? true;
+      const untilMs = f.until?.[0] === undefined ? undefined : parseTimestamp(f.until[0], this.#clock.now());
+      const candidates = [...this.#db.images.values()].filter((img) => {
+        if (danglingOnly && this.#db.childrenOf(img.id).length > 0) return false;
+        if (untilMs !== undefined && createdSeconds(img) * 1000 > untilMs) return false;
+        const labels = img.config.config?.Labels;
+        if (!labelsMatch(f.label, labels)) return false;
+        if (f['label!'] !== undefined && f['label!'].some((l) => labelsMatch([l], labels))) return false;
+        return true;
+      });
+      const deleted: ImageDeleteItem[] = [];
+      const released: string[] = [];
+      const sizes = new Map([...this.#db.layers].map(([k, v]) => [k, v.size]));
+      for (const img of candidates) {
+        if (!this.#db.images.has(img.id) || this.#user(img.id) !== undefined) continue;
+        const refs = this.#db.refsOf(img.id);
+        const targets = refs.length === 0 ? [img.id] : (!danglingOnly || refs.every((r) => r.tag === undefined)) ? refs.map(formatImageRef) : [];
+        for (const t of targets) {
+          try {
+            released.push(...await this.#delete(t, false, true, deleted));
+          } catch (e) {
+            this.#log.debug({ err: e, image: t }, 'prune skipped an image');
+          }
+        }
+      }
+      released.push(...this.#collectGhosts());
+      await this.#db.persist();
+      await this.#removeFiles(released);
+      let reclaimed = 0;
+      for (const d of deleted) if (d.Deleted !== undefined) reclaimed += sizes.get(d.Deleted) ?? 0;
+      this.#emitRaw('prune', '', { reclaimed: String(reclaimed) });
+      return { ImagesDeleted: deleted.length === 0 ? null : deleted, SpaceReclaimed: reclaimed };
+    });
+  }
+
+  async importRootfs(tar: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string }): Promise<string> {
+    let target: ImageRef | undefined;
+    if (opts.repo !== undefined && opts.repo !== '') {
+      target = parseImageRef(opts.repo);
+      if (opts.tag !== undefined && opts.tag !== '') target = withTag(target, opts.tag);
+      if (target.digest !== undefined) throw imageErrors.make('INVALID_PARAMETER', 'refusing to create a tag with a digest reference');
+      target = withDefaultTag(target);
+    }
+    const runtime = applyChanges({}, opts.changes ?? []);
+    const platform = this.#parsePlatform(opts.platform);
+    return this.#exclusive(async () => {
+      const stage = await Stage.create(this.#layout);
+      try {
+        const tarPath = stage.path('layer.tar');
+        const { diffId } = await spoolLayer(tar, tarPath);
+        stage.addBlobFile(diffId, tarPath);
+        if (!this.#db.layers.has(diffId)) await stage.addLayer(tarPath, diffId, diffId, '');
+        const created = new Date(this.#clock.now()).toISOString();
+        const comment = opts.message !== undefined && opts.message !== '' ? opts.message : 'Imported from -';
+        const config: OciImageConfig = {
+          architecture: platform.architecture,
+          comment,
+          config: runtime,
+          created,
+          docker_version: '',
+          history: [{ created, comment }],
+          os: platform.os,
+          rootfs: { type: 'layers', diff_ids: [diffId] },
+          ...(platform.variant === undefined ? {} : { variant: platform.variant }),
+        };
+        const bytes = JSON.stringify(config);
+        const id = sha256Digest(bytes);
+        await stage.addBlob(id, bytes);
+        await stage.commit();
+        for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
+        if (!this.#db.images.has(id)) this.#db.images.set(id, { id, config, chainIds: [diffId], parent: '' });
+        if (target !== undefined) this.#addTag(target, id);
+        await this.#db.persist();
+        if (target !== undefined) this.#emit('tag', id, familiarString(target));
+        this.#emit('import', id, id);
+        return id;
+      } finally {
+        await stage.dispose();
+      }
+    });
+  }
+
+  async load(tar: Readable): Promise<Array<{ stream?: string; error?: string }>> {
+    return this.#exclusive(async () => {
+      const stage = await Stage.create(this.#layout);
+      try {
+        const loaded = await readArchive(tar, stage, (chainId) => this.#db.layers.has(chainId));
+        await stage.commit();
+        for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
+        const messages: Array<{ stream?: string }> = [];
+        const tagged: Array<[string, string]> = [];
+        for (const img of loaded) {
+          if (!this.#db.images.has(img.id)) {
+            this.#db.images.set(img.id, { id: img.id, config: img.config, chainIds: chainIdsOf(img.config.rootfs.diff_ids), parent: '' });
+          }
+          if (img.refs.length === 0) messages.push({ stream: `Loaded image ID: ${img.id}\n` });
+          for (const r of img.refs) {
+            const old = this.#db.refs.get(formatImageRef(r));
+            if (old !== undefined && old !== img.id) {
+              messages.push({ stream: `The image ${familiarString(r)} already exists, renaming the old one with ID ${old} to empty string\n` });
+            }
+            this.#addTag(r, img.id);
+            tagged.push([img.id, familiarString(r)]);
+            messages.push({ stream: `Loaded image: ${familiarString(r)}\n` });
+          }
+        }
+        await this.#db.persist();
+        for (const [id, name] of tagged) this.#emit('tag', id, name);
+        for (const img of loaded) this.#emit('load', img.id, img.id);
+        return messages;
+      } finally {
+        await stage.dispose();
+      }
+    });
+  }
+
+  async save(refs: string[], out: Writable): Promise<void> {
+    const items = new Map<string, SaveItem>();
+    const add = (id: string, ref: ImageRef | undefined): void => {
+      const item = items.get(id) ?? { image: this.#image(id), refs: [] };
+      if (ref !== undefined && !item.refs.some((r) => formatImageRef(r) === formatImageRef(ref))) item.refs.push(ref);
+      items.set(id, item);
+    };
+    for (const name of refs) {
+      // A repository name without tag saves all its tags, as docker save does.
+      let repoOnly: ImageRef | undefined;
+      try {
+        const r = parseImageRef(name);
+        if (r.tag === undefined && r.digest === undefined) repoOnly = r;
+      } catch {
+        repoOnly = undefined;
+      }
+      if (repoOnly !== undefined) {
+        const repo = `${repoOnly.domain}/${repoOnly.path}`;
+        const hits = [...this.#db.refs].filter(([k]) => parseImageRef(k).tag !== undefined && `${parseImageRef(k).domain}/${parseImageRef(k).path}` === repo);
+        if (hits.length > 0) {
+          for (const [k, id] of hits) add(id, parseImageRef(k));
+          continue;
+        }
+      }
+      const { id, ref } = this.#db.lookup(name);
+      add(id, ref?.tag !== undefined && !isImageIdPrefix(name) ? ref : undefined);
+    }
+    await writeArchive([...items.values()], this.#layout, out);
+    for (const id of items.keys()) this.#emit('save', id, id);
+  }
+
+  /** Release layers of force-removed images whose containers are gone. */
+  async collectGhosts(): Promise<void> {
+    await this.#exclusive(async () => {
+      const released = this.#collectGhosts();
+      if (released.length === 0) return;
+      await this.#db.persist();
+      await this.#removeFiles(released);
+    });
+  }
+
+  // ---- internals ----
+
+  #image(id: string): ImageRecord {
+    const img = this.#db.images.get(id);
+    if (img === undefined) throw imageErrors.make('NOT_FOUND', `No such image: ${id}`);
+    return img;
+  }
+
+  #user(id: string): ImageUser | undefined {
+    const u = this.#inUse(id);
+    if (u === undefined || u === false) return undefined;
+    if (u === true) return { containerId: '', running: false };
+    return u;
+  }
+
+  #addTag(ref: ImageRef, id: string): void {
+    this.#db.refs.set(formatImageRef(ref), id);
+    const img = this.#db.images.get(id);
+    if (img !== undefined) img.lastTagTime = new Date(this.#clock.now()).toISOString();
+  }
+
+  #parsePlatform(p: string | undefined): { architecture: string; os: string; variant?: string } {
+    if (p === undefined || p === '') return this.#platform;
+    const [os, architecture, variant] = p.split('/');
+    if (os === undefined || os === '' || (architecture !== undefined && architecture === '')) {
+      throw imageErrors.make('INVALID_PARAMETER', `invalid platform: ${p}`);
+    }
+    return { os, architecture: architecture ?? this.#platform.architecture, ...(variant === undefined ? {} : { variant }) };
+  }
+
+  #conflict(id: string, mask: number): Conflict | undefined {
+    if ((mask & CONFLICT_CHILD) !== 0 && this.#db.childrenOf(id).length > 0) {
+      return { hard: true, used: false, message: 'image has dependent child images' };
+    }
+    const user = this.#user(id);
+    if ((mask & CONFLICT_RUNNING) !== 0 && user?.running === true) {
+      return { hard: true, used: true, message: `image is being used by running container ${user.containerId.slice(0, 12)}` };
+    }
+    if ((mask & CONFLICT_REFERENCE) !== 0 && this.#db.refsOf(id).length > 0) {
+      return { hard: false, used: false, message: 'image is referenced in multiple repositories' };
+    }
+    if ((mask & CONFLICT_STOPPED) !== 0 && user !== undefined && !user.running) {
+      return { hard: false, used: true, message: `image is being used by stopped container ${user.containerId.slice(0, 12)}` };
+    }
+    return undefined;
+  }
+
+  #conflictError(id: string, c: Conflict): Error {
+    const short = id.replace(/^sha256:/, '').slice(0, 12);
+    return imageErrors.make('CONFLICT', `conflict: unable to delete ${short} (${c.hard ? 'cannot be forced' : 'must be forced'}) - ${c.message}`);
+  }
+
+  #untag(ref: ImageRef, id: string, records: ImageDeleteItem[]): void {
+    this.#db.refs.delete(formatImageRef(ref));
+    records.push({ Untagged: familiarString(ref) });
+    this.#emit('untag', id, id);
+  }
+
+  /**
+   * Docker's ImageDelete: untag first, delete when no reference remains.
+   * Returns chain ids of released layers (files removed by the caller
+   * after persisting).
+   */
+  async #delete(refOrId: string, force: boolean, prune: boolean, records: ImageDeleteItem[]): Promise<string[]> {
+    const { id, ref } = this.#db.lookup(refOrId);
+    let refs = this.#db.refsOf(id);
+    let quiet = false;
+    if (ref !== undefined) {
+      const user = this.#user(id);
+      if (!force && isSingleReference(refs) && user !== undefined) {
+        const short = id.replace(/^sha256:/, '').slice(0, 12);
+        throw imageErrors.make('CONFLICT', `conflict: unable to remove repository reference "${familiarString(withDefaultTag(ref))}" (must force) - container ${user.containerId.slice(0, 12)} is using its referenced image ${short}`);
+      }
+      this.#untag(ref, id, records);
+      refs = this.#db.refsOf(id);
+      // A removed tag takes the digest references of its repository with it.
+      if (ref.digest === undefined && !refs.some((r) => r.digest === undefined && sameRepo(r, ref))) {
+        for (const r of refs.filter((x) => x.digest !== undefined && sameRepo(x, ref))) this.#untag(r, id, records);
+        refs = this.#db.refsOf(id);
+      }
+      if (refs.length > 0) return [];
+      quiet = true;
+    } else if (isSingleReference(refs)) {
+      const mask = CONFLICT_HARD | (force ? 0 : CONFLICT_STOPPED);
+      const c = this.#conflict(id, mask);
+      if (c !== undefined) throw this.#conflictError(id, c);
+      for (const r of refs) this.#untag(r, id, records);
+    }
+    return this.#deleteHelper(id, records, force, prune, quiet);
+  }
+
+  #deleteHelper(id: string, records: ImageDeleteItem[], force: boolean, prune: boolean, quiet: boolean): string[] {
+    const c = this.#conflict(id, CONFLICT_HARD | (force ? 0 : CONFLICT_SOFT));
+    if (c !== undefined) {
+      if (quiet && (this.#db.refsOf(id).length > 0 || this.#db.childrenOf(id).length > 0 || c.used)) return [];
+      throw this.#conflictError(id, c);
+    }
+    const img = this.#image(id);
+    for (const r of this.#db.refsOf(id)) this.#untag(r, id, records);
+    this.#db.images.delete(id);
+    if (this.#user(id) !== undefined) this.#db.ghosts.set(id, img.chainIds);
+    this.#emit('delete', id, id);
+    records.push({ Deleted: id });
+    const released = this.#releasable();
+    for (const c2 of [...released].reverse()) records.push({ Deleted: c2 });
+    const out = [...released];
+    if (prune && img.parent !== '' && this.#db.images.has(img.parent)) {
+      out.push(...this.#deleteHelper(img.parent, records, false, true, true));
+    }
+    return out;
+  }
+
+  /** Chain ids no image or ghost references any more; dropped from the db (lowest first). */
+  #releasable(): string[] {
+    const used = new Set<string>();
+    for (const img of this.#db.images.values()) for (const c of img.chainIds) used.add(c);
+    for (const chain of this.#db.ghosts.values()) for (const c of chain) used.add(c);
+    const out: string[] = [];
+    for (const c of this.#db.layers.keys()) if (!used.has(c)) out.push(c);
+    for (const c of out) this.#db.layers.delete(c);
+    return out;
+  }
+
+  #collectGhosts(): string[] {
+    for (const id of [...this.#db.ghosts.keys()]) if (this.#user(id) === undefined) this.#db.ghosts.delete(id);
+    return this.#releasable();
+  }
+
+  /** Remove layer dirs, their tar blobs and config blobs nothing references any more. */
+  async #removeFiles(released: readonly string[]): Promise<void> {
+    const liveDiffs = new Set([...this.#db.layers.values()].map((l) => l.diffId));
+    for (const c of released) {
+      await rm(this.#layout.layerDir(c), { recursive: true, force: true });
+    }
+    await this.#collectBlobs(liveDiffs);
+  }
+
+  async #collectBlobs(liveDiffs?: Set<string>): Promise<void> {
+    const live = new Set<string>(liveDiffs ?? [...this.#db.layers.values()].map((l) => l.diffId));
+    for (const id of this.#db.images.keys()) live.add(id);
+    for (const hex of await listDir(this.#layout.blobsDir)) {
+      if (!live.has(`sha256:${hex}`)) await rm(this.#layout.blob(`sha256:${hex}`), { force: true });
+    }
+  }
+
+  /** At open: drop layers and blobs left by a crash between persist and file removal. */
+  async #collect(): Promise<void> {
+    const released = this.#releasable();
+    for (const c of released) await rm(this.#layout.layerDir(c), { recursive: true, force: true });
+    const known = new Set([...this.#db.layers.keys()].map((c) => c.slice(7)));
+    for (const hex of await listDir(this.#layout.layersDir)) {
+      if (!known.has(hex)) await rm(`${this.#layout.layersDir}/${hex}`, { recursive: true, force: true });
+    }
+    await this.#collectBlobs();
+  }
+
+  #emit(action: string, id: string, name: string): void {
+    const labels = this.#db.images.get(id)?.config.config?.Labels ?? {};
+    this.#emitRaw(action, id, { ...labels, name });
+  }
+
+  #emitRaw(action: string, id: string, attributes: Record<string, string>): void {
+    if (this.#events === undefined) return;
+    const ms = this.#clock.now();
+    this.#events({
+      Type: 'image', Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local',
+      time: Math.floor(ms / 1000), timeNano: ms * 1e6, status: action, id,
+    });
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function sameRepo(a: ImageRef, b: ImageRef): boolean {
+  return a.domain === b.domain && a.path === b.path;
+}
+
+/** Docker's isSingleReference: at most one tag, and all references in one repository. */
+function isSingleReference(refs: readonly ImageRef[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  let single: ImageRef | undefined;
+  const repos = new Set<string>();
+  for (const r of refs) {
+    if (r.digest !== undefined && r.tag === undefined) repos.add(`${r.domain}/${r.path}`);
+    else if (single === undefined) {
+      repos.add(`${r.domain}/${r.path}`);
+      single = r;
+    } else return false;
+  }
+  const s = single ?? refs[0] as ImageRef;
+  return repos.size === 1 && repos.has(`${s.domain}/${s.path}`);
+}
+
