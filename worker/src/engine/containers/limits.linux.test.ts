@@ -17,8 +17,8 @@ t.test('memory below 6MB is refused with Docker message and nothing is created',
   t.same(await env.mgr.list({ all: true }), []);
   await t.rejects(env.mgr.create('xx', { Image: 'nope' }), { status: 404, message: 'No such image: nope' });
   await t.rejects(env.mgr.create('-bad', { Image: 'busybox' }), { status: 400, message: 'Invalid container name (-bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' });
-  await t.rejects(env.mgr.create('p', { Image: 'busybox', HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '80' }] } } }), { status: 400, message: /invalid port specification/ });
-  await t.rejects(env.mgr.create('m', { Image: 'busybox', HostConfig: { Binds: ['relative:/x'] } }), { status: 400, message: /named volumes/ });
+  await t.rejects(env.mgr.create('pp', { Image: 'busybox', HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '80' }] } } }), { status: 400, message: /invalid port specification/ });
+  await t.rejects(env.mgr.create('mm', { Image: 'busybox', HostConfig: { Binds: ['relative:/x'] } }), { status: 400, message: /named volumes/ });
   t.same(await env.mgr.list({ all: true }), [], 'no container left behind');
   t.same(env.events, []);
 });
