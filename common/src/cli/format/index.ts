@@ -7,3 +7,9 @@ export { goPrint, goNumber, goJson, formatG } from './go-value.js';
 export { humanDuration, humanAgo, humanSize, binarySize, ellipsis, shortId } from './human.js';
 export { tabwrite, formatMode, renderList } from './table.js';
 export type { FormatMode } from './table.js';
+export {
+  CONTAINER_HEADERS, PS_TABLE, IMAGE_HEADERS, IMAGES_TABLE, IMAGES_DIGEST_TABLE, HISTORY_HEADERS, HISTORY_TABLE,
+  NETWORK_HEADERS, NETWORK_TABLE, containerContext, imageContexts, historyContext, networkContext, displayablePorts,
+  splitRepoTag, goTimeString, rfc3339,
+} from './contexts.js';
+export type { ContextOptions } from './contexts.js';

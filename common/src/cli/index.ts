@@ -1,0 +1,17 @@
+export { runCli, buildProgram } from './program.js';
+export { CliContext, reportError, act } from './context.js';
+export type { CliIo, CommandResult } from './context.js';
+export { EngineClient, parseHost, errorMessage, DEFAULT_HOST } from './client.js';
+export type { DaemonAddress, Query, RequestOptions, ClientResponse } from './client.js';
+export { FrameDecoder, encodeFrame, STREAM_STDIN, STREAM_STDOUT, STREAM_STDERR, STREAM_SYSTEMERR } from './demux.js';
+export { runArgsToCreateBody, buildCreateRequest, normalizeCaps, parseNanoCpus } from './run-args.js';
+export type { CreateRequest, RunArgsDeps, RunBehaviour } from './run-args.js';
+export type { RunFlags } from './run-flags.js';
+export { startErrorExitCode } from './run.js';
+export { updateBody } from './lifecycle.js';
+export { execCreateBody } from './exec.js';
+export { statsContext } from './stats.js';
+export { formatEvent } from './events.js';
+export { cliErrors } from './cli-errors.js';
+export * from './parse/index.js';
+export * from './format/index.js';
