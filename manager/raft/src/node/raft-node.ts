@@ -1,0 +1,520 @@
+/**
+ * RaftNode: the driver that owns a RawNode (the pure core), its FileWal, a
+ * Transport and the application's StateMachine, and runs them:
+ *
+ * - a tick timer (injected Timers) calls `tick()` every `tickMs`;
+ * - received messages are stepped into the core as they arrive;
+ * - proposals queue up and are handed to the core in one `proposeBatch` per
+ *   loop turn, so everything that arrived while the previous fdatasync was
+ *   running becomes one append and one fdatasync (group commit);
+ * - the ready loop, strictly in order: persist (WAL save, fdatasync) ->
+ *   send -> apply (snapshot, committed entries, conf changes, reads) ->
+ *   advance -> maybe snapshot and compact.
+ *
+ * Lifecycle: `RaftNode.open(options)` (replays the WAL, restores the state
+ * machine), `run(signal)` (resolves when stopped; rejects on a storage
+ * failure, after stopping), `stop()` (closes transport and WAL).
+ */
+import { bootstrapLog, decodeConfChange, MemoryStorage, RaftError, RawNode } from '../core/index.js';
+import type { ConfChange, Entry, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
+import { FileWal } from '../storage/index.js';
+import { systemTimers } from '../transport/index.js';
+import type { TimerHandle, Timers, Transport } from '../transport/index.js';
+import { RaftNodeError } from './errors.js';
+import type { StateMachine } from './state-machine.js';
+
+/** Core options a RaftNode passes through (id, storage, rand, applied and timing are its own). */
+export type RaftNodeCoreOptions = Omit<RaftConfig, 'id' | 'storage' | 'rand' | 'applied' | 'electionTicks' | 'heartbeatTicks'>;
+
+/** Options of {@link RaftNode.open}. */
+export interface RaftNodeOptions {
+  readonly id: NodeId;
+  /** The node's data directory (WAL and snapshots). */
+  readonly dir: string;
+  /** Owned by the node from now on: closed by stop(). */
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine;
+  /** Addresses of the other members known at start (members added later carry theirs in the conf change). */
+  readonly peers?: Readonly<Record<NodeId, string>>;
+  /** Initial voters (this node included) when the WAL is empty: a new cluster. Omit to join an existing one. */
+  readonly bootstrap?: readonly NodeId[];
+  /** Milliseconds per tick. Default 100. */
+  readonly tickMs?: number;
+  /** Election timeout in ticks, randomised in [n, 2n). Default 10 (1 to 2 s). */
+  readonly electionTicks?: number;
+  /** Heartbeat interval in ticks. Default 1. */
+  readonly heartbeatTicks?: number;
+  readonly timers?: Timers;
+  readonly rand?: Rand;
+  /** Snapshot and compact after this many applied entries. Default 10,000; 0 = never. */
+  readonly snapshotEvery?: number;
+  /** Entries kept in memory below a snapshot for slow followers. Default 1,000. */
+  readonly keepEntries?: number;
+  /** WAL segment size. Default 64 MiB. */
+  readonly segmentBytes?: number;
+  /** How long readIndex() and transferLeadership() wait. Default 2 election timeouts. */
+  readonly requestTimeoutMs?: number;
+  readonly core?: RaftNodeCoreOptions;
+}
+
+/** What a committed proposal resolves with. */
+export interface Committed {
+  readonly index: number;
+}
+
+interface Waiter {
+  readonly term: number;
+  readonly resolve: (c: Committed) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface QueuedProposal {
+  readonly data: Uint8Array;
+  readonly resolve: (c: Committed) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface PendingRead {
+  index: number | undefined;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+  readonly timer: TimerHandle;
+}
+
+interface PendingTransfer {
+  readonly to: NodeId;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+  readonly timer: TimerHandle;
+}
+
+const defaultRand: Rand = { int: (n) => Math.floor(Math.random() * n) };
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** A running Raft member: see the module comment. */
+export class RaftNode {
+  readonly id: NodeId;
+  readonly #wal: FileWal;
+  readonly #storage: MemoryStorage;
+  readonly #raw: RawNode;
+  readonly #transport: Transport;
+  readonly #sm: StateMachine;
+  readonly #timers: Timers;
+  readonly #tickMs: number;
+  readonly #snapshotEvery: number;
+  readonly #keepEntries: number;
+  readonly #requestTimeoutMs: number;
+  #applied: number;
+  #soft: SoftState = { leader: '', role: 'follower' };
+  #proposals: QueuedProposal[] = [];
+  readonly #waiters = new Map<number, Waiter>();
+  readonly #reads = new Map<string, PendingRead>();
+  #transfers: PendingTransfer[] = [];
+  readonly #softListeners = new Set<(s: SoftState) => void>();
+  #readSeq = 0;
+  #wakeup: (() => void) | undefined;
+  #tick: TimerHandle | undefined;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(o: RaftNodeOptions, wal: FileWal, storage: MemoryStorage, raw: RawNode, applied: number) {
+    this.id = o.id;
+    this.#wal = wal;
+    this.#storage = storage;
+    this.#raw = raw;
+    this.#transport = o.transport;
+    this.#sm = o.stateMachine;
+    this.#timers = o.timers ?? systemTimers;
+    this.#tickMs = o.tickMs ?? 100;
+    this.#snapshotEvery = o.snapshotEvery ?? 10_000;
+    this.#keepEntries = o.keepEntries ?? 1_000;
+    this.#requestTimeoutMs = o.requestTimeoutMs ?? 2 * (o.electionTicks ?? 10) * this.#tickMs;
+    this.#applied = applied;
+  }
+
+  /**
+   * Opens the WAL in `dir`, restores the state machine from the latest
+   * snapshot, and builds the core. Bootstraps a new cluster when the WAL is
+   * empty and `bootstrap` is given. Does not start ticking: call run().
+   */
+  static async open(o: RaftNodeOptions): Promise<RaftNode> {
+    const { wal, state } = await FileWal.open(o.dir, o.segmentBytes === undefined ? {} : { segmentBytes: o.segmentBytes });
+    try {
+      const storage = new MemoryStorage();
+      let applied = 0;
+      if (state.snapshot !== undefined) {
+        storage.applySnapshot(state.snapshot);
+        await o.stateMachine.restore(state.snapshot);
+        applied = state.snapshot.meta.index;
+      }
+      storage.setHardState(state.hardState);
+      storage.append(state.entries);
+      const fresh = state.snapshot === undefined && state.entries.length === 0 && state.hardState.term === 0;
+      if (fresh && o.bootstrap !== undefined) {
+        const boot = bootstrapLog(o.bootstrap);
+        await wal.save(boot.hardState, boot.entries);
+        storage.append(boot.entries);
+        storage.setHardState(boot.hardState);
+      }
+      const raw = new RawNode({
+        ...o.core,
+        id: o.id,
+        storage,
+        rand: o.rand ?? defaultRand,
+        electionTicks: o.electionTicks ?? 10,
+        heartbeatTicks: o.heartbeatTicks ?? 1,
+        applied,
+      });
+      for (const [peer, address] of Object.entries(o.peers ?? {})) if (peer !== o.id) o.transport.addPeer(peer, address);
+      return new RaftNode(o, wal, storage, raw, applied);
+    } catch (err) {
+      await wal.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the node until `signal` aborts or stop() is called. Resolves when
+   * stopped; rejects (after stopping) when the WAL fails, since a node that
+   * cannot persist must not keep voting or acknowledging.
+   */
+  run(signal?: AbortSignal): Promise<void> {
+    if (this.#running !== undefined) return this.#running;
+    this.#transport.onMessage((m) => {
+      if (this.#stopping) return;
+      try {
+        this.#raw.step(m);
+      } catch {
+        // A malformed or local-only message from a peer: dropped (the core's typed error says why).
+      }
+      this.#wake();
+    });
+    this.#transport.onUnreachable((peer) => {
+      if (this.#stopping) return;
+      try {
+        this.#raw.reportUnreachable(peer);
+      } catch {
+        // Not a member (any more): nothing to report.
+      }
+    });
+    signal?.addEventListener('abort', () => void this.stop().catch(() => undefined), { once: true });
+    this.#scheduleTick();
+    this.#running = this.#loop().catch(async (err: unknown) => {
+      await this.stop();
+      throw err;
+    });
+    return this.#running;
+  }
+
+  /** Stops ticking and the loop, fails pending requests with RAFT_NODE_STOPPED, closes transport and WAL. Idempotent. */
+  stop(): Promise<void> {
+    if (this.#stopped !== undefined) return this.#stopped;
+    this.#stopping = true;
+    this.#stopped = (async () => {
+      this.#tick?.cancel();
+      this.#wake();
+      await this.#running?.catch(() => undefined);
+      this.#failAll(() => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`));
+      await this.#transport.close();
+      await this.#wal.close();
+    })();
+    return this.#stopped;
+  }
+
+  /**
+   * Proposes `data`; resolves once the entry is committed and applied here.
+   * Rejects with RAFT_NOT_LEADER (details.leader) when this node is not the
+   * leader or loses leadership before the entry is applied (the entry may
+   * still commit: the outcome is unknown), RAFT_PROPOSAL_DROPPED, or
+   * RAFT_NODE_STOPPED.
+   */
+  propose(data: Uint8Array): Promise<Committed> {
+    if (this.#stopping) return Promise.reject(new RaftNodeError('NODE_STOPPED', `raft node ${this.id} is stopped`));
+    if (this.#soft.role !== 'leader') return Promise.reject(this.#notLeader());
+    return new Promise((resolve, reject) => {
+      this.#proposals.push({ data, resolve, reject });
+      this.#wake();
+    });
+  }
+
+  /**
+   * Resolves when a read of the local state machine is linearizable: a quorum
+   * confirmed the leader's commit index and this node has applied up to it.
+   * Rejects with RAFT_NOT_LEADER (no leader known), RAFT_READ_TIMEOUT, RAFT_NODE_STOPPED.
+   */
+  readIndex(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new RaftNodeError('NODE_STOPPED', `raft node ${this.id} is stopped`));
+    const ctx = new Uint8Array(12);
+    const view = new DataView(ctx.buffer);
+    const seq = ++this.#readSeq;
+    view.setUint32(0, Math.floor(seq / 0x1_0000_0000));
+    view.setUint32(4, seq >>> 0);
+    view.setUint32(8, this.#raw.status().hardState.term >>> 0);
+    const key = keyOf(ctx);
+    return new Promise((resolve, reject) => {
+      try {
+        this.#raw.readIndex(ctx);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const timer = this.#timers.setTimeout(() => {
+        if (this.#reads.delete(key)) reject(new RaftNodeError('READ_TIMEOUT', `read index not confirmed within ${this.#requestTimeoutMs} ms`));
+      }, this.#requestTimeoutMs);
+      this.#reads.set(key, { index: undefined, resolve, reject, timer });
+      this.#wake();
+    });
+  }
+
+  /** Adds a voter (or promotes a learner); resolves when the change is applied here. */
+  addVoter(id: NodeId, address: string): Promise<Committed> {
+    return this.#confChange({ type: 'add-voter', nodeId: id, context: textEncoder.encode(address) });
+  }
+
+  /** Adds a learner; resolves when the change is applied here. */
+  addLearner(id: NodeId, address: string): Promise<Committed> {
+    return this.#confChange({ type: 'add-learner', nodeId: id, context: textEncoder.encode(address) });
+  }
+
+  /** Removes a member; resolves when the change is applied here. */
+  removeNode(id: NodeId): Promise<Committed> {
+    return this.#confChange({ type: 'remove-node', nodeId: id });
+  }
+
+  /** Hands leadership to `to`; resolves when this node sees `to` as leader, else RAFT_TRANSFER_TIMEOUT. */
+  transferLeadership(to: NodeId): Promise<void> {
+    if (this.#stopping) return Promise.reject(new RaftNodeError('NODE_STOPPED', `raft node ${this.id} is stopped`));
+    if (this.#soft.leader === to) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      try {
+        this.#raw.transferLeader(to);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const pending: PendingTransfer = {
+        to,
+        resolve,
+        reject,
+        timer: this.#timers.setTimeout(() => {
+          this.#transfers = this.#transfers.filter((p) => p !== pending);
+          reject(new RaftNodeError('TRANSFER_TIMEOUT', `leadership did not move to ${to} within ${this.#requestTimeoutMs} ms`, { to }));
+        }, this.#requestTimeoutMs),
+      };
+      this.#transfers.push(pending);
+      this.#wake();
+    });
+  }
+
+  /** The core's view of this node (role, leader, indexes, progress on the leader). */
+  status(): RaftStatus {
+    return this.#raw.status();
+  }
+
+  /** Calls `listener` on every leader or role change seen by this node; returns an unsubscribe function. */
+  onSoftState(listener: (s: SoftState) => void): () => void {
+    this.#softListeners.add(listener);
+    return () => this.#softListeners.delete(listener);
+  }
+
+  /** The current leader ('' when unknown). */
+  get leader(): NodeId {
+    return this.#soft.leader;
+  }
+
+  get isLeader(): boolean {
+    return this.#soft.role === 'leader';
+  }
+
+  // ---- the loop -----------------------------------------------------------
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping) {
+      this.#flushProposals();
+      if (this.#raw.hasReady()) {
+        await this.#processReady(this.#raw.ready());
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wakeup = resolve;
+      });
+    }
+  }
+
+  #wake(): void {
+    const w = this.#wakeup;
+    this.#wakeup = undefined;
+    w?.();
+  }
+
+  #scheduleTick(): void {
+    this.#tick = this.#timers.setTimeout(() => {
+      if (this.#stopping) return;
+      this.#raw.tick();
+      this.#wake();
+      this.#scheduleTick();
+    }, this.#tickMs);
+  }
+
+  #flushProposals(): void {
+    if (this.#proposals.length === 0) return;
+    const batch = this.#proposals;
+    this.#proposals = [];
+    let tickets;
+    try {
+      tickets = this.#raw.proposeBatch(batch.map((p) => p.data));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    tickets.forEach((t, i) => {
+      const p = batch[i] as QueuedProposal;
+      this.#waiters.set(t.index, { term: t.term, resolve: p.resolve, reject: p.reject });
+    });
+  }
+
+  async #processReady(rd: Ready): Promise<void> {
+    // 1. persist (returns after fdatasync), then make it visible to the core's storage.
+    if (rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined) {
+      await this.#wal.save(rd.hardState, rd.entries, rd.snapshot);
+    }
+    if (rd.snapshot !== undefined) this.#storage.applySnapshot(rd.snapshot);
+    this.#storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.#storage.setHardState(rd.hardState);
+    // 2. send.
+    if (rd.messages.length > 0) this.#transport.send(rd.messages);
+    // 3. apply.
+    if (rd.snapshot !== undefined) {
+      await this.#sm.restore(rd.snapshot);
+      this.#applied = rd.snapshot.meta.index;
+      this.#settleUpTo(this.#applied, undefined);
+    }
+    for (const e of rd.committedEntries) {
+      if (e.index <= this.#applied) continue;
+      await this.#applyEntry(e);
+    }
+    for (const rs of rd.readStates) {
+      const r = this.#reads.get(keyOf(rs.context));
+      if (r !== undefined) r.index = rs.index;
+    }
+    this.#serveReads();
+    // After applying, so entries committed in this Ready settle before a leadership loss fails the rest.
+    if (rd.softState !== undefined) this.#softStateChanged(rd.softState);
+    // 4. advance.
+    this.#raw.advance(rd);
+    await this.#maybeCompact();
+  }
+
+  async #applyEntry(e: Entry): Promise<void> {
+    if (e.type === 'conf-change') {
+      const cc = decodeConfChange(e.data);
+      this.#raw.applyConfChange(cc);
+      if (cc.nodeId !== this.id) {
+        if (cc.type === 'remove-node') this.#transport.removePeer(cc.nodeId);
+        else if (cc.context !== undefined && cc.context.length > 0) this.#transport.addPeer(cc.nodeId, textDecoder.decode(cc.context));
+      }
+    } else if (e.data.length > 0) {
+      await this.#sm.apply(e);
+    }
+    this.#applied = e.index;
+    this.#settleUpTo(e.index, e);
+  }
+
+  /** Settles proposal waiters at or below `index`; the one at `e.index` succeeds when its term matches. */
+  #settleUpTo(index: number, e: Entry | undefined): void {
+    const w = this.#waiters.get(index);
+    if (w !== undefined && e !== undefined) {
+      this.#waiters.delete(index);
+      if (w.term === e.term) w.resolve({ index });
+      else w.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${index} was replaced by one of term ${e.term}`, { index }));
+    }
+    if (e === undefined) {
+      for (const [i, lost] of this.#waiters) {
+        if (i > index) continue;
+        this.#waiters.delete(i);
+        lost.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${i} was replaced by a snapshot`, { index: i }));
+      }
+    }
+  }
+
+  #serveReads(): void {
+    for (const [key, r] of this.#reads) {
+      if (r.index === undefined || r.index > this.#applied) continue;
+      this.#reads.delete(key);
+      r.timer.cancel();
+      r.resolve();
+    }
+  }
+
+  #softStateChanged(s: SoftState): void {
+    const wasLeader = this.#soft.role === 'leader';
+    this.#soft = s;
+    for (const l of [...this.#softListeners]) l(s);
+    if (wasLeader && s.role !== 'leader') {
+      const err = this.#notLeader();
+      for (const w of this.#waiters.values()) w.reject(err);
+      this.#waiters.clear();
+    }
+    const done = this.#transfers.filter((p) => p.to === s.leader);
+    this.#transfers = this.#transfers.filter((p) => p.to !== s.leader);
+    for (const p of done) {
+      p.timer.cancel();
+      p.resolve();
+    }
+  }
+
+  async #maybeCompact(): Promise<void> {
+    if (this.#snapshotEvery <= 0) return;
+    const snapIndex = this.#storage.snapshot().meta.index;
+    if (this.#applied - snapIndex < this.#snapshotEvery || this.#applied > this.#storage.lastIndex()) return;
+    const data = await this.#sm.snapshot();
+    const snap = this.#storage.createSnapshot(this.#applied, this.#raw.status().confState, data);
+    await this.#wal.compact(snap);
+    const compactTo = this.#applied - this.#keepEntries;
+    if (compactTo >= this.#storage.firstIndex()) this.#storage.compact(compactTo);
+  }
+
+  #confChange(cc: ConfChange): Promise<Committed> {
+    if (this.#stopping) return Promise.reject(new RaftNodeError('NODE_STOPPED', `raft node ${this.id} is stopped`));
+    return new Promise((resolve, reject) => {
+      let t;
+      try {
+        t = this.#raw.proposeConfChange({ ...cc, context: cc.context ?? new Uint8Array(0) });
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.#waiters.set(t.index, { term: t.term, resolve, reject });
+      this.#wake();
+    });
+  }
+
+  #notLeader(): RaftError {
+    return new RaftError('NOT_LEADER', `node ${this.id} is not the leader`, { leader: this.#soft.leader });
+  }
+
+  #failAll(make: () => Error): void {
+    for (const p of this.#proposals) p.reject(make());
+    this.#proposals = [];
+    for (const w of this.#waiters.values()) w.reject(make());
+    this.#waiters.clear();
+    for (const r of this.#reads.values()) {
+      r.timer.cancel();
+      r.reject(make());
+    }
+    this.#reads.clear();
+    for (const p of this.#transfers) {
+      p.timer.cancel();
+      p.reject(make());
+    }
+    this.#transfers = [];
+  }
+}
+
+function keyOf(ctx: Uint8Array): string {
+  let s = '';
+  for (const b of ctx) s += b.toString(16).padStart(2, '0');
+  return s;
+}
