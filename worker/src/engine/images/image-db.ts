@@ -155,7 +155,9 @@ export class ImageDb {
     if (!isFullImageId(refOrId)) {
       try {
         named = normalizeImageRef(refOrId);
-      } catch {
+      } catch (e) {
+        // Neither a reference nor an id: Docker answers with the parse error (400).
+        if (!isImageIdPrefix(refOrId)) throw e;
         named = undefined;
       }
     }

@@ -76,7 +76,7 @@ t.test('import, resolve, layer paths, inspect, history, events, reopen', async (
   t.same(ins.RepoTags, ['busybox:test']);
   t.same(ins.RepoDigests, []);
   t.equal(ins.Comment, 'Imported from -');
-  t.equal(ins.Created, '2024-01-01T00:00:00.000Z');
+  t.equal(ins.Created, '2024-01-01T00:00:00Z', 'RFC 3339 as Go prints it');
   t.equal(ins.DockerVersion, '');
   t.equal(ins.Architecture, 'amd64');
   t.equal(ins.Os, 'linux');
@@ -85,7 +85,8 @@ t.test('import, resolve, layer paths, inspect, history, events, reopen', async (
   t.equal(ins.RootFS.Type, 'layers');
   t.equal(ins.RootFS.Layers.length, 1);
   t.ok(ins.Size > 500_000, `Size counts the busybox binary (${ins.Size})`);
-  t.equal(ins.Metadata.LastTagTime, '2024-01-01T00:00:00.000Z');
+  t.equal(ins.Metadata.LastTagTime, '2024-01-01T00:00:00Z');
+  await t.rejects(store.inspect('Busybox'), { code: 'COMMON_REFERENCE_INVALID', status: 400 });
   t.same(ins.Config.Labels, { app: 'web' });
   t.equal(ins.Config.StopSignal, 'SIGINT');
   t.same(ins.Config.Volumes, { '/data': {} });
@@ -244,6 +245,14 @@ t.test('save -> load round trip into a fresh store, archive shape as docker save
   const lp = await fresh.store.layerPaths(id1);
   await access(`${lp[0]}/bin/busybox`);
   t.same(fresh.events.filter((e) => e.Action === 'load').map((e) => e.Actor.ID), [id1, id2]);
+
+  // Loading again over a tag that points elsewhere moves the tag and says so.
+  const moved = await openStore(`${dir}/d`);
+  const local = await moved.store.importRootfs(createReadStream(tarPath), { repo: 'other', changes: ['CMD ["local"]'] });
+  const again = await moved.store.load(Readable.from([data]));
+  t.ok(again.some((m) => m.stream === `The image other:latest already exists, renaming the old one with ID ${local} to empty string\n`));
+  t.same((await moved.store.inspect(local)).RepoTags, [], 'the old image is dangling now');
+  t.same((await moved.store.list({ filters: { dangling: ['true'] } })).map((s) => s.Id), [local]);
 
   // by id: no tags in the archive, "Loaded image ID" on load.
   const byId = await readTar(await saveToBuffer(store, [id2.slice(7, 19)]));

@@ -10,7 +10,7 @@ import type { ImageEngine } from '../api/engine-deps.js';
 import { ImageDb, listDir, type ImageRecord } from './image-db.js';
 import { ImageLayout } from './image-layout.js';
 import { imageErrors } from './image-errors.js';
-import { inspectView, summaryView, historyView, createdSeconds } from './image-views.js';
+import { inspectView, summaryView, historyView, createdSeconds, rfc3339Nano } from './image-views.js';
 import { applyChanges } from './image-changes.js';
 import { boolFilter, checkFilterKeys, labelsMatch, parseTimestamp } from './image-filters.js';
 import { Stage } from './image-stage.js';
@@ -253,7 +253,7 @@ export class ImageStore implements ImageEngine {
         const { diffId } = await spoolLayer(tar, tarPath);
         stage.addBlobFile(diffId, tarPath);
         if (!this.#db.layers.has(diffId)) await stage.addLayer(tarPath, diffId, diffId, '');
-        const created = new Date(this.#clock.now()).toISOString();
+        const created = rfc3339Nano(this.#clock.now());
         const comment = opts.message !== undefined && opts.message !== '' ? opts.message : 'Imported from -';
         const config: OciImageConfig = {
           architecture: platform.architecture,
@@ -376,7 +376,7 @@ export class ImageStore implements ImageEngine {
   #addTag(ref: ImageRef, id: string): void {
     this.#db.refs.set(formatImageRef(ref), id);
     const img = this.#db.images.get(id);
-    if (img !== undefined) img.lastTagTime = new Date(this.#clock.now()).toISOString();
+    if (img !== undefined) img.lastTagTime = rfc3339Nano(this.#clock.now());
   }
 
   #parsePlatform(p: string | undefined): { architecture: string; os: string; variant?: string } {

@@ -10,6 +10,11 @@ import { imageErrors } from './image-errors.js';
 /** Go's zero time as Docker prints it. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** Go's RFC3339Nano of unix milliseconds: `2024-01-01T00:00:00Z`, `...00:00:00.5Z` (fraction without trailing zeros). */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
+}
+
 /** Unix seconds of an image's `created`, 0 when missing. */
 export function createdSeconds(img: ImageRecord): number {
   const ms = img.config.created === undefined ? NaN : Date.parse(img.config.created);
