@@ -401,3 +401,15 @@ t.test('detach after a restart without restore cleans up from the record', async
   t.notMatch(await nftTable(), 'dnat to');
   t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false);
 });
+
+t.test('containers on the bridge reach each other by address', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const a = newId();
+  const b = newId();
+  t.teardown(() => Promise.all([m.detach(a), m.detach(b)]));
+  const ra = await m.attach(req(a));
+  const rb = await m.attach(req(b));
+  const site = await writeSite(join(root, 'www', 'icc'), 'from a\n');
+  startHttpd(ra.netnsPath ?? '', site);
+  t.equal(await wgetWhenUp(rb.netnsPath ?? '', `http://${ra.settings.IPAddress}/`), 'from a\n');
+});
