@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack, type Pack } from 'tar-stream';
+import { addEntry, addFileEntry } from './tar-write.js';
 import { familiarName, familiarString, formatImageRef, type ImageRef } from '@shoal/common';
 import type { ImageRecord } from './image-db.js';
 import type { ImageLayout } from './image-layout.js';
@@ -20,20 +20,12 @@ const MT_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const MT_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 
 function addBuffer(p: Pack, name: string, data: Buffer | string, mtime: Date): Promise<void> {
-  return new Promise((resolve, reject) => {
-    p.entry({ name, mode: 0o644, mtime, type: 'file' }, data, (err) => (err ? reject(err) : resolve()));
-  });
+  return addEntry(p, { name, mode: 0o644, mtime, type: 'file' }, data);
 }
 
 async function addFile(p: Pack, name: string, path: string, mtime: Date): Promise<void> {
   const { size } = await stat(path);
-  let done!: () => void;
-  let fail!: (e: Error) => void;
-  const written = new Promise<void>((resolve, reject) => { done = resolve; fail = reject; });
-  const sink = p.entry({ name, mode: 0o644, mtime, size, type: 'file' }, (err) => (err ? fail(err) : done()));
-  // tar-stream's entry sink is a streamx Writable; Node's pipeline drives it.
-  await pipeline(createReadStream(path), sink as unknown as NodeJS.WritableStream);
-  await written;
+  await addFileEntry(p, { name, mode: 0o644, mtime, size }, path);
 }
 
 /**
@@ -47,8 +39,8 @@ export async function writeArchive(items: readonly SaveItem[], layout: ImageLayo
   const piped = pipeline(p as unknown as NodeJS.ReadableStream, out);
   try {
     const epoch = new Date(0);
-    await new Promise<void>((resolve, reject) => p.entry({ name: 'blobs/', type: 'directory', mode: 0o755, mtime: epoch }, (e) => (e ? reject(e) : resolve())));
-    await new Promise<void>((resolve, reject) => p.entry({ name: 'blobs/sha256/', type: 'directory', mode: 0o755, mtime: epoch }, (e) => (e ? reject(e) : resolve())));
+    await addEntry(p, { name: 'blobs/', type: 'directory', mode: 0o755, mtime: epoch });
+    await addEntry(p, { name: 'blobs/sha256/', type: 'directory', mode: 0o755, mtime: epoch });
     const written = new Set<string>();
     const manifestJson: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
     const index: Array<Record<string, unknown>> = [];

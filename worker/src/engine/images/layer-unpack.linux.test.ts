@@ -117,3 +117,53 @@ t.test('malformed tar is a typed error', async (t) => {
   await t.rejects(unpackLayer(`${dir}/layer.tar`, `${dir}/diff`), { code: 'ENGINE_IMAGE_INVALID_LAYER' });
 });
 
+
+t.test('packLayer is the inverse of unpackLayer (whiteouts, opaque dirs, links, devices, owners)', async (t) => {
+  const { packLayer } = await import('./layer-pack.js');
+  const { readdir } = await import('node:fs/promises');
+  const dir = t.testdir();
+  const mtime = new Date('2021-02-03T04:05:06Z');
+  await writeFile(`${dir}/in.tar`, await makeTar([
+    { name: 'etc/', type: 'directory', mode: 0o750, uid: 12, gid: 34, mtime },
+    { name: 'etc/hello', type: 'file', mode: 0o4755, uid: 1000, gid: 1000, mtime, data: 'hi\n' },
+    { name: 'etc/hard', type: 'link', linkname: 'etc/hello', mtime },
+    { name: 'etc/sym', type: 'symlink', linkname: '../x', mtime },
+    { name: 'dev/', type: 'directory', mode: 0o755, mtime },
+    { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 300, mode: 0o660, mtime },
+    { name: 'dev/.wh.old', type: 'file', mtime },
+    { name: 'o/', type: 'directory', mode: 0o755, mtime },
+    { name: 'o/.wh..wh..opq', type: 'file', mtime },
+    { name: 'fifo', type: 'fifo', mode: 0o600, mtime },
+  ]));
+  await unpackLayer(`${dir}/in.tar`, `${dir}/a`);
+  const chunks: Buffer[] = [];
+  for await (const c of packLayer(`${dir}/a`)) chunks.push(c as Buffer);
+  const packed = Buffer.concat(chunks);
+  const again: Buffer[] = [];
+  for await (const c of packLayer(`${dir}/a`)) again.push(c as Buffer);
+  t.same(Buffer.concat(again), packed, 'the same tree packs to the same bytes');
+  await writeFile(`${dir}/out.tar`, packed);
+  await unpackLayer(`${dir}/out.tar`, `${dir}/b`);
+
+  const describe = async (root: string): Promise<string[]> => {
+    const out: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      for (const name of (await readdir(`${root}/${rel}`)).sort()) {
+        const p = rel === '' ? name : `${rel}/${name}`;
+        const st = await lstat(`${root}/${p}`);
+        const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? `l:${await readlink(`${root}/${p}`)}` : st.isFile() ? `f:${await readFile(`${root}/${p}`, 'utf8')}:${st.nlink}` : `n:${st.rdev}`;
+        const opq = st.isDirectory() ? String(await getAttribute(`${root}/${p}`, 'trusted.overlay.opaque').catch(() => null)) : '';
+        out.push(`${p} ${kind} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${st.isSymbolicLink() || st.isDirectory() ? '' : st.mtime.toISOString()} ${opq}`);
+        if (st.isDirectory()) await walk(p);
+      }
+    };
+    await walk('');
+    return out;
+  };
+  const a = await describe(`${dir}/a`);
+  t.same(await describe(`${dir}/b`), a, 'unpack(pack(tree)) gives the same tree');
+  t.ok(a.some((l) => l.startsWith('dev/old n:0 ')), 'whiteout survived as a 0:0 device');
+  t.ok(a.some((l) => l.startsWith('o d ') && l.endsWith(' y')), 'opaque marker survived');
+  t.ok(a.some((l) => l.startsWith(`dev/sda n:${(8 << 8) | (300 & 0xff) | ((300 & 0xfff00) << 12)} `)), 'device numbers survived');
+  t.ok(a.some((l) => l.startsWith('etc/hard f:hi\n:2 ')), 'hard link survived');
+});

@@ -104,6 +104,7 @@ export async function unpackLayer(tarPath: string, dest: string): Promise<Unpack
             await removeExisting(target, dir === '' ? base.slice(WHITEOUT_PREFIX.length) : `${dir}/${base.slice(WHITEOUT_PREFIX.length)}`, false);
             await mknod(target, 'c', 0, 0, 0);
             await lchown(target, h.uid ?? 0, h.gid ?? 0);
+            await lutimes(target, mtime, mtime);
           }
           entry.resume();
           continue;
