@@ -1,0 +1,293 @@
+import t, { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { access, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasCode } from '@shoal/common';
+import { ShimClient, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
+import type { SpawnShimOptions } from './index.js';
+import { makeTestBundle, type TestBundle } from './test-bundle.js';
+
+const RFC3339NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
+
+/** Collects a client's output; waitFor resolves when the predicate holds (bounded). */
+function collect(c: ShimClient) {
+  const got = { stdout: '', stderr: '' };
+  let waiters: Array<() => void> = [];
+  c.on('output', (ch) => {
+    got[ch.stream] += ch.data.toString('utf8');
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  });
+  const waitFor = (pred: () => boolean, ms = 10_000): Promise<void> => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out; output so far ${JSON.stringify(got)}`)), ms);
+    const check = (): void => {
+      if (pred()) {
+        clearTimeout(timer);
+        resolve();
+      } else waiters.push(check);
+    };
+    check();
+  });
+  return { got, waitFor };
+}
+
+/** Poll external kernel state with a deadline. */
+async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function opts(b: TestBundle, extra: Partial<SpawnShimOptions> = {}): SpawnShimOptions {
+  return { id: b.id, bundle: b.bundle, runtimeRoot: b.runtimeRoot, stateDir: b.stateDir, logPath: b.logPath, ...extra };
+}
+
+async function bundleFor(t: Test, args: string[], o: { terminal?: boolean } = {}): Promise<TestBundle> {
+  // Registered before t.testdir(): tap removes the test dir in an earlier
+  // teardown, and crun delete needs its root (else cgroups leak).
+  const made: { b?: TestBundle } = {};
+  t.teardown(async () => {
+    if (made.b === undefined) return;
+    await made.b.remove();
+    const pid = await readShimPid(made.b.stateDir);
+    if (pid !== undefined && isAlive(pid, { expectShim: true })) process.kill(pid, 'SIGKILL');
+  });
+  made.b = await makeTestBundle(t.testdir(), args, o);
+  return made.b;
+}
+
+t.test('output reaches an attached client and the json-file log; exit code 3 in frame 9 and exit.json', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'echo out-line; echo err-line >&2; printf "no-newline"; exit 3']);
+  const { pid, shimPid } = await spawnShim(opts(b));
+  t.ok(pid > 0 && shimPid > 0 && pid !== shimPid);
+  t.equal(await readShimPid(b.stateDir), shimPid);
+  t.ok(isAlive(shimPid, { expectShim: true }), 'the shim runs');
+  const c = await ShimClient.connect(b.stateDir);
+  const out = collect(c);
+  c.hello({ stdin: false, stdout: true, stderr: true });
+  await b.start();
+  const st = await c.exited;
+  t.equal(st.exitCode, 3);
+  t.equal(st.signal, null);
+  t.match(st.finishedAt, RFC3339NANO);
+  t.equal(out.got.stdout, 'out-line\nno-newline');
+  t.equal(out.got.stderr, 'err-line\n');
+  t.same(await readExitFile(b.stateDir), st, 'exit.json has the same status');
+  const lines = (await readFile(b.logPath, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+  t.same(lines.map((l) => [l.stream, l.log]).sort(), [['stderr', 'err-line\n'], ['stdout', 'no-newline'], ['stdout', 'out-line\n']]);
+  for (const l of lines) t.match(l.time, RFC3339NANO);
+  await until('the shim to exit', () => !isAlive(shimPid));
+  await t.rejects(access(join(b.stateDir, 'control.sock')), 'control.sock removed');
+});
+
+t.test('a process killed by SIGKILL gives 137', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'trap "exit 0" TERM; echo ready; sleep 1d & wait']);
+  await spawnShim(opts(b));
+  const c = await ShimClient.connect(b.stateDir);
+  const out = collect(c);
+  c.hello({ stdin: false, stdout: true, stderr: true });
+  await b.start();
+  await out.waitFor(() => out.got.stdout.includes('ready'));
+  await b.kill('KILL');
+  const st = await c.exited;
+  t.equal(st.exitCode, 137);
+  t.equal(st.signal, 'SIGKILL');
+});
+
+t.test('a crun create failure is a typed error with crun\'s message', async (t) => {
+  const b = await bundleFor(t, ['no-such-program-xyz']);
+  const e = await spawnShim(opts(b)).catch((x: unknown) => x);
+  t.ok(hasCode(e, 'SHIM_CREATE_FAILED'), 'SHIM_CREATE_FAILED');
+  t.match((e as Error).message, /no-such-program-xyz.*not found/);
+  t.equal(await b.status(), undefined, 'no container left behind');
+  await t.rejects(access(join(b.stateDir, 'control.sock')), 'no control.sock left behind');
+});
+
+t.test('the container outlives its clients and the node process that spawned the shim', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.05; done']);
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const code = `import { spawnShim } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)};
+    const r = await spawnShim(${JSON.stringify(opts(b))});
+    process.stdout.write(JSON.stringify(r));`;
+  const child = spawn(process.execPath, ['--conditions=shoal-source', '--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => { text += d.toString(); });
+  const exitCode = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  t.equal(exitCode, 0, 'the spawning process exited');
+  const { shimPid } = JSON.parse(text) as { shimPid: number };
+  t.ok(isAlive(shimPid, { expectShim: true }), 'the shim lives on');
+  await b.start();
+
+  const c1 = await ShimClient.connect(b.stateDir);
+  const o1 = collect(c1);
+  c1.hello({ stdin: false, stdout: true, stderr: false });
+  await o1.waitFor(() => /tick\d+\n/.test(o1.got.stdout));
+  c1.close();
+  await c1.closed;
+  await t.rejects(c1.exited, { code: 'SHIM_CLOSED' });
+
+  const c2 = await ShimClient.connect(b.stateDir);
+  const o2 = collect(c2);
+  c2.hello({ stdin: false, stdout: true, stderr: false });
+  await o2.waitFor(() => (o2.got.stdout.match(/tick\d+\n/g) ?? []).length >= 3);
+  t.equal(await b.status(), 'running', 'still running after a client left');
+  await b.kill('TERM');
+  const st = await c2.exited;
+  t.equal(st.exitCode, 0);
+  const log = await readFile(b.logPath, 'utf8');
+  t.ok(log.split('\n').filter((l) => l.includes('"tick')).length >= 3, 'ticks are in the log');
+});
+
+t.test('stdin reaches the process (cat) and close-stdin ends it', async (t) => {
+  const b = await bundleFor(t, ['cat']);
+  await spawnShim(opts(b, { stdin: true }));
+  const c = await ShimClient.connect(b.stateDir);
+  const out = collect(c);
+  c.hello({ stdin: true, stdout: true, stderr: true });
+  await b.start();
+  c.writeStdin('hello shim\n');
+  await out.waitFor(() => out.got.stdout === 'hello shim\n');
+  c.writeStdin(Buffer.from('second\n'));
+  await out.waitFor(() => out.got.stdout === 'hello shim\nsecond\n');
+  c.closeStdin();
+  const st = await c.exited;
+  t.equal(st.exitCode, 0, 'cat ended at EOF');
+});
+
+t.test('--stdin-once closes stdin when the first stdin client leaves', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'cat; echo stdin-closed >&2']);
+  await spawnShim(opts(b, { stdin: true, stdinOnce: true }));
+  const mon = await ShimClient.connect(b.stateDir);
+  const out = collect(mon);
+  mon.hello({ stdin: false, stdout: true, stderr: true });
+  const w = await ShimClient.connect(b.stateDir);
+  w.hello({ stdin: true, stdout: false, stderr: false });
+  await b.start();
+  w.writeStdin('once\n');
+  await out.waitFor(() => out.got.stdout === 'once\n');
+  w.close();
+  const st = await mon.exited;
+  t.equal(out.got.stderr, 'stdin-closed\n');
+  t.equal(st.exitCode, 0);
+});
+
+t.test('--tty gives a pty that resize changes', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'tty; read a; stty size; read b; stty size'], { terminal: true });
+  await spawnShim(opts(b, { tty: true, stdin: true }));
+  const c = await ShimClient.connect(b.stateDir);
+  const out = collect(c);
+  c.hello({ stdin: true, stdout: true, stderr: true });
+  await b.start();
+  await out.waitFor(() => out.got.stdout.includes('/dev/pts/0'));
+  c.resize(30, 100);
+  c.writeStdin('a\n');
+  await out.waitFor(() => out.got.stdout.includes('30 100'));
+  c.resize(40, 120);
+  c.writeStdin('b\n');
+  await out.waitFor(() => out.got.stdout.includes('40 120'));
+  const st = await c.exited;
+  t.equal(st.exitCode, 0);
+  t.equal(out.got.stderr, '', 'a tty has only one stream');
+  const lines = (await readFile(b.logPath, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { log: string; stream: string });
+  t.ok(lines.every((l) => l.stream === 'stdout'));
+  t.match(lines.map((l) => l.log).join(''), /\/dev\/pts\/0\r\n/);
+});
+
+t.test('rotation keeps max-files files of at most max-size bytes', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do echo line-$i; i=$((i+1)); done']);
+  await spawnShim(opts(b, { logMaxSize: 300, logMaxFiles: 3 }));
+  const c = await ShimClient.connect(b.stateDir);
+  c.hello({ stdin: false, stdout: false, stderr: false });
+  await b.start();
+  t.equal((await c.exited).exitCode, 0);
+  const dir = join(b.logPath, '..');
+  const files = (await readdir(dir)).filter((f) => f.startsWith('container.log')).sort();
+  t.same(files, ['container.log', 'container.log.1', 'container.log.2']);
+  const seq: string[] = [];
+  for (const f of ['container.log.2', 'container.log.1', 'container.log']) {
+    t.ok((await stat(join(dir, f))).size <= 300, `${f} within max-size`);
+    for (const l of (await readFile(join(dir, f), 'utf8')).trimEnd().split('\n')) seq.push((JSON.parse(l) as { log: string }).log);
+  }
+  t.equal(seq.at(-1), 'line-39\n');
+  const first = Number(/line-(\d+)/.exec(seq[0] ?? '')?.[1]);
+  t.same(seq, Array.from({ length: 40 - first }, (_, i) => `line-${first + i}\n`), 'the kept lines are a contiguous tail');
+});
+
+t.test('exec mode runs a process in a running container and reports its exit code', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait']);
+  await spawnShim(opts(b));
+  const mon = await ShimClient.connect(b.stateDir);
+  mon.hello({ stdin: false, stdout: false, stderr: false });
+  await b.start();
+
+  const execState = join(b.dir, 'exec-1');
+  const proc = await b.writeProcess(['sh', '-c', 'echo from-exec; echo exec-err >&2; exit 7']);
+  const r = await spawnShim({ id: b.id, runtimeRoot: b.runtimeRoot, stateDir: execState, execProcess: proc });
+  t.equal(r.pid, 0, 'no pid before start');
+  const c = await ShimClient.connect(execState);
+  const out = collect(c);
+  c.hello({ stdin: false, stdout: true, stderr: true });
+  const started = await c.start();
+  t.ok(started.pid > 0, 'start answers with the pid');
+  const st = await c.exited;
+  t.equal(st.exitCode, 7);
+  t.equal(out.got.stdout, 'from-exec\n');
+  t.equal(out.got.stderr, 'exec-err\n');
+
+  const bad = await b.writeProcess(['no-such-exec-xyz'], { name: 'bad' });
+  const badState = join(b.dir, 'exec-2');
+  await spawnShim({ id: b.id, runtimeRoot: b.runtimeRoot, stateDir: badState, execProcess: bad });
+  const c2 = await ShimClient.connect(badState);
+  c2.hello({ stdin: false, stdout: false, stderr: false });
+  const e = await c2.start().catch((x: unknown) => x);
+  t.ok(hasCode(e, 'SHIM_START_FAILED'));
+  t.match((e as Error).message, /no-such-exec-xyz/);
+  t.equal((await c2.exited).exitCode, 126);
+
+  t.equal(await b.status(), 'running', 'the container is untouched');
+  await b.kill('TERM');
+  t.equal((await mon.exited).exitCode, 0);
+});
+
+t.test('exec mode with a tty', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'], { terminal: false });
+  await spawnShim(opts(b));
+  await b.start();
+  const execState = join(b.dir, 'exec-tty');
+  const proc = await b.writeProcess(['sh', '-c', 'tty; stty size'], { terminal: true });
+  await spawnShim({ id: b.id, runtimeRoot: b.runtimeRoot, stateDir: execState, execProcess: proc, tty: true });
+  const c = await ShimClient.connect(execState);
+  const out = collect(c);
+  c.hello({ stdin: false, stdout: true, stderr: true });
+  c.resize(33, 99);
+  await c.start();
+  t.equal((await c.exited).exitCode, 0);
+  t.match(out.got.stdout, /\/dev\/pts\/\d+\r\n33 99\r\n/);
+  await b.kill('KILL');
+});
+
+t.test('a state dir path longer than sun_path works', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'echo long-path-ok']);
+  const stateDir = join(b.stateDir, 'x'.repeat(60), 'y'.repeat(60));
+  await spawnShim(opts(b, { stateDir }));
+  const c = await ShimClient.connect(stateDir);
+  const out = collect(c);
+  c.hello({ stdin: false, stdout: true, stderr: true });
+  await b.start();
+  t.equal((await c.exited).exitCode, 0);
+  t.equal(out.got.stdout, 'long-path-ok\n');
+});
+
+t.test('after the shim is gone, exited comes from exit.json', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'exit 5']);
+  const { shimPid } = await spawnShim(opts(b));
+  await b.start();
+  await until('the shim to exit', () => !isAlive(shimPid));
+  t.same((await readExitFile(b.stateDir))?.exitCode, 5);
+  const e = await ShimClient.connect(b.stateDir, { timeoutMs: 1000 }).catch((x: unknown) => x);
+  t.ok(hasCode(e, 'SHIM_CONNECT_FAILED'), 'nobody listens any more');
+});
