@@ -1,5 +1,6 @@
-import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Bytes the HTTP parser read past the request headers of an upgrade request. */
@@ -14,14 +15,65 @@ const upgradeHeads = new WeakMap<IncomingMessage, Buffer>();
  */
 export function installUpgradeRouting(app: FastifyInstance): void {
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgradeHeads.set(req, head);
-    const res = new ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket as never);
-    res.on('finish', () => { socket.end(); });
     socket.on('error', () => { socket.destroy(); });
-    app.routing(req, res);
+    readUpgradeBody(req, socket, head).then(({ body, rest }) => {
+      const routed = body.length > 0 ? withBody(req, socket, body) : req;
+      upgradeHeads.set(routed, rest);
+      const res = new ServerResponse(routed);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as never);
+      res.on('finish', () => { socket.end(); });
+      app.routing(routed, res);
+    }, () => { socket.destroy(); });
   });
+}
+
+/**
+ * Node ends the request stream of an upgrade request at its headers, so the
+ * body (exec start's JSON), read by us, goes into a fresh IncomingMessage
+ * with the same request line and headers. Its `_read` must not resume the
+ * socket: the bytes after the body belong to the hijacked stream.
+ */
+function withBody(req: IncomingMessage, socket: Duplex, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(socket as Socket);
+  copy.method = req.method;
+  copy.url = req.url;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  copy.httpVersion = req.httpVersion;
+  copy.headers = req.headers;
+  copy.rawHeaders = req.rawHeaders;
+  copy.complete = true;
+  copy._read = () => { /* all of the body is pushed below */ };
+  copy.push(body);
+  copy.push(null);
+  return copy;
+}
+
+/**
+ * Split what follows the headers of an upgrade request into its body
+ * (Content-Length bytes, read from the socket when `head` holds fewer) and
+ * the stream bytes after it.
+ */
+async function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<{ body: Buffer; rest: Buffer }> {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (!Number.isSafeInteger(length) || length <= 0) return { body: Buffer.alloc(0), rest: head };
+  let buf = head;
+  if (buf.length < length) {
+    buf = await new Promise<Buffer>((resolve, reject) => {
+      let acc = head;
+      const onData = (b: Buffer): void => {
+        acc = Buffer.concat([acc, b]);
+        if (acc.length >= length) { cleanup(); socket.pause(); resolve(acc); }
+      };
+      const onEnd = (): void => { cleanup(); reject(new Error('connection closed inside the request body')); };
+      const cleanup = (): void => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); };
+      socket.on('data', onData);
+      socket.on('end', onEnd);
+      socket.on('close', onEnd);
+    });
+  }
+  return { body: buf.subarray(0, length), rest: buf.subarray(length) };
 }
 
 /** True when the client asked to upgrade the connection (`Connection: Upgrade` + `Upgrade: ...`). */
@@ -45,14 +97,30 @@ export function upgradeHead(req: IncomingMessage): Buffer {
 export function hijackRawStream(request: FastifyRequest, reply: FastifyReply, contentType: string): Duplex {
   reply.hijack();
   const socket = request.raw.socket as Duplex;
-  const upgrade = wantsUpgrade(request.raw);
-  const head = upgradeHead(request.raw);
-  const lines = upgrade
-    ? ['HTTP/1.1 101 UPGRADED', `Content-Type: ${contentType}`, 'Connection: Upgrade', 'Upgrade: tcp']
-    : ['HTTP/1.1 200 OK', `Content-Type: ${contentType}`];
-  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (head.length > 0) socket.unshift(head);
-  return socket;
+  if (wantsUpgrade(request.raw)) {
+    socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    const head = upgradeHead(request.raw);
+    if (head.length > 0) socket.unshift(head);
+    return socket;
+  }
+  socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`);
+  return outputOnly(socket);
+}
+
+/**
+ * Without an upgrade, Node's HTTP parser still owns the socket's input, so
+ * such (pre-1.24 style) clients get output only: the stream's readable side
+ * ends at once (no stdin) and writes go to the socket.
+ */
+function outputOnly(socket: Duplex): Duplex {
+  const conn = new Duplex({
+    read() { /* no stdin: ended below */ },
+    write(chunk: Buffer, _enc, cb) { socket.write(chunk, cb); },
+    final(cb) { socket.end(cb); },
+  });
+  conn.push(null);
+  socket.once('close', () => { conn.destroy(); });
+  return conn;
 }
 
 /** Docker's content type for a stdio stream: multiplexed for non-tty from API 1.42 on, else raw. */
