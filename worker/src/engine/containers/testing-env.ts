@@ -11,37 +11,78 @@ import { makeBusyboxRootfs } from '@shoal/testkit';
 import { silentLogger, systemClock, type EngineEvent, type ContainerCreateBody } from '@shoal/common';
 import { ContainerManager } from './container-manager.js';
 import { FakeImageSource, FakeNetwork } from './testing-fakes.js';
-import { containerCgroupDirs } from '../runtime/index.js';
+import { allCgroupDirs } from '../runtime/index.js';
 import type { ContainerManagerOptions } from './deps.js';
 
 /** The parts of a tap Test the env needs. */
 export interface TestLike { testdir(): string; teardown(fn: () => Promise<void> | void): void }
 
 /** What setup() gives. */
-export interface Env { mgr: ContainerManager; events: EngineEvent[]; net: FakeNetwork; dataRoot: string; execRoot: string; parent: string; images: FakeImageSource }
+export interface Env {
+  mgr: ContainerManager;
+  events: EngineEvent[];
+  net: FakeNetwork;
+  dataRoot: string;
+  execRoot: string;
+  parent: string;
+  images: FakeImageSource;
+  /** Resolves with the first event (from now on, or already seen when `past`) matching `pred`. */
+  nextEvent(pred: (e: EngineEvent) => boolean, past?: boolean): Promise<EngineEvent>;
+  /** Set when the test shut the manager down itself (teardown then leaves it alone). */
+  closed: boolean;
+}
 
-/** A manager over fresh dirs; `extra` overrides options. */
-export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions> = {}): Promise<Env> {
-  const dir = t.testdir();
-  const rootfs = await makeBusyboxRootfs(join(dir, 'busybox'));
-  const images = new FakeImageSource();
-  images.add('busybox', rootfs);
-  const net = new FakeNetwork();
-  const events: EngineEvent[] = [];
-  const parent = `shoaltest-${randomBytes(4).toString('hex')}`;
-  const dataRoot = join(dir, 'data');
-  const execRoot = join(dir, 'exec');
-  const mgr = new ContainerManager({
-    dataRoot, execRoot, cgroupParent: parent, images, network: net, events: (e) => events.push(e),
-    clock: systemClock, log: silentLogger(), ...extra,
-  });
-  await mgr.open();
+/**
+ * A manager over fresh dirs; `extra` overrides options. With `reuse`, a
+ * second manager over the same dirs, image and cgroup parent (a daemon
+ * restart).
+ */
+export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions> = {}, reuse?: Env): Promise<Env> {
+  // Our teardown must run before tap removes the test dir (teardowns run in
+  // registration order), or live overlay mounts make that removal fail.
+  let env: Env | undefined;
   t.teardown(async () => {
+    if (env === undefined || env.closed) return;
+    const { mgr } = env;
     for (const c of await mgr.list({ all: true })) await mgr.remove(c.Id, { force: true }).catch(() => undefined);
     await mgr.shutdown();
-    for (const d of Object.values(containerCgroupDirs(mgr.cgroupLayout, `/${parent}`))) await rmdir(d).catch(() => undefined);
+    for (const d of allCgroupDirs(mgr.cgroupLayout, `/${env.parent}`)) await rmdir(d).catch(() => undefined);
   });
-  return { mgr, events, net, dataRoot, execRoot, parent, images };
+  // Never call t.testdir() twice in one test: tap would wipe the first one (with live mounts in it).
+  const dir = reuse === undefined ? t.testdir() : '';
+  let images: FakeImageSource;
+  if (reuse !== undefined) images = reuse.images;
+  else {
+    const rootfs = await makeBusyboxRootfs(join(dir, 'busybox'));
+    images = new FakeImageSource();
+    images.add('busybox', rootfs);
+  }
+  const net = reuse?.net ?? new FakeNetwork();
+  const events: EngineEvent[] = [];
+  const watchers: Array<{ pred: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }> = [];
+  const parent = reuse?.parent ?? `shoaltest-${randomBytes(4).toString('hex')}`;
+  const dataRoot = reuse?.dataRoot ?? join(dir, 'data');
+  const execRoot = reuse?.execRoot ?? join(dir, 'exec');
+  const onEvent = (e: EngineEvent): void => {
+    events.push(e);
+    for (const w of [...watchers]) {
+      if (w.pred(e)) { watchers.splice(watchers.indexOf(w), 1); w.resolve(e); }
+    }
+  };
+  const mgr = new ContainerManager({
+    dataRoot, execRoot, cgroupParent: parent, images, network: net, events: onEvent,
+    clock: systemClock, log: silentLogger(), ...extra,
+  });
+  env = {
+    mgr, events, net, dataRoot, execRoot, parent, images, closed: false,
+    nextEvent: (pred, past = false) => {
+      const seen = past ? events.find(pred) : undefined;
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => watchers.push({ pred, resolve }));
+    },
+  };
+  await mgr.open();
+  return env;
 }
 
 /** The container's json-file log as text. */

@@ -93,3 +93,15 @@ export function containerCgroupDirs(layout: CgroupLayout, cgroupPath: string): R
   }
   return out;
 }
+
+/**
+ * Every directory a runtime creates for `cgroupPath`: the controller
+ * hierarchies plus named ones (name=systemd) and, in hybrid mode, the
+ * unified one. For cleanup and leak checks.
+ */
+export function allCgroupDirs(layout: CgroupLayout, cgroupPath: string): string[] {
+  const rel = cgroupPath.replace(/^\/+/, '');
+  const mps = new Set<string>(Object.values(layout.v1));
+  if (layout.unified !== null) mps.add(layout.unified);
+  return [...mps].map((mp) => `${mp}/${rel}`);
+}

@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import type { CgroupLayout } from './cgroup-layout.js';
-import { containerCgroupDirs } from './cgroup-layout.js';
+import { containerCgroupDirs, allCgroupDirs } from './cgroup-layout.js';
 
 /** Parse `key value` lines (memory.stat, memory.oom_control, memory.events, cpu.stat). Pure. */
 export function parseKeyValues(text: string): Record<string, number> {
@@ -140,9 +140,9 @@ export async function readNetDev(pid: number): Promise<Record<string, { rx_bytes
   return out;
 }
 
-/** True when the cgroup dir for `controller` exists (tests: leak checks). */
+/** True when any cgroup dir of `cgroupPath` exists in any hierarchy (leak checks). */
 export async function cgroupExists(layout: CgroupLayout, cgroupPath: string): Promise<boolean> {
-  const dirs = Object.values(containerCgroupDirs(layout, cgroupPath));
+  const dirs = allCgroupDirs(layout, cgroupPath);
   for (const d of dirs) {
     try {
       await readdir(d);

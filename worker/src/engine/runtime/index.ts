@@ -5,7 +5,7 @@
  * ENTRYPOINT/CMD rules, the overlayfs rootfs, /etc files, crun, cgroup stats.
  */
 export { runtimeErrors } from './errors.js';
-export { detectCgroupLayout, parseCgroupMounts, containerCgroupDirs, v1MountPointFor } from './cgroup-layout.js';
+export { detectCgroupLayout, parseCgroupMounts, containerCgroupDirs, allCgroupDirs, v1MountPointFor } from './cgroup-layout.js';
 export type { CgroupLayout, CgroupMode } from './cgroup-layout.js';
 export { prepareCgroups, readCgroupLayout } from './cgroup-host.js';
 export { readCgroupSample, readOomKills, readCgroupPids, readSystemCpuUsage, readNetDev, cgroupExists, parseKeyValues } from './cgroup-stats.js';
