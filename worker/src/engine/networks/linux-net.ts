@@ -87,6 +87,14 @@ export async function ipBatch(lines: readonly string[], what: string): Promise<v
 export async function createNetns(path: string, ipLines: readonly string[]): Promise<void> {
   try {
     await writeFile(path, '', { flag: 'wx' });
+  } catch (e) {
+    // A file left by a crash before its namespace was mounted is ours to reuse;
+    // a mounted one belongs to a live endpoint and is never touched here.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || (await isMountPoint(path))) {
+      throw setupFailed(`cannot create network namespace ${path}`, e);
+    }
+  }
+  try {
     await runTool(['unshare', `--net=${path}`, 'ip', '-batch', '-'], { input: `${ipLines.join('\n')}\n`, timeoutMs: IP_TIMEOUT_MS });
   } catch (e) {
     await removeNetns(path).catch(() => undefined);

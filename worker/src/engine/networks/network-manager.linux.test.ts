@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, writeFile, chmod, readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { runTool, hasCode, type PortMap } from '@shoal/common';
@@ -412,4 +412,22 @@ t.test('containers on the bridge reach each other by address', async (t) => {
   const site = await writeSite(join(root, 'www', 'icc'), 'from a\n');
   startHttpd(ra.netnsPath ?? '', site);
   t.equal(await wgetWhenUp(rb.netnsPath ?? '', `http://${ra.settings.IPAddress}/`), 'from a\n');
+});
+
+t.test('a kernel failure half-way through attach leaves nothing behind', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const id = newId();
+  // A multicast MAC passes our syntax check but the kernel refuses it for eth0.
+  const err = await m
+    .attach(req(id, { macAddress: '01:00:5e:00:00:01', portBindings: { '80/tcp': [{ HostPort: '' }] } }))
+    .then(() => null, (e: unknown) => e);
+  t.ok(hasCode(err, 'ENGINE_NETWORK_SETUP_FAILED'), `typed error: ${String(err)}`);
+  t.equal(existsSync(join(netnsDir, id)), false, 'no netns file');
+  t.notMatch((await runTool(['cat', '/proc/self/mountinfo'])).stdout, id, 'no netns mount');
+  t.same(await bridgePorts(), [], 'no veth');
+  t.notMatch(await nftTable(), 'dnat to', 'no rules');
+  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false, 'no record');
+  const ipam = JSON.parse(await readFile(join(dataRoot, 'network', 'ipam.json'), 'utf8')) as { allocated: Record<string, string> };
+  t.notOk(Object.values(ipam.allocated).includes(id), 'address released');
+  t.same((await m.inspect('bridge')).Containers, {});
 });

@@ -312,6 +312,7 @@ export class NetworkManager implements NetworkAttacher {
         }
         const path = rec.netnsPath;
         const veth = rec.vethHost;
+        // Undo before create: a failure half-way through the batch may leave the veth's host end.
         undo.push(async () => {
           if (veth !== undefined) await deleteLink(veth);
           await removeNetns(path);
