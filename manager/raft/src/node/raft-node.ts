@@ -38,9 +38,9 @@ export interface RaftNodeOptions {
   readonly peers?: Readonly<Record<NodeId, string>>;
   /** Initial voters (this node included) when the WAL is empty: a new cluster. Omit to join an existing one. */
   readonly bootstrap?: readonly NodeId[];
-  /** Milliseconds per tick. Default 100. */
+  /** Milliseconds per tick. Default 50 (see README: timing defaults). */
   readonly tickMs?: number;
-  /** Election timeout in ticks, randomised in [n, 2n). Default 10 (1 to 2 s). */
+  /** Election timeout in ticks, randomised in [n, 2n). Default 10 (0.5 to 1 s). */
   readonly electionTicks?: number;
   /** Heartbeat interval in ticks. Default 1. */
   readonly heartbeatTicks?: number;
@@ -127,7 +127,7 @@ export class RaftNode {
     this.#transport = o.transport;
     this.#sm = o.stateMachine;
     this.#timers = o.timers ?? systemTimers;
-    this.#tickMs = o.tickMs ?? 100;
+    this.#tickMs = o.tickMs ?? 50;
     this.#snapshotEvery = o.snapshotEvery ?? 10_000;
     this.#keepEntries = o.keepEntries ?? 1_000;
     this.#requestTimeoutMs = o.requestTimeoutMs ?? 2 * (o.electionTicks ?? 10) * this.#tickMs;
@@ -376,9 +376,20 @@ export class RaftNode {
   }
 
   async #processReady(rd: Ready): Promise<void> {
+    // Committed entries that were made durable by an earlier Ready are applied
+    // while this Ready's fdatasync runs (apply does not depend on it); the
+    // others only after it. Every entry is still persisted before it is sent
+    // or applied.
+    const durable = rd.snapshot === undefined ? this.#wal.lastIndex : 0;
+    const early = rd.committedEntries.filter((e) => e.index <= durable);
+    const late = early.length === rd.committedEntries.length ? [] : rd.committedEntries.slice(early.length);
     // 1. persist (returns after fdatasync), then make it visible to the core's storage.
-    if (rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined) {
-      await this.#wal.save(rd.hardState, rd.entries, rd.snapshot);
+    const needsSave = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
+    const saving = needsSave ? this.#wal.save(rd.hardState, rd.entries, rd.snapshot) : Promise.resolve();
+    try {
+      await this.#applyEntries(early);
+    } finally {
+      await saving;
     }
     if (rd.snapshot !== undefined) this.#storage.applySnapshot(rd.snapshot);
     this.#storage.append(rd.entries);
@@ -391,10 +402,7 @@ export class RaftNode {
       this.#applied = rd.snapshot.meta.index;
       this.#settleUpTo(this.#applied, undefined);
     }
-    for (const e of rd.committedEntries) {
-      if (e.index <= this.#applied) continue;
-      await this.#applyEntry(e);
-    }
+    await this.#applyEntries(late);
     for (const rs of rd.readStates) {
       const r = this.#reads.get(keyOf(rs.context));
       if (r !== undefined) r.index = rs.index;
@@ -405,6 +413,13 @@ export class RaftNode {
     // 4. advance.
     this.#raw.advance(rd);
     await this.#maybeCompact();
+  }
+
+  async #applyEntries(entries: readonly Entry[]): Promise<void> {
+    for (const e of entries) {
+      if (e.index <= this.#applied) continue;
+      await this.#applyEntry(e);
+    }
   }
 
   async #applyEntry(e: Entry): Promise<void> {
