@@ -40,8 +40,9 @@ export interface Env {
 export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions> = {}, reuse?: Env): Promise<Env> {
   // Our teardown must run before tap removes the test dir (teardowns run in
   // registration order), or live overlay mounts make that removal fail.
-  let env: Env | undefined;
+  const holder: { env?: Env } = {};
   t.teardown(async () => {
+    const env = holder.env;
     if (env === undefined || env.closed) return;
     const { mgr } = env;
     for (const c of await mgr.list({ all: true })) await mgr.remove(c.Id, { force: true }).catch(() => undefined);
@@ -73,7 +74,7 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
     dataRoot, execRoot, cgroupParent: parent, images, network: net, events: onEvent,
     clock: systemClock, log: silentLogger(), ...extra,
   });
-  env = {
+  const env: Env = {
     mgr, events, net, dataRoot, execRoot, parent, images, closed: false,
     nextEvent: (pred, past = false) => {
       const seen = past ? events.find(pred) : undefined;
@@ -81,6 +82,7 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
       return new Promise((resolve) => watchers.push({ pred, resolve }));
     },
   };
+  holder.env = env;
   await mgr.open();
   return env;
 }
