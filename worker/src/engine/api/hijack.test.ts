@@ -1,6 +1,6 @@
 import t from 'tap';
 import { connect, type Socket } from 'node:net';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +107,7 @@ t.test('wait sends the headers at once and the body when the container exits', a
   const { deps, path } = await listening(t);
   await deps.containers.create('w', { Image: 'busybox' });
   await deps.containers.start('w');
-  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = request({ socketPath: path, method: 'POST', path: '/v1.44/containers/w/wait' }, resolve);
     req.on('error', reject);
     req.end();
