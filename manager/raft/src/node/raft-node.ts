@@ -385,7 +385,7 @@ export class RaftNode {
     const late = early.length === rd.committedEntries.length ? [] : rd.committedEntries.slice(early.length);
     // 1. persist (returns after fdatasync), then make it visible to the core's storage.
     const needsSave = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
-    const saving = needsSave ? this.#wal.save(rd.hardState, rd.entries, rd.snapshot) : Promise.resolve();
+    const saving = needsSave ? this.#wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync }) : Promise.resolve();
     try {
       await this.#applyEntries(early);
     } finally {

@@ -80,6 +80,8 @@ export class FileWal {
   #snap: SnapshotMarker;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Written but not fdatasync'ed yet (a lazily persisted commit index). */
+  #dirty = false;
 
   private constructor(
     dir: string,
@@ -218,10 +220,14 @@ export class FileWal {
   /**
    * Persists a Ready: `snapshot` (one received from the leader: the log is
    * reset to it), then `entries` (overwriting any stored entries at the same
-   * indexes and after), then `hardState`. Returns after fdatasync.
+   * indexes and after), then `hardState`. Returns after fdatasync, unless
+   * `sync` is false (allowed only when the Ready says `mustSync: false`, i.e.
+   * just a new commit index, which may be persisted lazily: the next synced
+   * save makes it durable too).
    */
-  save(hardState: HardState | undefined, entries: readonly Entry[], snapshot?: Snapshot): Promise<void> {
-    return this.#serial(() => this.#save(hardState, entries, snapshot));
+  save(hardState: HardState | undefined, entries: readonly Entry[], snapshot?: Snapshot, options: { sync?: boolean } = {}): Promise<void> {
+    const sync = options.sync ?? true;
+    return this.#serial(() => this.#save(hardState, entries, snapshot, sync || entries.length > 0 || snapshot !== undefined));
   }
 
   /**
@@ -252,6 +258,7 @@ export class FileWal {
       this.#closed = true;
       const fh = this.#fh;
       this.#fh = undefined;
+      if (this.#dirty) await fh?.datasync();
       await fh?.close();
     });
   }
@@ -265,7 +272,7 @@ export class FileWal {
     return run;
   }
 
-  async #save(hardState: HardState | undefined, entries: readonly Entry[], snapshot: Snapshot | undefined): Promise<void> {
+  async #save(hardState: HardState | undefined, entries: readonly Entry[], snapshot: Snapshot | undefined, sync: boolean): Promise<void> {
     if (hardState === undefined && entries.length === 0 && snapshot === undefined) return;
     await this.#rolloverIfFull();
     const records: Buffer[] = [];
@@ -298,15 +305,15 @@ export class FileWal {
       lastIndex = expect - 1;
     }
     if (hardState !== undefined) records.push(encodeRecord(RecordType.hardState, encodeHardState(hardState)));
-    await this.#write(records);
+    await this.#write(records, sync);
     this.#lastIndex = lastIndex;
     this.#snap = snap;
     if (hardState !== undefined) this.#hardState = hardState;
     if (snapshot !== undefined) await this.#release();
   }
 
-  /** Appends records to the current segment and fdatasyncs it. */
-  async #write(records: readonly Buffer[]): Promise<void> {
+  /** Appends records to the current segment and fdatasyncs it (unless `sync` is false). */
+  async #write(records: readonly Buffer[], sync = true): Promise<void> {
     const fh = this.#fh;
     if (fh === undefined) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
     const total = records.reduce((n, r) => n + r.length, 0);
@@ -316,16 +323,23 @@ export class FileWal {
       this.#closed = true;
       throw new Error(`short WAL write: ${bytesWritten} of ${total} bytes`);
     }
-    await fh.datasync();
     this.#size += total;
+    this.#dirty = true;
+    if (sync) {
+      await fh.datasync();
+      this.#dirty = false;
+    }
   }
 
   async #rolloverIfFull(): Promise<void> {
     if (this.#size < this.#segmentBytes) return;
     const cur = this.#segments[this.#segments.length - 1] as SegmentInfo;
     const next: SegmentInfo = { seq: cur.seq + 1, firstIndex: this.#lastIndex + 1, name: segmentFileName(this.#lastIndex + 1, cur.seq + 1) };
-    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' });
     const old = this.#fh;
+    // Only the last segment may have a torn tail: make the old one whole before starting the next.
+    if (this.#dirty) await old?.datasync();
+    this.#dirty = false;
+    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' });
     this.#fh = await open(join(this.#walDir, next.name), 'a');
     await old?.close();
     this.#segments.push(next);
