@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { runCli } from './program.js';
 import { encodeFrame, STREAM_STDERR, STREAM_STDOUT } from './demux.js';
@@ -308,7 +309,7 @@ t.test('images, history, tag, rmi, image prune', async (t) => {
 t.test('load, import and save stream files', async (t) => {
   const d = await daemon(t);
   const got: Record<string, Buffer> = {};
-  const collect = (key: string, reply: string) => async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const collect = (key: string, reply: string) => async (req: IncomingMessage, res: ServerResponse) => {
     const parts: Buffer[] = [];
     for await (const c of req) parts.push(c as Buffer);
     got[key] = Buffer.concat(parts);
