@@ -15,7 +15,8 @@ import {
   CrunRuntime, buildEnv, buildResources, generateSpec, mountRootfs, removeRootfs, resolveUser, unmountRootfs,
   readOomKills, prepareCgroups, overlayPaths, type CgroupLayout, type UserMount,
 } from '../runtime/index.js';
-import type { ContainerManagerOptions } from './deps.js';
+import type { ContainerManagerOptions, LogReader } from './deps.js';
+import { readJsonFileLog } from '../logs/index.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
 import { rfc3339, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
@@ -706,17 +707,23 @@ export class ContainerManager implements ContainerEngine {
 
   async logs(idOrName: string, opts: LogsOptions, signal?: AbortSignal): Promise<{ tty: boolean; stream: Readable }> {
     const l = this.#find(idOrName);
-    if (this.#o.logs === undefined) throw containerErrors.make('NOT_SUPPORTED', 'logs are not available: no log reader configured');
     const tty = l.rec.Config.Tty === true;
     const stopped = l.run !== null ? l.run.done : Promise.resolve();
-    return { tty, stream: this.#o.logs.read(this.#paths(l.rec.Id).logPath, { ...opts, tty }, stopped, signal) };
+    return { tty, stream: this.#logs.read(this.#paths(l.rec.Id).logPath, { ...opts, tty }, stopped, signal) };
+  }
+
+  /** The configured log reader, or the json-file reader of logs/. */
+  get #logs(): LogReader {
+    return this.#o.logs ?? {
+      read: (path, opts, stopped, signal) => readJsonFileLog(path, { ...opts, stopWhen: stopped, signal, clock: this.#o.clock }),
+    };
   }
 
   async attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> {
     const l = this.#find(idOrName);
     const tty = l.rec.Config.Tty === true;
-    if (opts.logs === true && this.#o.logs !== undefined) {
-      const replay = this.#o.logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty }, Promise.resolve());
+    if (opts.logs === true) {
+      const replay = this.#logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty }, Promise.resolve());
       for await (const chunk of replay) conn.write(chunk as Buffer);
     }
     if (opts.stream !== true) {
