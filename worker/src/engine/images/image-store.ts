@@ -4,7 +4,7 @@ import {
   systemClock, familiarString, formatImageRef, parseImageRef, withTag, withDefaultTag,
   familiarMatch, isImageIdPrefix, type Clock, type Logger, type EngineEvent, type Filters, type ImageConfig,
   type ImageDeleteItem, type ImageHistoryItem, type ImageInspect, type ImagePruneResponse, type ImageSummary,
-  type ImageRef, type OciImageConfig,
+  type ImageRef, type OciImageConfig, type ImageHistoryEntry,
 } from '@shoal/common';
 import type { ImageEngine } from '../api/engine-deps.js';
 import { ImageDb, listDir, type ImageRecord } from './image-db.js';
@@ -14,23 +14,19 @@ import { inspectView, summaryView, historyView, createdSeconds, rfc3339Nano } fr
 import { applyChanges } from './image-changes.js';
 import { boolFilter, checkFilterKeys, labelsMatch, parseTimestamp } from './image-filters.js';
 import { Stage } from './image-stage.js';
+import { ImageRemover, type ImageUser } from './image-remove.js';
 import { spoolLayer } from './layer-spool.js';
 import { sha256Digest, chainIds as chainIdsOf } from './content-digest.js';
 import { writeArchive, type SaveItem } from './archive-save.js';
 import { readArchive } from './archive-load.js';
-
-/** Who uses an image, as the containers engine answers. */
-export interface ImageUser {
-  /** Full container id. */
-  containerId: string;
-  running: boolean;
-}
 
 /**
  * The containers engine's answer for an image id: a user (prefer a running
  * one), `true` (used, details unknown: treated as a stopped container) or
  * false/undefined (unused).
  */
+export type { ImageUser };
+
 export type InUseCheck = (imageId: string) => ImageUser | boolean | undefined;
 
 /** What a container needs from its image. */
@@ -39,6 +35,22 @@ export interface ResolvedImage {
   config: ImageConfig;
   /** Familiar `name:tag` when resolved through a tag. */
   repoTag?: string;
+}
+
+/** Options of {@link ImageStore.commit}. */
+export interface CommitOptions {
+  /** Parent image (reference or id); its layers and history are inherited. */
+  parent?: string;
+  /** The new layer as a tar (plain or gzip); none makes an empty-layer history entry. */
+  layer?: Readable;
+  /** The new image's complete runtime config. */
+  config: ImageConfig;
+  /** History `created_by`, e.g. `/bin/sh -c #(nop)  CMD ["sh"]`. */
+  createdBy?: string;
+  author?: string;
+  comment?: string;
+  repo?: string;
+  tag?: string;
 }
 
 /** Options of {@link ImageStore.open}. */
@@ -52,15 +64,6 @@ export interface ImageStoreOptions {
   /** Platform written into imported images; default this host's. */
   platform?: { architecture: string; os: string; variant?: string };
 }
-
-const CONFLICT_CHILD = 1;
-const CONFLICT_RUNNING = 2;
-const CONFLICT_REFERENCE = 4;
-const CONFLICT_STOPPED = 8;
-const CONFLICT_HARD = CONFLICT_CHILD | CONFLICT_RUNNING;
-const CONFLICT_SOFT = CONFLICT_REFERENCE | CONFLICT_STOPPED;
-
-interface Conflict { message: string; hard: boolean; used: boolean }
 
 /** Go's GOARCH name of this host's architecture. */
 export function hostArchitecture(): string {
@@ -83,6 +86,7 @@ export class ImageStore implements ImageEngine {
   readonly #platform: { architecture: string; os: string; variant?: string };
   #inUse: InUseCheck = () => undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #remover: ImageRemover;
 
   private constructor(layout: ImageLayout, db: ImageDb, opts: ImageStoreOptions) {
     this.#layout = layout;
@@ -91,6 +95,9 @@ export class ImageStore implements ImageEngine {
     this.#events = opts.events;
     this.#clock = opts.clock ?? systemClock;
     this.#platform = opts.platform ?? { architecture: hostArchitecture(), os: 'linux' };
+    this.#remover = new ImageRemover({
+      db, user: (id) => this.#user(id), image: (id) => this.#image(id), emit: (a, id, name) => this.#emit(a, id, name),
+    });
   }
 
   /** Open (or create) the store under `root` and load its metadata. */
@@ -190,8 +197,13 @@ export class ImageStore implements ImageEngine {
   async remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
     return this.#exclusive(async () => {
       const records: ImageDeleteItem[] = [];
-      const released = await this.#delete(ref, opts.force === true, opts.noprune !== true, records);
-      await this.#db.persist();
+      let released: string[] = [];
+      try {
+        released = this.#remover.delete(ref, opts.force === true, opts.noprune !== true, records);
+      } finally {
+        // An untag done before a conflict stays done, as in Docker: persist either way.
+        await this.#db.persist();
+      }
       await this.#removeFiles(released);
       return records;
     });
@@ -220,13 +232,13 @@ export class ImageStore implements ImageEngine {
         const targets = refs.length === 0 ? [img.id] : (!danglingOnly || refs.every((r) => r.tag === undefined)) ? refs.map(formatImageRef) : [];
         for (const t of targets) {
           try {
-            released.push(...await this.#delete(t, false, true, deleted));
+            released.push(...this.#remover.delete(t, false, true, deleted));
           } catch (e) {
             this.#log.debug({ err: e, image: t }, 'prune skipped an image');
           }
         }
       }
-      released.push(...this.#collectGhosts());
+      released.push(...this.#remover.collectGhosts());
       await this.#db.persist();
       await this.#removeFiles(released);
       let reclaimed = 0;
@@ -237,13 +249,7 @@ export class ImageStore implements ImageEngine {
   }
 
   async importRootfs(tar: Readable, opts: { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string }): Promise<string> {
-    let target: ImageRef | undefined;
-    if (opts.repo !== undefined && opts.repo !== '') {
-      target = parseImageRef(opts.repo);
-      if (opts.tag !== undefined && opts.tag !== '') target = withTag(target, opts.tag);
-      if (target.digest !== undefined) throw imageErrors.make('INVALID_PARAMETER', 'refusing to create a tag with a digest reference');
-      target = withDefaultTag(target);
-    }
+    const target = this.#targetRef(opts.repo, opts.tag);
     const runtime = applyChanges({}, opts.changes ?? []);
     const platform = this.#parsePlatform(opts.platform);
     return this.#exclusive(async () => {
@@ -276,6 +282,64 @@ export class ImageStore implements ImageEngine {
         await this.#db.persist();
         if (target !== undefined) this.#emit('tag', id, familiarString(target));
         this.#emit('import', id, id);
+        return id;
+      } finally {
+        await stage.dispose();
+      }
+    });
+  }
+
+  /**
+   * Create an image from a parent image (or none) plus an optional new
+   * layer tar (e.g. {@link packLayer} of a container's upper dir): what
+   * `docker commit` and a builder step need. `config` is the new image's
+   * complete runtime config; history gets one entry (an empty layer when
+   * there is no `layer`). Returns the new image id.
+   */
+  async commit(opts: CommitOptions): Promise<string> {
+    const target = this.#targetRef(opts.repo, opts.tag);
+    return this.#exclusive(async () => {
+      const base = opts.parent === undefined ? undefined : this.#image(this.#db.lookup(opts.parent).id);
+      const diffIds = [...(base?.config.rootfs.diff_ids ?? [])];
+      const stage = await Stage.create(this.#layout);
+      try {
+        if (opts.layer !== undefined) {
+          const tarPath = stage.path('layer.tar');
+          const { diffId } = await spoolLayer(opts.layer, tarPath);
+          diffIds.push(diffId);
+          stage.addBlobFile(diffId, tarPath);
+          const chain = chainIdsOf(diffIds);
+          const top = chain[chain.length - 1] as string;
+          if (!this.#db.layers.has(top)) await stage.addLayer(tarPath, top, diffId, chain[chain.length - 2] ?? '');
+        }
+        const created = rfc3339Nano(this.#clock.now());
+        const entry: ImageHistoryEntry = { created };
+        if (opts.createdBy !== undefined) entry.created_by = opts.createdBy;
+        if (opts.author !== undefined && opts.author !== '') entry.author = opts.author;
+        if (opts.comment !== undefined && opts.comment !== '') entry.comment = opts.comment;
+        if (opts.layer === undefined) entry.empty_layer = true;
+        const platform = base === undefined ? this.#platform : { architecture: base.config.architecture, os: base.config.os, ...(base.config.variant === undefined ? {} : { variant: base.config.variant }) };
+        const config: OciImageConfig = {
+          architecture: platform.architecture,
+          ...(entry.author === undefined ? {} : { author: entry.author }),
+          ...(entry.comment === undefined ? {} : { comment: entry.comment }),
+          config: structuredClone(opts.config),
+          created,
+          docker_version: '',
+          history: [...(base?.config.history ?? []), entry],
+          os: platform.os,
+          rootfs: { type: 'layers', diff_ids: diffIds },
+          ...(platform.variant === undefined ? {} : { variant: platform.variant }),
+        };
+        const bytes = JSON.stringify(config);
+        const id = sha256Digest(bytes);
+        await stage.addBlob(id, bytes);
+        await stage.commit();
+        for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
+        if (!this.#db.images.has(id)) this.#db.images.set(id, { id, config, chainIds: chainIdsOf(diffIds), parent: base?.id ?? '' });
+        if (target !== undefined) this.#addTag(target, id);
+        await this.#db.persist();
+        if (target !== undefined) this.#emit('tag', id, familiarString(target));
         return id;
       } finally {
         await stage.dispose();
@@ -351,7 +415,7 @@ export class ImageStore implements ImageEngine {
   /** Release layers of force-removed images whose containers are gone. */
   async collectGhosts(): Promise<void> {
     await this.#exclusive(async () => {
-      const released = this.#collectGhosts();
+      const released = this.#remover.collectGhosts();
       if (released.length === 0) return;
       await this.#db.persist();
       await this.#removeFiles(released);
@@ -379,6 +443,15 @@ export class ImageStore implements ImageEngine {
     if (img !== undefined) img.lastTagTime = rfc3339Nano(this.#clock.now());
   }
 
+  /** The tag to create from `repo` and `tag` query parameters, or undefined without repo. */
+  #targetRef(repo: string | undefined, tag: string | undefined): ImageRef | undefined {
+    if (repo === undefined || repo === '') return undefined;
+    let target = parseImageRef(repo);
+    if (tag !== undefined && tag !== '') target = withTag(target, tag);
+    if (target.digest !== undefined) throw imageErrors.make('INVALID_PARAMETER', 'refusing to create a tag with a digest reference');
+    return withDefaultTag(target);
+  }
+
   #parsePlatform(p: string | undefined): { architecture: string; os: string; variant?: string } {
     if (p === undefined || p === '') return this.#platform;
     const [os, architecture, variant] = p.split('/');
@@ -386,104 +459,6 @@ export class ImageStore implements ImageEngine {
       throw imageErrors.make('INVALID_PARAMETER', `invalid platform: ${p}`);
     }
     return { os, architecture: architecture ?? this.#platform.architecture, ...(variant === undefined ? {} : { variant }) };
-  }
-
-  #conflict(id: string, mask: number): Conflict | undefined {
-    if ((mask & CONFLICT_CHILD) !== 0 && this.#db.childrenOf(id).length > 0) {
-      return { hard: true, used: false, message: 'image has dependent child images' };
-    }
-    const user = this.#user(id);
-    if ((mask & CONFLICT_RUNNING) !== 0 && user?.running === true) {
-      return { hard: true, used: true, message: `image is being used by running container ${user.containerId.slice(0, 12)}` };
-    }
-    if ((mask & CONFLICT_REFERENCE) !== 0 && this.#db.refsOf(id).length > 0) {
-      return { hard: false, used: false, message: 'image is referenced in multiple repositories' };
-    }
-    if ((mask & CONFLICT_STOPPED) !== 0 && user !== undefined && !user.running) {
-      return { hard: false, used: true, message: `image is being used by stopped container ${user.containerId.slice(0, 12)}` };
-    }
-    return undefined;
-  }
-
-  #conflictError(id: string, c: Conflict): Error {
-    const short = id.replace(/^sha256:/, '').slice(0, 12);
-    return imageErrors.make('CONFLICT', `conflict: unable to delete ${short} (${c.hard ? 'cannot be forced' : 'must be forced'}) - ${c.message}`);
-  }
-
-  #untag(ref: ImageRef, id: string, records: ImageDeleteItem[]): void {
-    this.#db.refs.delete(formatImageRef(ref));
-    records.push({ Untagged: familiarString(ref) });
-    this.#emit('untag', id, id);
-  }
-
-  /**
-   * Docker's ImageDelete: untag first, delete when no reference remains.
-   * Returns chain ids of released layers (files removed by the caller
-   * after persisting).
-   */
-  async #delete(refOrId: string, force: boolean, prune: boolean, records: ImageDeleteItem[]): Promise<string[]> {
-    const { id, ref } = this.#db.lookup(refOrId);
-    let refs = this.#db.refsOf(id);
-    let quiet = false;
-    if (ref !== undefined) {
-      const user = this.#user(id);
-      if (!force && isSingleReference(refs) && user !== undefined) {
-        const short = id.replace(/^sha256:/, '').slice(0, 12);
-        throw imageErrors.make('CONFLICT', `conflict: unable to remove repository reference "${familiarString(withDefaultTag(ref))}" (must force) - container ${user.containerId.slice(0, 12)} is using its referenced image ${short}`);
-      }
-      this.#untag(ref, id, records);
-      refs = this.#db.refsOf(id);
-      // A removed tag takes the digest references of its repository with it.
-      if (ref.digest === undefined && !refs.some((r) => r.digest === undefined && sameRepo(r, ref))) {
-        for (const r of refs.filter((x) => x.digest !== undefined && sameRepo(x, ref))) this.#untag(r, id, records);
-        refs = this.#db.refsOf(id);
-      }
-      if (refs.length > 0) return [];
-      quiet = true;
-    } else if (isSingleReference(refs)) {
-      const mask = CONFLICT_HARD | (force ? 0 : CONFLICT_STOPPED);
-      const c = this.#conflict(id, mask);
-      if (c !== undefined) throw this.#conflictError(id, c);
-      for (const r of refs) this.#untag(r, id, records);
-    }
-    return this.#deleteHelper(id, records, force, prune, quiet);
-  }
-
-  #deleteHelper(id: string, records: ImageDeleteItem[], force: boolean, prune: boolean, quiet: boolean): string[] {
-    const c = this.#conflict(id, CONFLICT_HARD | (force ? 0 : CONFLICT_SOFT));
-    if (c !== undefined) {
-      if (quiet && (this.#db.refsOf(id).length > 0 || this.#db.childrenOf(id).length > 0 || c.used)) return [];
-      throw this.#conflictError(id, c);
-    }
-    const img = this.#image(id);
-    for (const r of this.#db.refsOf(id)) this.#untag(r, id, records);
-    this.#db.images.delete(id);
-    if (this.#user(id) !== undefined) this.#db.ghosts.set(id, img.chainIds);
-    this.#emit('delete', id, id);
-    records.push({ Deleted: id });
-    const released = this.#releasable();
-    for (const c2 of [...released].reverse()) records.push({ Deleted: c2 });
-    const out = [...released];
-    if (prune && img.parent !== '' && this.#db.images.has(img.parent)) {
-      out.push(...this.#deleteHelper(img.parent, records, false, true, true));
-    }
-    return out;
-  }
-
-  /** Chain ids no image or ghost references any more; dropped from the db (lowest first). */
-  #releasable(): string[] {
-    const used = new Set<string>();
-    for (const img of this.#db.images.values()) for (const c of img.chainIds) used.add(c);
-    for (const chain of this.#db.ghosts.values()) for (const c of chain) used.add(c);
-    const out: string[] = [];
-    for (const c of this.#db.layers.keys()) if (!used.has(c)) out.push(c);
-    for (const c of out) this.#db.layers.delete(c);
-    return out;
-  }
-
-  #collectGhosts(): string[] {
-    for (const id of [...this.#db.ghosts.keys()]) if (this.#user(id) === undefined) this.#db.ghosts.delete(id);
-    return this.#releasable();
   }
 
   /** Remove layer dirs, their tar blobs and config blobs nothing references any more. */
@@ -505,7 +480,7 @@ export class ImageStore implements ImageEngine {
 
   /** At open: drop layers and blobs left by a crash between persist and file removal. */
   async #collect(): Promise<void> {
-    const released = this.#releasable();
+    const released = this.#remover.releasable();
     for (const c of released) await rm(this.#layout.layerDir(c), { recursive: true, force: true });
     const known = new Set([...this.#db.layers.keys()].map((c) => c.slice(7)));
     for (const hex of await listDir(this.#layout.layersDir)) {
@@ -534,24 +509,3 @@ export class ImageStore implements ImageEngine {
     return run;
   }
 }
-
-function sameRepo(a: ImageRef, b: ImageRef): boolean {
-  return a.domain === b.domain && a.path === b.path;
-}
-
-/** Docker's isSingleReference: at most one tag, and all references in one repository. */
-function isSingleReference(refs: readonly ImageRef[]): boolean {
-  if (refs.length <= 1) return refs.length === 1;
-  let single: ImageRef | undefined;
-  const repos = new Set<string>();
-  for (const r of refs) {
-    if (r.digest !== undefined && r.tag === undefined) repos.add(`${r.domain}/${r.path}`);
-    else if (single === undefined) {
-      repos.add(`${r.domain}/${r.path}`);
-      single = r;
-    } else return false;
-  }
-  const s = single ?? refs[0] as ImageRef;
-  return repos.size === 1 && repos.has(`${s.domain}/${s.path}`);
-}
-
