@@ -4,8 +4,9 @@
  * `mount`/`umount` and `nft` (iproute2, util-linux, nftables) via runTool.
  * Commands are batched (`ip -batch -`) to keep `docker run` fast.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { runTool, hasCode, commonErrors } from '@shoal/common';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTool, runToolJson, hasCode, commonErrors } from '@shoal/common';
 import { networkErrors } from './network-errors.js';
 
 const IP_TIMEOUT_MS = 15_000;
@@ -44,6 +45,11 @@ export async function ensureNetnsDir(dir: string): Promise<void> {
   } catch (e) {
     throw setupFailed(`cannot prepare netns directory ${dir}`, e);
   }
+}
+
+/** Files in our netns directory (one per endpoint with a namespace). */
+export async function listNetnsFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).map((f) => join(dir, f));
 }
 
 /** Write a sysctl under /proc/sys (`net/ipv4/ip_forward`). */
@@ -124,6 +130,16 @@ export async function deleteLink(name: string): Promise<void> {
   } catch (e) {
     if (hasCode(e, commonErrors.codes.TOOL_NOT_FOUND)) throw e;
     throw setupFailed(`cannot delete link ${name}`, e);
+  }
+}
+
+/** Names of the interfaces enslaved to `bridge`. */
+export async function bridgePortNames(bridge: string): Promise<string[]> {
+  try {
+    const links = await runToolJson<Array<{ ifname?: string }> | null>(['ip', '-j', 'link', 'show', 'master', bridge], { timeoutMs: IP_TIMEOUT_MS });
+    return (links ?? []).map((l) => l.ifname ?? '').filter((n) => n !== '');
+  } catch (e) {
+    throw setupFailed(`cannot list the ports of ${bridge}`, e);
   }
 }
 

@@ -431,3 +431,24 @@ t.test('a kernel failure half-way through attach leaves nothing behind', async (
   t.notOk(Object.values(ipam.allocated).includes(id), 'address released');
   t.same((await m.inspect('bridge')).Containers, {});
 });
+
+t.test('open removes netns files and veths that no endpoint claims', async (t) => {
+  let m = mgr ?? (await openMgr());
+  const keep = newId();
+  t.teardown(() => mgr?.detach(keep));
+  const kept = await m.attach(req(keep));
+  const orphanNs = join(netnsDir, `orphan${SUFFIX}`);
+  await writeFile(orphanNs, '');
+  await runTool(['unshare', `--net=${orphanNs}`, 'true']);
+  const orphanVeth = `veth${randomBytes(4).toString('hex')}`;
+  await runTool(['ip', '-batch', '-'], { input: `link add ${orphanVeth} type veth peer name shp${SUFFIX}\nlink set ${orphanVeth} master ${BRIDGE}\n` });
+  t.equal((await bridgePorts()).length, 2);
+  await m.close();
+  m = await openMgr();
+  t.equal(existsSync(orphanNs), false, 'orphan netns removed');
+  t.notMatch((await runTool(['cat', '/proc/self/mountinfo'])).stdout, orphanNs, 'and unmounted');
+  const ports = await bridgePorts();
+  t.equal(ports.length, 1, 'orphan veth removed');
+  t.notMatch(ports[0] ?? orphanVeth, orphanVeth, 'the claimed veth stays');
+  t.equal(existsSync(kept.netnsPath ?? ''), true, 'the claimed netns stays');
+});

@@ -24,7 +24,7 @@ import { buildHosts, buildResolvConf } from './host-files.js';
 import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, normalizeNetworkMode, type BridgeConfig, type BuiltinNetwork } from './network-shapes.js';
 import { StateFiles, readJsonOrNull, writeJsonAtomic } from './state-files.js';
 import { Coalescer } from './coalescer.js';
-import { createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, nftApply, removeNetns, writeSysctl } from './linux-net.js';
+import { bridgePortNames, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, nftApply, removeNetns, writeSysctl } from './linux-net.js';
 
 /** Options of {@link NetworkManager.open}. */
 export interface NetworkManagerOptions {
@@ -144,10 +144,32 @@ export class NetworkManager implements NetworkAttacher {
 
     await ensureNetnsDir(this.#netnsDir);
     await ensureBridge(this.#bridge.bridgeName, this.#bip);
+    await this.#removeOrphans();
     await writeSysctl('net/ipv4/ip_forward', '1');
     await writeSysctl(`net/ipv4/conf/${this.#bridge.bridgeName}/route_localnet`, '1');
     await this.#nft.run();
     this.#log.info({ bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, table: this.#table, endpoints: this.#endpoints.size }, 'networks ready');
+  }
+
+  /**
+   * Kernel objects in what we own (our netns directory, our bridge) that no
+   * endpoint record claims: left by a lost data root or a crash outside the
+   * attach/detach protocol. Removed, so they cannot hold addresses or ports.
+   */
+  async #removeOrphans(): Promise<void> {
+    const recs = [...this.#endpoints.values()].map((e) => e.rec);
+    const netns = new Set(recs.map((r) => r.netnsPath).filter((p): p is string => p !== null));
+    const veths = new Set(recs.map((r) => r.vethHost).filter((v): v is string => v !== undefined));
+    for (const path of await listNetnsFiles(this.#netnsDir)) {
+      if (netns.has(path)) continue;
+      this.#log.warn({ path }, 'removing a network namespace no endpoint claims');
+      await removeNetns(path);
+    }
+    for (const name of await bridgePortNames(this.#bridge.bridgeName)) {
+      if (veths.has(name) || !name.startsWith('veth')) continue;
+      this.#log.warn({ name, bridge: this.#bridge.bridgeName }, 'removing a veth no endpoint claims');
+      await deleteLink(name);
+    }
   }
 
   /** Release the port sockets. Kernel state (bridge, rules, netns) stays for the running containers. */
