@@ -275,3 +275,32 @@ t.test('an ambiguous id prefix is refused', async (t) => {
   await t.rejects(store.remove(`sha256:${shared}`, {}), { code: 'ENGINE_IMAGE_AMBIGUOUS' });
   t.equal(store.counts().images, 17, 'nothing removed');
 });
+
+t.test('concurrent operations are serialised; open cleans what a crash left', async (t) => {
+  const dir = t.testdir();
+  const tarPath = await busyboxTar(dir);
+  const root = `${dir}/image`;
+  const { store } = await openStore(root);
+  const ids = await Promise.all([0, 1, 2, 3].map((i) => store.importRootfs(createReadStream(tarPath), { repo: `c${i}`, changes: [`LABEL n=${i}`] })));
+  t.equal(new Set(ids).size, 4);
+  t.equal((await readdir(`${root}/layers`)).length, 1, 'one shared layer for four concurrent imports');
+  const [, removed] = await Promise.all([
+    store.tag('c0', 'c0', 'again'),
+    store.remove('c1', {}),
+    store.importRootfs(createReadStream(tarPath), { repo: 'c4' }),
+  ]);
+  t.same(removed, [{ Untagged: 'c1:latest' }, { Deleted: ids[1] }]);
+  t.same((await store.list({})).flatMap((s) => s.RepoTags).sort(), ['c0:again', 'c0:latest', 'c2:latest', 'c3:latest', 'c4:latest']);
+
+  // What a crash between "files in place" and "metadata written" leaves behind.
+  const { mkdir: mk, writeFile: wf } = await import('node:fs/promises');
+  await mk(`${root}/layers/${'e'.repeat(64)}/diff`, { recursive: true });
+  await wf(`${root}/blobs/sha256/${'f'.repeat(64)}`, 'orphan');
+  await mk(`${root}/tmp/stage-dead/x`, { recursive: true });
+  const reopened = await openStore(root);
+  t.same((await readdir(`${root}/layers`)).length, 1, 'unreferenced layer dir removed');
+  await t.rejects(access(`${root}/blobs/sha256/${'f'.repeat(64)}`), 'unreferenced blob removed');
+  t.same(await readdir(`${root}/tmp`), [], 'staging emptied');
+  t.same((await reopened.store.list({})).length, 4, 'images intact');
+  await access(`${(await reopened.store.layerPaths(ids[0] as string))[0]}/bin/busybox`);
+});
