@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { encodeRecord, RecordType, scanRecords } from './record.js';
+import { encodeRecord, entryRecordBytes, RecordType, scanRecords, writeEntryRecordInto } from './record.js';
 import type { RawRecord } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 import { parseSnapshotFileName, readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
@@ -30,11 +30,11 @@ import {
   decodeMeta,
   decodeSnapshotMarker,
   decodeTruncate,
-  encodeEntry,
   encodeHardState,
   encodeMeta,
   encodeSnapshotMarker,
   encodeTruncate,
+  entryTypeToByte,
 } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
 
@@ -295,13 +295,19 @@ export class FileWal {
       }
       if (first.index <= lastIndex) records.push(encodeRecord(RecordType.truncate, encodeTruncate(first.index)));
       let expect = first.index;
+      let bytes = 0;
       for (const e of entries) {
         if (e.index !== expect) {
           throw new RaftStorageError('WAL_INVALID_APPEND', `entries are not contiguous at ${e.index} (expected ${expect})`, { index: e.index });
         }
-        records.push(encodeRecord(RecordType.entry, encodeEntry(e)));
+        bytes += entryRecordBytes(e.data.length);
         expect++;
       }
+      // All entry records of a save in one buffer: one allocation, one iovec.
+      const block = Buffer.allocUnsafe(bytes);
+      let at = 0;
+      for (const e of entries) at = writeEntryRecordInto(block, at, e.index, e.term, entryTypeToByte(e.type), e.data);
+      records.push(block);
       lastIndex = expect - 1;
     }
     if (hardState !== undefined) records.push(encodeRecord(RecordType.hardState, encodeHardState(hardState)));

@@ -35,6 +35,32 @@ export type RecordTypeValue = (typeof RecordType)[keyof typeof RecordType];
 
 const MAX_TYPE = 5;
 
+/**
+ * Frames one entry record directly into `out` at `offset` (the hot path: no
+ * intermediate payload buffer). Payload layout as wal-codec's encodeEntry:
+ * u64 index, u64 term, u8 type, data. Returns the offset after the record.
+ */
+export function writeEntryRecordInto(out: Buffer, offset: number, index: number, term: number, typeByte: number, data: Uint8Array): number {
+  const start = offset + RECORD_HEADER_BYTES;
+  const len = 17 + data.length;
+  out.writeUInt32BE(Math.floor(index / 0x1_0000_0000), start);
+  out.writeUInt32BE(index >>> 0, start + 4);
+  out.writeUInt32BE(Math.floor(term / 0x1_0000_0000), start + 8);
+  out.writeUInt32BE(term >>> 0, start + 12);
+  out.writeUInt8(typeByte, start + 16);
+  out.set(data, start + 17);
+  out.writeUInt32BE(len, offset);
+  out.writeUInt8(RecordType.entry, offset + 4);
+  out.writeUInt32BE(crc32c(out.subarray(start, start + len)), offset + 5);
+  out.writeUInt32BE(crc32c(out.subarray(offset, offset + 9)), offset + 9);
+  return start + len;
+}
+
+/** Bytes an entry record with `dataLength` bytes of data takes. */
+export function entryRecordBytes(dataLength: number): number {
+  return RECORD_HEADER_BYTES + 17 + dataLength;
+}
+
 /** A decoded record and where it starts in its file. */
 export interface RawRecord {
   readonly type: RecordTypeValue;

@@ -171,7 +171,13 @@ export function readMessage(r: ByteReader): Message {
 
 /** Encodes a batch of messages into one frame. */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {
-  const w = new ByteWriter(256);
+  // Size hint so the writer does not regrow on big appends.
+  let hint = 4;
+  for (const m of messages) {
+    hint += 64;
+    if (m.type === 'append') for (const e of m.entries) hint += 25 + e.data.length;
+  }
+  const w = new ByteWriter(hint);
   w.u32(messages.length);
   for (const m of messages) writeMessage(w, m);
   return w.finish();
