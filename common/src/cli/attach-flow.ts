@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { ContainerWaitResponse } from '../docker-api/index.js';
 import type { CliContext } from './context.js';
 import { FrameDecoder, STREAM_STDERR, STREAM_SYSTEMERR } from './demux.js';
+import { DEFAULT_DETACH_KEYS, EscapeProxy, parseDetachKeys } from './detach-keys.js';
 
 /** What the local side of an attached session does. */
 export interface AttachedSession {
@@ -13,6 +14,14 @@ export interface AttachedSession {
   resizePath?: string;
   /** Container id for signal forwarding. */
   containerId?: string;
+  /** `--detach-keys`; with a tty and stdin the sequence detaches locally (default ctrl-p,ctrl-q). */
+  detachKeys?: string;
+}
+
+/** How an attached session ended. */
+export interface SessionEnd {
+  /** The user typed the detach sequence: the container goes on running. */
+  detached: boolean;
 }
 
 const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -33,9 +42,13 @@ function writeWithBackpressure(ctx: CliContext, stream: 'out' | 'err', data: Buf
  * Call it right after the hijack (before start) so no output is missed;
  * the first resize is the caller's, after start.
  */
-export async function pumpAttached(ctx: CliContext, conn: Duplex, s: AttachedSession): Promise<void> {
+export async function pumpAttached(ctx: CliContext, conn: Duplex, s: AttachedSession): Promise<SessionEnd> {
   const cleanups: Array<() => void> = [];
   const stdin = ctx.io.stdin;
+  let detached = false;
+  const escape = s.tty && s.stdin
+    ? new EscapeProxy(s.detachKeys === undefined || s.detachKeys === '' ? DEFAULT_DETACH_KEYS : parseDetachKeys(s.detachKeys))
+    : undefined;
   try {
     if (s.tty && s.stdin && stdin.isTTY === true && stdin.setRawMode !== undefined) {
       stdin.setRawMode(true);
@@ -69,8 +82,19 @@ export async function pumpAttached(ctx: CliContext, conn: Duplex, s: AttachedSes
       });
     });
     if (s.stdin) {
-      const onData = (chunk: Buffer) => {
+      const onData = (raw: Buffer | string) => {
         if (!conn.writable) return;
+        let chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        if (escape !== undefined) {
+          const r = escape.push(chunk);
+          chunk = r.forward;
+          if (r.detached) {
+            detached = true;
+            if (chunk.length > 0) conn.write(chunk);
+            conn.destroy();
+            return;
+          }
+        }
         if (!conn.write(chunk)) {
           stdin.pause();
           conn.once('drain', () => stdin.resume());
@@ -87,6 +111,7 @@ export async function pumpAttached(ctx: CliContext, conn: Duplex, s: AttachedSes
       });
     }
     await done;
+    return { detached };
   } finally {
     for (const c of cleanups.reverse()) c();
   }

@@ -68,9 +68,12 @@ export function defineExec(ctx: CliContext): (cmd: Command) => Command {
       const conn = await ctx.client.hijack('POST', `/exec/${enc(Id)}/start`, {
         body: { Detach: false, Tty: opts.tty === true, ...(body.ConsoleSize !== undefined ? { ConsoleSize: body.ConsoleSize } : {}) },
       });
-      const pump = pumpAttached(ctx, conn, { tty: opts.tty === true, stdin: opts.interactive === true, sigProxy: false, resizePath: `/exec/${enc(Id)}` });
+      const pump = pumpAttached(ctx, conn, {
+        tty: opts.tty === true, stdin: opts.interactive === true, sigProxy: false, resizePath: `/exec/${enc(Id)}`,
+        ...(opts.detachKeys !== undefined ? { detachKeys: opts.detachKeys } : {}),
+      });
       if (opts.tty === true) await resizeTty(ctx, `/exec/${enc(Id)}`);
-      await pump;
+      if ((await pump).detached) return 0;
       const r = await ctx.client.json<ExecInspect>('GET', `/exec/${enc(Id)}/json`);
       return r.ExitCode ?? 0;
     }));
@@ -100,9 +103,15 @@ export function defineAttach(ctx: CliContext): (cmd: Command) => Command {
       const conn = await ctx.client.hijack('POST', `${path}/attach`, {
         query: { stream: true, stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys },
       });
-      const pump = pumpAttached(ctx, conn, { tty, stdin, sigProxy: opts.sigProxy !== false, resizePath: path, containerId: c.Id });
+      const pump = pumpAttached(ctx, conn, {
+        tty, stdin, sigProxy: opts.sigProxy !== false, resizePath: path, containerId: c.Id,
+        ...(opts.detachKeys !== undefined ? { detachKeys: opts.detachKeys } : {}),
+      });
       if (tty) await resizeTty(ctx, path);
-      await pump;
+      if ((await pump).detached) {
+        status.cancel();
+        return 0;
+      }
       const after = await ctx.client.json<ContainerInspect>('GET', `${path}/json`).catch(() => undefined);
       if (after?.State.Running === true) {
         status.cancel();

@@ -2,6 +2,7 @@ import type { ContainerCreateBody, HostConfig } from '../docker-api/index.js';
 import { parseImageRef } from '../image-ref/index.js';
 import { isShoalError } from '../errors/index.js';
 import { cliErrors } from './cli-errors.js';
+import { parseDetachKeys } from './detach-keys.js';
 import { newCommand } from './flags.js';
 import { addRunFlags } from './run-flags.js';
 import type { RunFlags } from './run-flags.js';
@@ -110,6 +111,7 @@ export function buildCreateRequest(f: RunFlags, image: string, args: readonly st
   if (f.interactive === true) attach.stdin = true;
   if ((f.attach ?? []).length === 0) { attach.stdout = true; attach.stderr = true; }
   const detach = f.detach === true;
+  if (f.detachKeys !== undefined && f.detachKeys !== '') parseDetachKeys(f.detachKeys);
   if (detach) {
     if ((f.attach ?? []).length > 0) throw bad('Conflicting options: -a and -d');
     attach.stdin = false; attach.stdout = false; attach.stderr = false;

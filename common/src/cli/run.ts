@@ -74,8 +74,11 @@ async function attachStartWait(ctx: CliContext, id: string, plan: AttachPlan, on
     })
     : undefined;
   const pump = conn === undefined
-    ? Promise.resolve()
-    : pumpAttached(ctx, conn, { tty: plan.tty, stdin: plan.stdin, sigProxy: plan.sigProxy, resizePath: path, containerId: id });
+    ? Promise.resolve({ detached: false })
+    : pumpAttached(ctx, conn, {
+      tty: plan.tty, stdin: plan.stdin, sigProxy: plan.sigProxy, resizePath: path, containerId: id,
+      ...(plan.detachKeys !== undefined ? { detachKeys: plan.detachKeys } : {}),
+    });
   let status: Awaited<ReturnType<typeof startWaiting>>;
   try {
     status = await startWaiting(ctx, id, plan.autoRemove ? 'removed' : 'next-exit');
@@ -93,7 +96,11 @@ async function attachStartWait(ctx: CliContext, id: string, plan: AttachPlan, on
     return onStartError(e);
   }
   if (plan.tty) await resizeTty(ctx, path);
-  await pump;
+  const end = await pump;
+  if (end.detached) {
+    status.cancel();
+    return 0;
+  }
   const st = await status.result;
   if (st.Error !== undefined && st.Error !== null && st.Error.Message !== '') ctx.err(`shoal: ${st.Error.Message}\n`);
   return st.StatusCode;
