@@ -1,4 +1,4 @@
-import { RaftError, isRaftError } from './errors.js';
+import { RaftError } from './errors.js';
 import { entriesWithinBytes, entrySize } from './entry-size.js';
 import type { LogStorage } from './log-storage.js';
 import type { Entry, Snapshot } from './types.js';
@@ -54,12 +54,9 @@ export class RaftLog {
 
   /** The term of entry i, or undefined when it is compacted or missing. */
   termOrUndefined(i: number): number | undefined {
-    try {
-      return this.term(i);
-    } catch (err) {
-      if (isRaftError(err, 'RAFT_COMPACTED') || isRaftError(err, 'RAFT_UNAVAILABLE')) return undefined;
-      throw err;
-    }
+    if (i === 0) return 0;
+    if (i < this.firstIndex() - 1 || i > this.lastIndex()) return undefined;
+    return this.term(i);
   }
 
   lastTerm(): number {

@@ -1,4 +1,4 @@
-import type { ConfChange, ConfState, Message, NodeId, ProposalTicket, RaftStatus, Ready, SnapshotStatus } from './types.js';
+import type { ConfChange, ConfState, HardState, Message, NodeId, ProposalTicket, RaftStatus, Ready, SnapshotStatus, SoftState } from './types.js';
 
 /**
  * The API of a Raft node (implemented by RawNode), in the style of etcd-io/raft's
@@ -35,4 +35,8 @@ export interface RaftNodeApi {
   /** The driver's outcome of a snapshot transfer to `id`. */
   reportSnapshot(id: NodeId, status: SnapshotStatus): void;
   status(): RaftStatus;
+  /** Role and leader, without building the whole status. */
+  softState(): SoftState;
+  /** Term, vote and commit, without building the whole status. */
+  hardState(): HardState;
 }

@@ -303,7 +303,12 @@ export class Raft {
       } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
         this.becomeFollower(m.term, m.from);
       } else {
+        // Raft Figure 2: the election timer restarts only on hearing from the leader or
+        // granting a vote, not on seeing a higher term; otherwise a node with a stale log
+        // and a fast clock (no pre-vote) could keep every other node from ever campaigning.
+        const elapsed = this.#electionElapsed;
         this.becomeFollower(m.term, NONE);
+        this.#electionElapsed = elapsed;
       }
     } else if (m.term < this.term) {
       if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {

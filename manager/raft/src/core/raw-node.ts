@@ -138,6 +138,16 @@ export class RawNode implements RaftNodeApi {
     this.#raft.reportSnapshot(id, status);
   }
 
+  /** Cheap view of role and leader (status() builds the whole picture). */
+  softState(): SoftState {
+    return this.#raft.softState();
+  }
+
+  /** Cheap view of term, vote and commit. */
+  hardState(): HardState {
+    return this.#raft.hardState();
+  }
+
   status(): RaftStatus {
     return this.#raft.status();
   }

@@ -43,7 +43,13 @@ export function isLinearizable<S, I, O>(model: Model<S, I, O>, ops: readonly Ope
     events.push({ time: op.call, isCall: true, op: i });
     events.push({ time: op.ret, isCall: false, op: i });
   });
-  events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? 1 : -1));
+  // (An operation's own call always precedes its return.)
+  events.sort((a, b) => {
+    if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+    if (a.op === b.op) return a.isCall ? -1 : 1;
+    if (a.isCall !== b.isCall) return a.isCall ? 1 : -1;
+    return a.op - b.op;
+  });
   const head: Node = { opIndex: -1, isCall: false, match: undefined, prev: undefined, next: undefined };
   let tail = head;
   const returns = new Map<number, Node>();

@@ -41,6 +41,8 @@ export class NodeHost {
   raw: RawNode | undefined;
   kv: KvStore;
   applied = 0;
+  /** Bumped on every write to the disk (for incremental checks). */
+  diskVersion = 0;
   readonly #rand: SeededRand;
   readonly #opts: HostRaftOptions;
   readonly #compaction: CompactionPolicy;
@@ -75,6 +77,7 @@ export class NodeHost {
     const snap = this.storage.snapshot();
     this.kv = KvStore.restore(snap.data);
     this.applied = snap.meta.index;
+    this.diskVersion++;
     this.raw = new RawNode({ ...this.#opts, id: this.id, storage: this.storage, rand: this.#rand.fork() });
   }
 
@@ -82,6 +85,7 @@ export class NodeHost {
   replaceDisk(storage: MemoryStorage): void {
     this.crash();
     this.storage = storage;
+    this.diskVersion++;
     this.restart();
   }
 
@@ -95,6 +99,7 @@ export class NodeHost {
     if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
     this.storage.append(rd.entries);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (rd.snapshot !== undefined || rd.entries.length > 0) this.diskVersion++;
     // 2. send.
     for (const m of rd.messages) this.#hooks.send(m);
     // 3. apply.
@@ -132,7 +137,10 @@ export class NodeHost {
     if (this.applied - snapIndex < every || this.applied > this.storage.lastIndex()) return;
     this.storage.createSnapshot(this.applied, raw.status().confState, this.kv.snapshot());
     const compactTo = this.applied - this.#compaction.keepEntries;
-    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
+    if (compactTo >= this.storage.firstIndex()) {
+      this.storage.compact(compactTo);
+      this.diskVersion++;
+    }
   }
 
   /** Force a snapshot at the applied index and compact everything below it. */
@@ -141,5 +149,6 @@ export class NodeHost {
     if (raw === undefined) return;
     if (this.applied > this.storage.snapshot().meta.index) this.storage.createSnapshot(this.applied, raw.status().confState, this.kv.snapshot());
     if (this.applied >= this.storage.firstIndex()) this.storage.compact(this.applied);
+    this.diskVersion++;
   }
 }

@@ -18,6 +18,8 @@ export class SafetyChecker {
   /** The entry applied at each index by any node (state machine safety). */
   readonly applied = new Map<number, { term: number; data: Uint8Array }>();
   readonly #leaderTermSeen = new Map<NodeId, number>();
+  /** Disk versions at the last log matching check, per node. */
+  readonly #checkedVersion = new Map<NodeId, number>();
 
   #violate(s: string): void {
     if (this.violations.length < 20) this.violations.push(s);
@@ -36,9 +38,8 @@ export class SafetyChecker {
   check(hosts: readonly NodeHost[], now: number): void {
     const up = hosts.filter((h) => h.raw !== undefined);
     for (const h of up) {
-      const st = h.raw!.status();
-      if (st.softState.role !== 'leader') continue;
-      const term = st.hardState.term;
+      if (h.raw!.softState().role !== 'leader') continue;
+      const term = h.raw!.hardState().term;
       const other = this.#leaderOfTerm.get(term);
       if (other !== undefined && other !== h.id) this.#violate(`election safety: ${other} and ${h.id} both leaders of term ${term} (t=${now})`);
       this.#leaderOfTerm.set(term, h.id);
@@ -70,8 +71,11 @@ export class SafetyChecker {
 
   /** Log matching: if two logs have an entry with the same index and term, they are identical up to it. */
   #checkLogMatching(up: readonly NodeHost[], now: number): void {
+    const changed = up.map((h) => this.#checkedVersion.get(h.id) !== h.diskVersion);
+    for (const h of up) this.#checkedVersion.set(h.id, h.diskVersion);
     for (let i = 0; i < up.length; i++) {
       for (let j = i + 1; j < up.length; j++) {
+        if (!changed[i] && !changed[j]) continue;
         const a = up[i]!.storage;
         const b = up[j]!.storage;
         const lo = Math.max(a.firstIndex(), b.firstIndex());

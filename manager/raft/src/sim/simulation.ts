@@ -54,7 +54,7 @@ type Pending =
   | { kind: 'get'; client: number; key: string; call: number; node: NodeId; ctx: string; deadline: number };
 
 const KEYS = ['a', 'b', 'c'];
-const OP_TIMEOUT = 80;
+const OP_TIMEOUT = 40;
 
 /**
  * One deterministic simulation: a cluster of NodeHosts on a SimNetwork with
@@ -173,7 +173,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   const rates = new Map(ids.map((id) => [id, 0.6 + rand.float() * 0.8]));
   const phase = new Map(ids.map((id) => [id, rand.float()]));
   let flapping: { a: NodeId; b: NodeId; until: number } | undefined;
-  let leaderHint: NodeId | undefined;
+  // Each client's idea of the leader (learned from NOT_LEADER errors, dropped on timeouts).
+  const hints = new Map<number, NodeId | undefined>();
 
   const maxDown = Math.floor((n - 1) / 2);
   const injectFaults = (): void => {
@@ -236,6 +237,7 @@ export function runSimulation(opts: SimOptions): SimResult {
 
   const timeoutOp = (p: Pending): void => {
     pending.delete(p.client);
+    hints.set(p.client, undefined);
     timedOut++;
     // A write with unknown outcome may take effect at any later time; an unanswered read has no effect.
     if (p.kind === 'put') history.push({ kind: 'put', key: p.key, value: p.value, call: p.call, ret: Number.POSITIVE_INFINITY });
@@ -245,7 +247,8 @@ export function runSimulation(opts: SimOptions): SimResult {
     if (pending.has(client) || (!final && !rand.chance(0.3))) return;
     const upHosts = all().filter((h) => h.up);
     if (upHosts.length === 0) return;
-    const target = leaderHint !== undefined && hosts.get(leaderHint)!.up && rand.chance(0.8) ? hosts.get(leaderHint)! : rand.pick(upHosts);
+    const hint = hints.get(client);
+    const target = hint !== undefined && hosts.get(hint)!.up && rand.chance(0.8) ? hosts.get(hint)! : rand.pick(upHosts);
     const key = rand.pick(KEYS);
     const call = ++eventClock;
     if (final || rand.chance(0.6)) {
@@ -253,11 +256,12 @@ export function runSimulation(opts: SimOptions): SimResult {
       try {
         const ticket = target.raw!.propose(encodeKvCommand({ op: 'put', key, value }));
         pending.set(client, { kind: 'put', client, key, value, call, node: target.id, ticket, deadline: now + OP_TIMEOUT });
+        hints.set(client, target.id);
       } catch (err) {
         if (!isRaftError(err)) throw err;
         failed++;
         const leader = err.details.leader;
-        if (typeof leader === 'string' && leader !== '') leaderHint = leader;
+        hints.set(client, typeof leader === 'string' && leader !== '' ? leader : undefined);
       }
     } else {
       const ctx = `r${++opSeq}`;
@@ -290,8 +294,6 @@ export function runSimulation(opts: SimOptions): SimResult {
       for (let k = 0; k < 8 && h.processReady(); k++) {
         // Drain (bounded: each iteration is one full persist/send/apply cycle).
       }
-      const st = h.raw?.status();
-      if (st?.softState.role === 'leader') leaderHint = h.id;
     }
     checker.check(all(), now);
   };
@@ -308,9 +310,15 @@ export function runSimulation(opts: SimOptions): SimResult {
   const healStart = now;
   while (now - healStart < healSteps && checker.violations.length === 0) {
     step(false, false);
-    const leader = all().find((h) => h.raw?.status().softState.role === 'leader');
+    if ((now - healStart) % 50 === 0) {
+      for (const h of all()) {
+        const st = h.raw!.status();
+        log(now, `${h.id} ${st.softState.role} term=${st.hardState.term} vote=${st.hardState.vote || '-'} leader=${st.softState.leader || '-'} commit=${st.hardState.commit} applied=${h.applied} last=${st.lastIndex}/${h.storage.term(st.lastIndex)}`);
+      }
+    }
+    const leader = all().find((h) => h.raw?.softState().role === 'leader');
     if (leader === undefined) continue;
-    if (finalTicket === undefined || leader.raw!.status().hardState.term !== finalTicket.term) {
+    if (finalTicket === undefined || leader.raw!.hardState().term !== finalTicket.term) {
       try {
         finalTicket = leader.raw!.propose(encodeKvCommand({ op: 'put', key: 'final', value: `final-${opts.seed}` }));
       } catch (err) {
@@ -318,8 +326,8 @@ export function runSimulation(opts: SimOptions): SimResult {
       }
       continue;
     }
-    const commit = leader.raw!.status().hardState.commit;
-    if (commit >= finalTicket.index && all().every((h) => h.applied === commit && h.raw!.status().hardState.commit === commit)) {
+    const commit = leader.raw!.hardState().commit;
+    if (commit >= finalTicket.index && all().every((h) => h.applied === commit && h.raw!.hardState().commit === commit)) {
       progressed = true;
       break;
     }
