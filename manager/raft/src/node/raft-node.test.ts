@@ -133,6 +133,7 @@ t.test('three nodes over gRPC with real WALs: elect, replicate, fail over, catch
   t.ok(back.node.status().lastIndex >= 34, 'reopened with the log from its own WAL');
   await back.sm.reach(90);
   t.same(back.sm.items, newLeader.sm.items, 'the restarted node caught up');
+  t.ok(back.sm.restores >= 1, 'it installed a snapshot sent by the leader (its log was compacted away there)');
   t.equal(back.node.leader, newLeader.id);
 
   // Membership: remove the restarted node; hand leadership over.

@@ -195,6 +195,10 @@ export class RaftNode {
       if (this.#stopping) return;
       try {
         this.#raw.reportUnreachable(peer);
+        // A snapshot chunk queued to it was lost with the stream: the leader restarts the transfer
+        // (a no-op unless the peer is in the snapshot state).
+        this.#raw.reportSnapshot(peer, 'failure');
+        this.#wake();
       } catch {
         // Not a member (any more): nothing to report.
       }
