@@ -418,8 +418,11 @@ export class ContainerManager implements ContainerEngine {
   /** crun delete, unmount, network detach, bundle. Idempotent. */
   async #cleanupRun(id: string): Promise<void> {
     const p = this.#paths(id);
+    // The rootfs mount lives in the host's mount namespace, independent of
+    // crun's state: unmount while crun deletes (saves a tool round-trip).
     const steps = await Promise.allSettled([
-      this.#crun.delete(id).then(() => unmountRootfs(this.#o.dataRoot, id)),
+      this.#crun.delete(id),
+      unmountRootfs(this.#o.dataRoot, id),
       this.#o.network.detach(id),
       rm(p.bundle, { recursive: true, force: true }),
     ]);
