@@ -205,29 +205,44 @@ export async function readArchive(tar: Readable, stage: Stage, hasLayer: (chainI
   const byId = new Map<string, LoadedImage>();
   for (const f of found) {
     const bytes = await files.read(f.configPath, 'image config');
-    const config = parseConfig(bytes, f.configPath);
-    const id = sha256Digest(bytes);
-    const diffIds = config.rootfs.diff_ids;
-    if (diffIds.length !== f.layerPaths.length) {
-      bad(`image ${id}: config lists ${diffIds.length} layers, the manifest ${f.layerPaths.length}`);
-    }
-    const chain = chainIds(diffIds);
-    for (const [i, lp] of f.layerPaths.entries()) {
+    const { id, config } = await stageImage(stage, bytes, f.layerPaths.length, async (i) => {
+      const lp = f.layerPaths[i] as string;
       const src = files.resolve(lp);
       if (src === undefined) bad(`archive has no layer ${lp}`);
       const want = f.layerDigests?.[i];
       if (want !== undefined && await fileDigest(src) !== want) bad(`layer ${lp} does not match its digest ${want}`);
-      const tarPath = stage.path('layer.tar');
-      const { diffId } = await spoolLayer(createReadStream(src), tarPath);
-      if (diffId !== diffIds[i]) bad(`invalid diffID for layer ${i}: expected ${diffIds[i]}, got ${diffId}`);
-      stage.addBlobFile(diffId, tarPath);
-      const c = chain[i] as string;
-      if (!hasLayer(c) && !stage.hasLayer(c)) await stage.addLayer(tarPath, c, diffId, i === 0 ? '' : chain[i - 1] as string);
-    }
-    await stage.addBlob(id, bytes);
+      return createReadStream(src);
+    }, hasLayer);
     const img = byId.get(id) ?? { id, config, refs: [] };
     for (const r of f.refs) if (!img.refs.some((x) => formatImageRef(x) === formatImageRef(r))) img.refs.push(r);
     byId.set(id, img);
   }
   return [...byId.values()];
+}
+
+/**
+ * Stage one image from its config bytes and its layers (lowest first, plain
+ * or gzip tars, opened one at a time by `openLayer`): every layer's diff id
+ * must equal the config's. Blobs and new layers go into `stage`; nothing is
+ * committed. Throws ENGINE_IMAGE_INVALID_ARCHIVE on a mismatch.
+ */
+export async function stageImage(
+  stage: Stage, configBytes: Buffer, layerCount: number, openLayer: (index: number) => Promise<Readable>,
+  hasLayer: (chainId: string) => boolean,
+): Promise<{ id: string; config: OciImageConfig }> {
+  const config = parseConfig(configBytes, 'blob');
+  const id = sha256Digest(configBytes);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== layerCount) bad(`image ${id}: config lists ${diffIds.length} layers, the manifest ${layerCount}`);
+  const chain = chainIds(diffIds);
+  for (let i = 0; i < layerCount; i++) {
+    const tarPath = stage.path('layer.tar');
+    const { diffId } = await spoolLayer(await openLayer(i), tarPath);
+    if (diffId !== diffIds[i]) bad(`invalid diffID for layer ${i}: expected ${diffIds[i]}, got ${diffId}`);
+    stage.addBlobFile(diffId, tarPath);
+    const c = chain[i] as string;
+    if (!hasLayer(c) && !stage.hasLayer(c)) await stage.addLayer(tarPath, c, diffId, i === 0 ? '' : chain[i - 1] as string);
+  }
+  await stage.addBlob(id, configBytes);
+  return { id, config };
 }

@@ -251,3 +251,28 @@ t.test('a bad archive changes nothing', async (t) => {
   await t.rejects(access(`${root}/evil`));
   t.equal((await store.resolveImage('legacy:a')).id, good.idA, 'existing tag untouched');
 });
+
+t.test('putImage (what a pull needs): checked layers, tags and digest references', async (t) => {
+  const dir = t.testdir();
+  const store = await openStore(`${dir}/image`);
+  const { l1, l2 } = await layers();
+  const cfg = Buffer.from(config([sha(l1), sha(l2)], ['pulled']));
+  const manifestDigest = sha('a manifest');
+  const open = (b: Buffer) => async () => Readable.from([b]);
+  await t.rejects(store.putImage({ config: cfg, layers: [open(gzipSync(l2)), open(l1)], refs: ['reg.example/app:1'] }), { code: 'ENGINE_IMAGE_INVALID_ARCHIVE' });
+  t.same(await store.list({ all: true }), [], 'a wrong layer adds nothing');
+  t.same(await readdir(`${dir}/image/layers`), []);
+  const id = await store.putImage({ config: cfg, layers: [open(gzipSync(l1)), open(l2)], refs: ['reg.example/app:1', `reg.example/app@${manifestDigest}`] });
+  t.equal(id, sha(cfg));
+  const ins = await store.inspect('reg.example/app:1');
+  t.same(ins.RepoTags, ['reg.example/app:1']);
+  t.same(ins.RepoDigests, [`reg.example/app@${manifestDigest}`]);
+  t.equal((await store.resolveImage(`reg.example/app@${manifestDigest}`)).id, id, 'resolvable by digest');
+  const recs = await store.remove('reg.example/app:1', {});
+  const chain2 = sha(`${sha(l1)} ${sha(l2)}`);
+  t.same(recs, [
+    { Untagged: 'reg.example/app:1' }, { Untagged: `reg.example/app@${manifestDigest}` }, { Deleted: id },
+    { Deleted: chain2 }, { Deleted: sha(l1) },
+  ], 'removing the last tag takes the repository digest with it; released layers by chain id, top first');
+  t.same(await readdir(`${dir}/image/layers`), []);
+});

@@ -18,7 +18,7 @@ import { ImageRemover, type ImageUser } from './image-remove.js';
 import { spoolLayer } from './layer-spool.js';
 import { sha256Digest, chainIds as chainIdsOf } from './content-digest.js';
 import { writeArchive, type SaveItem } from './archive-save.js';
-import { readArchive } from './archive-load.js';
+import { readArchive, stageImage } from './archive-load.js';
 
 /**
  * The containers engine's answer for an image id: a user (prefer a running
@@ -340,6 +340,31 @@ export class ImageStore implements ImageEngine {
         if (target !== undefined) this.#addTag(target, id);
         await this.#db.persist();
         if (target !== undefined) this.#emit('tag', id, familiarString(target));
+        return id;
+      } finally {
+        await stage.dispose();
+      }
+    });
+  }
+
+  /**
+   * Add an image from its config bytes and layer tars (lowest first, plain
+   * or gzip; each diff id checked against the config), then add `refs`
+   * (tags or `name@sha256:...` digest references): what a registry pull
+   * needs. Nothing is visible unless everything checks out. Returns the id.
+   */
+  async putImage(opts: { config: Buffer; layers: Array<() => Promise<Readable>>; refs?: string[] }): Promise<string> {
+    const refs = (opts.refs ?? []).map((r) => withDefaultTag(parseImageRef(r)));
+    return this.#exclusive(async () => {
+      const stage = await Stage.create(this.#layout);
+      try {
+        const { id, config } = await stageImage(stage, opts.config, opts.layers.length, (i) => (opts.layers[i] as () => Promise<Readable>)(), (c) => this.#db.layers.has(c));
+        await stage.commit();
+        for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
+        if (!this.#db.images.has(id)) this.#db.images.set(id, { id, config, chainIds: chainIdsOf(config.rootfs.diff_ids), parent: '' });
+        for (const r of refs) this.#addTag(r, id);
+        await this.#db.persist();
+        for (const r of refs) if (r.tag !== undefined) this.#emit('tag', id, familiarString(r));
         return id;
       } finally {
         await stage.dispose();
