@@ -8,14 +8,19 @@ import type { PortMapping } from './nft-plan.js';
 /** The networks a container can be attached to for now. */
 export type NetworkMode = 'bridge' | 'host' | 'none';
 
+/** How a container is attached: to a network, or into another container's namespace (`container:<id>`). */
+export type EndpointMode = NetworkMode | 'container';
+
 /** One container's endpoint. */
 export interface EndpointRecord {
   containerId: string;
   name: string;
-  mode: NetworkMode;
+  mode: EndpointMode;
+  /** container mode: the id of the container whose namespace is shared (it owns the netns). */
+  joinedTo?: string;
   endpointId: string;
   sandboxId: string;
-  /** Netns bind mount (bridge, none) or null (host). */
+  /** Netns bind mount (bridge, none; container: the target's) or null (host). */
   netnsPath: string | null;
   /** Host side of the veth pair (bridge). */
   vethHost?: string;

@@ -18,8 +18,10 @@ export interface AttachRequest {
   domainname?: string;
   /**
    * HostConfig.NetworkMode: `bridge`, `default` or `` (= bridge), `host`,
-   * `none`. Anything else (e.g. `container:ID`, user-defined networks) is
-   * rejected with ENGINE_NETWORK_NOT_FOUND (404) for now.
+   * `none`, or `container:<id|id-prefix|name>` (share the network namespace
+   * of that running container; ENGINE_JOIN_TARGET_NOT_RUNNING (409) if it has
+   * none). Anything else (user-defined networks) is rejected with
+   * ENGINE_NETWORK_NOT_FOUND (404) for now.
    */
   networkMode: string;
   /**
@@ -47,8 +49,9 @@ export interface AttachRequest {
 export interface AttachResult {
   /**
    * Path of the network namespace to put in the OCI spec
-   * (`linux.namespaces: [{type: "network", path}]`), or null for host mode
-   * (then do not list a network namespace at all).
+   * (`linux.namespaces: [{type: "network", path}]`), or null: share the
+   * host's network namespace (host mode, or container mode joining a
+   * host-mode container); then do not list a network namespace at all.
    */
   netnsPath: string | null;
   /**

@@ -7,6 +7,7 @@ export const networkErrors = defineErrors('ENGINE', {
   NETWORK_NOT_FOUND: { status: 404, doc: 'No network with that id or name (only bridge, host and none exist on this engine for now).' },
   IP_POOL_EXHAUSTED: { status: 500, doc: 'Every address of the bridge subnet is in use; remove containers or configure a larger bip.' },
   NETWORK_SETUP_FAILED: { status: 500, doc: 'Programming the bridge, netns, veth or nftables failed; the message has the tool error. Nothing was left behind.' },
+  JOIN_TARGET_NOT_RUNNING: { status: 409, doc: 'container:<id> network mode names a container that is not running (has no network); start it first.' },
   ALREADY_ATTACHED: { status: 409, doc: 'The container already has a network endpoint; detach it first.' },
   INVALID_FILTER: { status: 400, doc: 'A network list filter key is unknown (known: name, id, driver, scope, type, label, dangling).' },
   AMBIGUOUS_NETWORK: { status: 400, doc: 'A network id prefix matches several networks; give more characters or the name.' },

@@ -304,7 +304,8 @@ t.test('none and host modes', async (t) => {
   t.ok(r2.settings.Networks.host);
   t.same(Object.keys((await m.inspect('host')).Containers), [host]);
   await t.rejects(m.attach(req(host, { networkMode: 'host' })), { code: 'ENGINE_ALREADY_ATTACHED' });
-  await t.rejects(m.attach(req(newId(), { networkMode: 'container:abc' })), { code: 'ENGINE_NETWORK_NOT_FOUND' });
+  await t.rejects(m.attach(req(newId(), { networkMode: 'mynet' })), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
+  await t.rejects(m.attach(req(newId(), { networkMode: 'container:nosuch' })), { code: 'ENGINE_JOIN_TARGET_NOT_RUNNING', status: 409 });
   await t.rejects(m.attach(req('../../etc', { networkMode: 'none' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
   await t.rejects(m.attach(req(newId(), { macAddress: 'zz:zz' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
   const macId = newId();
@@ -451,4 +452,27 @@ t.test('open removes netns files and veths that no endpoint claims', async (t) =
   t.equal(ports.length, 1, 'orphan veth removed');
   t.notMatch(ports[0] ?? orphanVeth, orphanVeth, 'the claimed veth stays');
   t.equal(existsSync(kept.netnsPath ?? ''), true, 'the claimed netns stays');
+});
+
+t.test('container:<name> shares the namespace of a running container', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const target = newId();
+  const joiner = newId();
+  t.teardown(async () => {
+    await m.detach(joiner);
+    await m.detach(target);
+  });
+  const rt = await m.attach(req(target, { name: 'db' }));
+  const rj = await m.attach(req(joiner, { name: 'sidecar', networkMode: 'container:db' }));
+  t.equal(rj.netnsPath, rt.netnsPath, 'same netns');
+  t.same(rj.settings.Networks, {});
+  t.match(rj.hosts, `${rt.settings.IPAddress}\t`);
+  t.same(Object.keys((await m.inspect('bridge')).Containers), [target], 'only the owner is listed');
+  await m.detach(joiner);
+  t.equal(existsSync(rt.netnsPath ?? ''), true, 'detaching the joiner leaves the owner\'s netns');
+  t.equal((await bridgePorts()).length, 1);
+  const byPrefix = newId();
+  const rp = await m.attach(req(byPrefix, { networkMode: `container:${target.slice(0, 12)}` }));
+  t.equal(rp.netnsPath, rt.netnsPath, 'by id prefix');
+  await m.detach(byPrefix);
 });

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commonErrors, hasCode, systemClock, silentLogger, type Clock, type Filters, type Logger, type NetworkResource, type NetworkSettings } from '@shoal/common';
 import type { AttachRequest, AttachResult, NetworkAttacher } from './network-attacher.js';
-import type { EndpointRecord, NetworkMode } from './endpoint-record.js';
+import type { EndpointMode, EndpointRecord, NetworkMode } from './endpoint-record.js';
 import { networkErrors } from './network-errors.js';
 import { formatIpv4, macFromIpv4, parseCidr, parseIpv4 } from './ipv4.js';
 import { allocateIp, newIpam, releaseOwner, type IpamState } from './ipam.js';
@@ -246,7 +246,7 @@ export class NetworkManager implements NetworkAttacher {
     return p;
   }
 
-  #networkId(mode: NetworkMode): string {
+  #networkId(mode: EndpointMode): string {
     return this.#networks.find((n) => n.name === mode)?.id ?? '';
   }
 
@@ -261,7 +261,9 @@ export class NetworkManager implements NetworkAttacher {
     if (req.macAddress !== undefined && req.macAddress !== '' && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(req.macAddress)) {
       throw commonErrors.make('INVALID_ARGUMENT', `invalid MAC address "${req.macAddress}"`);
     }
-    const mode = normalizeNetworkMode(req.networkMode);
+    const parsed = normalizeNetworkMode(req.networkMode);
+    if (parsed.mode === 'container') return this.#join(req, parsed.target);
+    const mode = parsed.mode;
     const short = req.containerId.slice(0, 12);
     const rec: EndpointRecord = {
       containerId: req.containerId,
@@ -363,9 +365,42 @@ export class NetworkManager implements NetworkAttacher {
     return this.#result(rec, req);
   }
 
-  async #result(rec: EndpointRecord, req: AttachRequest): Promise<AttachResult> {
-    const settings = buildNetworkSettings(rec, this.#networkId(rec.mode), this.#bridge);
-    const hostMode = rec.mode === 'host';
+  /**
+   * `container:<target>`: share the namespace of a running container (full
+   * id, unique id prefix or name). Nothing is created: the target owns the
+   * netns; the record only lets `detach` and the listings know.
+   */
+  async #join(req: AttachRequest, target: string): Promise<AttachResult> {
+    const eps = [...this.#endpoints.values()].map((e) => e.rec);
+    const name = target.startsWith('/') ? target.slice(1) : target;
+    let found = eps.find((r) => r.containerId === target) ?? eps.find((r) => r.name === name);
+    if (found === undefined && target.length >= 1) {
+      const byPrefix = eps.filter((r) => r.containerId.startsWith(target));
+      if (byPrefix.length === 1) found = byPrefix[0];
+    }
+    if (found === undefined || found.containerId === req.containerId) {
+      throw networkErrors.make('JOIN_TARGET_NOT_RUNNING', `cannot join network namespace of a non running container: ${target}`);
+    }
+    const rec: EndpointRecord = {
+      containerId: req.containerId,
+      name: req.name,
+      mode: 'container',
+      joinedTo: found.containerId,
+      endpointId: '',
+      sandboxId: '',
+      netnsPath: found.netnsPath,
+      ports: [],
+      portKeys: [],
+    };
+    await this.#files.writeEndpoint(rec);
+    this.#endpoints.set(req.containerId, { rec, held: [] });
+    return this.#result(rec, req, found);
+  }
+
+  async #result(rec: EndpointRecord, req: AttachRequest, joined?: EndpointRecord): Promise<AttachResult> {
+    const settings = buildNetworkSettings(rec, rec.mode === 'container' ? '' : this.#networkId(rec.mode), this.#bridge);
+    const base = joined ?? rec;
+    const hostMode = base.mode === 'host';
     const hostResolv = await readFile(this.#resolvConfPath, 'utf8').catch(() => '');
     const hostHosts = hostMode ? await readFile(this.#hostsPath, 'utf8').catch(() => '') : undefined;
     const overrides = { dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOptions };
@@ -373,11 +408,11 @@ export class NetworkManager implements NetworkAttacher {
       netnsPath: rec.netnsPath,
       settings,
       hosts: buildHosts({
-        ip: rec.ip,
+        ip: base.ip,
         hostname: req.hostname,
         domainname: req.domainname,
         extraHosts: req.extraHosts ?? [],
-        gatewayIp: rec.mode === 'bridge' ? this.#bridge.gateway : undefined,
+        gatewayIp: base.mode === 'bridge' ? this.#bridge.gateway : undefined,
         hostHosts,
       }),
       resolvConf: buildResolvConf(hostResolv, overrides, hostMode),
@@ -396,7 +431,8 @@ export class NetworkManager implements NetworkAttacher {
     const results = await Promise.allSettled([
       rec.ports.length > 0 ? this.#nft.run() : Promise.resolve(),
       rec.vethHost !== undefined ? deleteLink(rec.vethHost) : Promise.resolve(),
-      rec.netnsPath !== null ? removeNetns(rec.netnsPath) : Promise.resolve(),
+      // container mode: the netns belongs to the joined container.
+      rec.netnsPath !== null && rec.mode !== 'container' ? removeNetns(rec.netnsPath) : Promise.resolve(),
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {

@@ -21,11 +21,13 @@ const rec: EndpointRecord = {
 };
 
 t.test('network modes', async (t) => {
-  t.equal(normalizeNetworkMode(''), 'bridge');
-  t.equal(normalizeNetworkMode('default'), 'bridge');
-  t.equal(normalizeNetworkMode('host'), 'host');
-  t.equal(normalizeNetworkMode('none'), 'none');
-  t.throws(() => normalizeNetworkMode('container:x'), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
+  t.same(normalizeNetworkMode(''), { mode: 'bridge' });
+  t.same(normalizeNetworkMode('default'), { mode: 'bridge' });
+  t.same(normalizeNetworkMode('host'), { mode: 'host' });
+  t.same(normalizeNetworkMode('none'), { mode: 'none' });
+  t.same(normalizeNetworkMode('container:web'), { mode: 'container', target: 'web' });
+  t.throws(() => normalizeNetworkMode('container:'), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
+  t.throws(() => normalizeNetworkMode('mynet'), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
 });
 
 t.test('NetworkSettings and Ports', async (t) => {
@@ -39,6 +41,8 @@ t.test('NetworkSettings and Ports', async (t) => {
   const h = buildNetworkSettings({ ...rec, mode: 'host', netnsPath: null, ip: undefined, mac: undefined, ports: [] }, 'hostid', bridge);
   t.match(h, { SandboxKey: '', IPAddress: '', Gateway: '', Ports: {} });
   t.same(Object.keys(h.Networks), ['host']);
+  const c = buildNetworkSettings({ ...rec, mode: 'container', joinedTo: 'c0', ports: [] }, '', bridge);
+  t.match(c, { SandboxKey: '', IPAddress: '', Networks: {} });
 });
 
 t.test('NetworkResource and filters', async (t) => {

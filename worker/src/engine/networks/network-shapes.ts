@@ -26,10 +26,14 @@ export interface BridgeConfig {
 /** Docker's driver name of each built-in network. */
 export const DRIVER_OF: Record<NetworkMode, string> = { bridge: 'bridge', host: 'host', none: 'null' };
 
-/** HostConfig.NetworkMode to our network; throws NETWORK_NOT_FOUND for anything else. */
-export function normalizeNetworkMode(mode: string): NetworkMode {
-  if (mode === '' || mode === 'default' || mode === 'bridge') return 'bridge';
-  if (mode === 'host' || mode === 'none') return mode;
+/** A parsed HostConfig.NetworkMode. */
+export type ParsedNetworkMode = { mode: NetworkMode } | { mode: 'container'; target: string };
+
+/** HostConfig.NetworkMode to our network or `container:<id|name>`; throws NETWORK_NOT_FOUND for anything else. */
+export function normalizeNetworkMode(mode: string): ParsedNetworkMode {
+  if (mode === '' || mode === 'default' || mode === 'bridge') return { mode: 'bridge' };
+  if (mode === 'host' || mode === 'none') return { mode };
+  if (mode.startsWith('container:') && mode.length > 'container:'.length) return { mode: 'container', target: mode.slice('container:'.length) };
   throw networkErrors.make('NETWORK_NOT_FOUND', `network ${mode} not found`);
 }
 
@@ -48,6 +52,14 @@ export function buildPortMap(rec: Pick<EndpointRecord, 'ports' | 'portKeys'>): P
 
 /** Docker's NetworkSettings of a container attached as `rec`. */
 export function buildNetworkSettings(rec: EndpointRecord, networkId: string, bridge: BridgeConfig): NetworkSettings {
+  if (rec.mode === 'container') {
+    // Docker shows nothing of its own for a container sharing another's namespace.
+    return {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: {},
+    };
+  }
   const isBridge = rec.mode === 'bridge';
   const gateway = isBridge ? bridge.gateway : '';
   const ip = rec.ip ?? '';
