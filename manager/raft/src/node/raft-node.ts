@@ -317,6 +317,11 @@ export class RaftNode {
     return this.#raw.status();
   }
 
+  /** WAL counters (saves, fdatasyncs, bytes) since open: group commit shows as syncs << proposals. */
+  storageStats(): Readonly<{ saves: number; syncs: number; bytes: number }> {
+    return this.#wal.stats;
+  }
+
   /** Calls `listener` on every leader or role change seen by this node; returns an unsubscribe function. */
   onSoftState(listener: (s: SoftState) => void): () => void {
     this.#softListeners.add(listener);

@@ -82,6 +82,7 @@ export class FileWal {
   #closed = false;
   /** Written but not fdatasync'ed yet (a lazily persisted commit index). */
   #dirty = false;
+  #stats = { saves: 0, syncs: 0, bytes: 0 };
 
   private constructor(
     dir: string,
@@ -212,6 +213,11 @@ export class FileWal {
     return this.#snap.index;
   }
 
+  /** Counters since open: save() calls that wrote, fdatasyncs, bytes written. */
+  get stats(): Readonly<{ saves: number; syncs: number; bytes: number }> {
+    return { ...this.#stats };
+  }
+
   /** Segment file names currently on disk, oldest first (for status and tests). */
   get segmentNames(): readonly string[] {
     return this.#segments.map((s) => s.name);
@@ -331,9 +337,12 @@ export class FileWal {
     }
     this.#size += total;
     this.#dirty = true;
+    this.#stats.saves++;
+    this.#stats.bytes += total;
     if (sync) {
       await fh.datasync();
       this.#dirty = false;
+      this.#stats.syncs++;
     }
   }
 
