@@ -4,3 +4,4 @@ export * from './log/index.js';
 export * from './clock/index.js';
 export * from './docker-api/index.js';
 export * from './image-ref/index.js';
+export * from './config/index.js';
