@@ -38,6 +38,9 @@ export class ScenarioCluster {
     this.#voters = [...ids];
     this.#boot = opts.boot ?? 'log';
     for (const id of ids) this.#addHost(id, this.#bootStorage());
+    // Apply the bootstrap entries so every node knows the membership.
+    this.stabilize();
+    this.trace.length = 0;
   }
 
   #bootStorage(): MemoryStorage {
@@ -75,7 +78,7 @@ export class ScenarioCluster {
   /** Replace a node's disk with a log of the given terms (normal entries) and hard state term. */
   setLog(id: NodeId, term: number, terms: readonly number[]): void {
     const storage = new MemoryStorage({ initialConfState: { voters: this.#voters, learners: [] } });
-    const ents: Entry[] = terms.map((t, i) => ({ term: t, index: i + 1, type: 'normal', data: new TextEncoder().encode(`e${i + 1}`) }));
+    const ents: Entry[] = terms.map((t, i) => ({ term: t, index: i + 1, type: 'normal', data: encodeKvCommand({ op: 'put', key: 'k', value: `e${i + 1}` }) }));
     storage.append(ents);
     storage.setHardState({ term, vote: '', commit: 0 });
     this.host(id).replaceDisk(storage);
