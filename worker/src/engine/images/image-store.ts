@@ -200,6 +200,7 @@ export class ImageStore implements ImageEngine {
       let released: string[] = [];
       try {
         released = this.#remover.delete(ref, opts.force === true, opts.noprune !== true, records);
+        released.push(...this.#remover.collectGhosts());
       } finally {
         // An untag done before a conflict stays done, as in Docker: persist either way.
         await this.#db.persist();
