@@ -80,3 +80,24 @@ t.test('command not found maps to Docker 400 and leaves nothing behind', async (
   const ins = await env.mgr.inspect(Id);
   t.equal(ins.State.Running, false);
 });
+
+t.test('cpu, cpuset, ulimits, sysctls, oom_score_adj, shm-size, bind mounts reach the kernel', async (t) => {
+  const env = await setup(t);
+  const host = env.dir;
+  const script = [
+    'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpuset/cpuset.cpus',
+    'ulimit -n', 'cat /proc/sys/net/ipv4/ip_forward', 'cat /proc/self/oom_score_adj',
+    "df -k /dev/shm | tail -1 | awk '{print $2}'",
+    'echo from-ctr > /hostdir/f', 'cat /ro/f', '(echo x > /ro/g) 2>/dev/null || echo ro-refused',
+  ].join('; ');
+  const r = await run(env, {
+    Cmd: ['sh', '-c', script],
+    HostConfig: {
+      NetworkMode: 'none', NanoCpus: 500_000_000, CpuShares: 512, CpusetCpus: '0', Ulimits: [{ Name: 'nofile', Soft: 123, Hard: 456 }],
+      Sysctls: { 'net.ipv4.ip_forward': '1' }, OomScoreAdj: 300, ShmSize: 2 << 20,
+      Binds: [`${host}/rw:/hostdir`, `${host}/rw:/ro:ro`],
+    },
+  });
+  t.equal(r.code, 0);
+  t.equal(await logText(env, r.id), '50000\n100000\n512\n0\n123\n1\n300\n2048\nfrom-ctr\nro-refused\n');
+});

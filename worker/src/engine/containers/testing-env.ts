@@ -28,6 +28,8 @@ export interface Env {
   images: FakeImageSource;
   /** Resolves with the first event (from now on, or already seen when `past`) matching `pred`. */
   nextEvent(pred: (e: EngineEvent) => boolean, past?: boolean): Promise<EngineEvent>;
+  /** The test's t.testdir() (do not call t.testdir() again in the test: tap would wipe this one). */
+  dir: string;
   /** Set when the test shut the manager down itself (teardown then leaves it alone). */
   closed: boolean;
 }
@@ -75,7 +77,7 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
     clock: systemClock, log: silentLogger(), ...extra,
   });
   const env: Env = {
-    mgr, events, net, dataRoot, execRoot, parent, images, closed: false,
+    mgr, events, net, dataRoot, execRoot, parent, images, closed: false, dir: reuse?.dir ?? dir,
     nextEvent: (pred, past = false) => {
       const seen = past ? events.find(pred) : undefined;
       if (seen !== undefined) return Promise.resolve(seen);
