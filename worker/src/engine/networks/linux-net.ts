@@ -151,3 +151,27 @@ export async function nftApply(script: string, what: string): Promise<void> {
     throw setupFailed(what, e);
   }
 }
+
+/** Counters of one interface as Docker's stats report them. */
+export interface InterfaceCounters {
+  rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number;
+  tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number;
+}
+
+/**
+ * The counters of a container's eth0 read from the host end of its veth
+ * (/sys/class/net/<veth>/statistics): what the host end receives the
+ * container sent, so rx and tx swap. Null when the link is gone.
+ */
+export async function vethPeerCounters(vethHost: string): Promise<InterfaceCounters | null> {
+  const dir = `/sys/class/net/${vethHost}/statistics`;
+  const names = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped'] as const;
+  try {
+    const v = await Promise.all(names.map(async (n) => Number((await readFile(`${dir}/${n}`, 'utf8')).trim())));
+    const [rxB = 0, rxP = 0, rxE = 0, rxD = 0, txB = 0, txP = 0, txE = 0, txD = 0] = v;
+    return { rx_bytes: txB, rx_packets: txP, rx_errors: txE, rx_dropped: txD, tx_bytes: rxB, tx_packets: rxP, tx_errors: rxE, tx_dropped: rxD };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile, chmod, readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { runTool, hasCode, type PortMap } from '@shoal/common';
+import { runTool, runToolJson, hasCode, type PortMap } from '@shoal/common';
 import { NetworkManager, type AttachRequest } from './index.js';
 
 // Unique kernel names for this file; subnet 10.213.41.0/24 (outside net 10.213.141.0/24).
@@ -205,8 +205,8 @@ t.test('published ports reach httpd in the netns from 127.0.0.1 and the bridge a
   t.notMatch(res.resolvConf, /nameserver 127\./);
 
   // Inside: eth0 with the address and MAC, default route via the gateway.
-  const inside = await runTool(['nsenter', `--net=${res.netnsPath}`, 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
-  t.match(inside.stdout, `${s.IPAddress}/24`);
+  const addr = await runTool(['nsenter', `--net=${res.netnsPath}`, 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+  t.match(addr.stdout, `${s.IPAddress}/24`);
   const route = await runTool(['nsenter', `--net=${res.netnsPath}`, 'ip', 'route', 'show', 'default']);
   t.match(route.stdout, 'default via 10.213.41.1 dev eth0');
   t.equal((await bridgePorts()).length, 1, 'veth host end on the bridge');
@@ -218,6 +218,13 @@ t.test('published ports reach httpd in the netns from 127.0.0.1 and the bridge a
   t.equal(await fetchWhenUp('127.0.0.1', p80), 'hello from the netns\n', 'via 127.0.0.1');
   t.equal(await fetchWhenUp('10.213.41.1', p80), 'hello from the netns\n', 'via the bridge address');
   t.equal(await fetchWhenUp('127.0.0.1', p81), 'port 81\n', 'localhost-only binding via 127.0.0.1');
+  const stats = await m.interfaceStats(id);
+  // (sysfs would show the host's devices: ask the netns itself with ip -s.)
+  const inside = await runToolJson<Array<{ stats64: { tx: { bytes: number }; rx: { bytes: number } } }>>(
+    ['nsenter', `--net=${res.netnsPath}`, 'ip', '-s', '-j', 'link', 'show', 'dev', 'eth0']);
+  t.ok((stats?.eth0?.tx_bytes ?? 0) > 0, 'the container sent bytes');
+  t.equal(stats?.eth0?.tx_bytes, inside[0]?.stats64.tx.bytes, 'tx as the container sees it');
+  t.equal(stats?.eth0?.rx_bytes, inside[0]?.stats64.rx.bytes, 'rx as the container sees it');
   await t.rejects(httpGet('10.213.41.1', p81), 'localhost-only binding not reachable via another address');
   // Hairpin: the container reaches its own published port through the host address.
   t.equal(await wgetIn(res.netnsPath ?? '', `http://10.213.41.1:${p80}/`), 'hello from the netns\n', 'hairpin');

@@ -24,7 +24,7 @@ import { buildHosts, buildResolvConf } from './host-files.js';
 import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, normalizeNetworkMode, type BridgeConfig, type BuiltinNetwork } from './network-shapes.js';
 import { StateFiles, readJsonOrNull, writeJsonAtomic } from './state-files.js';
 import { Coalescer } from './coalescer.js';
-import { bridgePortNames, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, nftApply, removeNetns, writeSysctl } from './linux-net.js';
+import { bridgePortNames, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, nftApply, removeNetns, writeSysctl } from './linux-net.js';
 
 /** Options of {@link NetworkManager.open}. */
 export interface NetworkManagerOptions {
@@ -232,6 +232,18 @@ export class NetworkManager implements NetworkAttacher {
       ep.rec = { ...ep.rec, name: newName };
       await this.#files.writeEndpoint(ep.rec);
     });
+  }
+
+  /**
+   * Per-interface counters for `docker stats` (`networks` of ContainerStats):
+   * `{ eth0: {...} }` for a bridge endpoint, undefined otherwise (host, none,
+   * container mode, not attached), as Docker omits them.
+   */
+  async interfaceStats(containerId: string): Promise<Record<string, InterfaceCounters> | undefined> {
+    const veth = this.#endpoints.get(containerId)?.rec.vethHost;
+    if (veth === undefined) return undefined;
+    const c = await vethPeerCounters(veth);
+    return c === null ? undefined : { eth0: c };
   }
 
   /** Run `fn` after any other operation on the same container. */
