@@ -17,14 +17,14 @@ export function humanStatus(rec: ContainerRecord, nowMs: number): string {
 
 /** Docker's units.HumanDuration. */
 export function humanDuration(ms: number): string {
-  const sec = Math.round(ms / 1000);
+  const sec = Math.floor(ms / 1000);
   if (sec < 1) return 'Less than a second';
   if (sec === 1) return '1 second';
   if (sec < 60) return `${sec} seconds`;
-  const min = Math.round(sec / 60);
+  const min = Math.floor(sec / 60);
   if (min === 1) return 'About a minute';
   if (min < 60) return `${min} minutes`;
-  const h = Math.round(sec / 3600);
+  const h = Math.round(ms / 3_600_000);
   if (h === 1) return 'About an hour';
   if (h < 48) return `${h} hours`;
   if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
