@@ -3,6 +3,7 @@
  * (argv: id, data dir). A tiny counting state machine; the load generators
  * run here, inside the leader process, and measure commit + apply.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { GrpcTransport, RaftNode } from '../src/index.js';
 import type { Entry, Snapshot } from '../src/index.js';
 import type { BenchCommand, BenchEvent } from './bench-protocol.js';
@@ -69,6 +70,9 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, size: num
   const latencies: number[] = [];
   const inflight: Array<Promise<void>> = [];
   let errors = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const syncsBefore = n.storageStats().syncs;
   const start = performance.now();
   let issued = 0;
   const total = Math.round((rate * durationMs) / 1000);
@@ -92,7 +96,13 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, size: num
     }, 1);
   });
   await Promise.all(inflight);
+  loopDelay.disable();
   latencies.sort((a, b) => a - b);
+  const slow = latencies.filter((l) => l > 10).length;
+  console.error(
+    `[${n.id}] event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
+      `${n.storageStats().syncs - syncsBefore} fdatasyncs; ${slow} proposals over 10 ms; max ${(latencies.at(-1) ?? 0).toFixed(1)} ms`,
+  );
   send({
     ev: 'load-result',
     id: n.id,

@@ -13,7 +13,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,9 +72,32 @@ async function load(id: string, c: Extract<BenchCommand, { cmd: 'load-max' | 'lo
   return result;
 }
 
+/** p50/p99 of a 256-byte append + fdatasync on the bench's filesystem: the floor under commit latency. */
+async function fsyncBaseline(dir: string): Promise<{ p50: number; p99: number }> {
+  const path = join(dir, 'fsync-probe');
+  const fh = await open(path, 'w');
+  const lat: number[] = [];
+  try {
+    const buf = Buffer.alloc(SIZE, 1);
+    for (let i = 0; i < 500; i++) {
+      const t0 = performance.now();
+      await fh.write(buf);
+      await fh.datasync();
+      lat.push(performance.now() - t0);
+    }
+  } finally {
+    await fh.close();
+    await rm(path, { force: true });
+  }
+  lat.sort((a, b) => a - b);
+  return { p50: lat[250] ?? Number.NaN, p99: lat[495] ?? Number.NaN };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'raft-bench-'));
   try {
+    const fs = await fsyncBaseline(dir);
+    console.log(`fdatasync of ${SIZE} B on ${dir}: p50 ${fs.p50.toFixed(2)} ms, p99 ${fs.p99.toFixed(2)} ms (each commit needs two in sequence: leader, then follower)`);
     for (const id of ids) {
       const proc = fork(join(here, 'raft-bench-node.ts'), [id, join(dir, id)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const child: Child = { id, proc, role: 'follower' };

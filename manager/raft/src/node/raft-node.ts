@@ -16,7 +16,7 @@
  * failure, after stopping), `stop()` (closes transport and WAL).
  */
 import { bootstrapLog, decodeConfChange, MemoryStorage, RaftError, RawNode } from '../core/index.js';
-import type { ConfChange, Entry, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
+import type { ConfChange, Entry, HardState, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
 import { FileWal } from '../storage/index.js';
 import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
@@ -55,6 +55,8 @@ export interface RaftNodeOptions {
   /** How long readIndex() and transferLeadership() wait. Default 2 election timeouts. */
   readonly requestTimeoutMs?: number;
   readonly core?: RaftNodeCoreOptions;
+  /** Let the leader send appends while it persists them (Raft thesis 10.2.1, see #maySendBeforePersist). Default true. */
+  readonly pipelineAppends?: boolean;
 }
 
 /** What a committed proposal resolves with. */
@@ -107,6 +109,8 @@ export class RaftNode {
   readonly #requestTimeoutMs: number;
   #applied: number;
   #soft: SoftState = { leader: '', role: 'follower' };
+  #persistedHard: HardState;
+  readonly #pipelineAppends: boolean;
   #proposals: QueuedProposal[] = [];
   readonly #waiters = new Map<number, Waiter>();
   readonly #reads = new Map<string, PendingRead>();
@@ -132,6 +136,8 @@ export class RaftNode {
     this.#keepEntries = o.keepEntries ?? 1_000;
     this.#requestTimeoutMs = o.requestTimeoutMs ?? 2 * (o.electionTicks ?? 10) * this.#tickMs;
     this.#applied = applied;
+    this.#persistedHard = storage.hardState();
+    this.#pipelineAppends = o.pipelineAppends ?? true;
   }
 
   /**
@@ -392,6 +398,8 @@ export class RaftNode {
     const durable = rd.snapshot === undefined ? this.#wal.lastIndex : 0;
     const early = rd.committedEntries.filter((e) => e.index <= durable);
     const late = early.length === rd.committedEntries.length ? [] : rd.committedEntries.slice(early.length);
+    const sendFirst = rd.messages.length > 0 && this.#maySendBeforePersist(rd, durable);
+    if (sendFirst) this.#transport.send(rd.messages);
     // 1. persist (returns after fdatasync), then make it visible to the core's storage.
     const needsSave = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
     const saving = needsSave ? this.#wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync }) : Promise.resolve();
@@ -400,11 +408,12 @@ export class RaftNode {
     } finally {
       await saving;
     }
+    if (rd.hardState !== undefined) this.#persistedHard = rd.hardState;
     if (rd.snapshot !== undefined) this.#storage.applySnapshot(rd.snapshot);
     this.#storage.append(rd.entries);
     if (rd.hardState !== undefined) this.#storage.setHardState(rd.hardState);
     // 2. send.
-    if (rd.messages.length > 0) this.#transport.send(rd.messages);
+    if (rd.messages.length > 0 && !sendFirst) this.#transport.send(rd.messages);
     // 3. apply.
     if (rd.snapshot !== undefined) {
       await this.#sm.restore(rd.snapshot);
@@ -422,6 +431,24 @@ export class RaftNode {
     // 4. advance.
     this.#raw.advance(rd);
     await this.#maybeCompact();
+  }
+
+  /**
+   * Raft thesis 10.2.1: a leader may send its appends while it persists the
+   * same entries, since it counts itself only towards commits that become
+   * visible (client acks, commit indexes in messages) in a later Ready, which
+   * this loop processes only after this save returned. Allowed only when
+   * the Ready carries nothing whose sending depends on this save: the node
+   * is and stays leader, no snapshot, no term/vote change, and the commit
+   * index it announces is already durable here (a single voter commits its
+   * own entries at once: those wait for the save).
+   */
+  #maySendBeforePersist(rd: Ready, durable: number): boolean {
+    if (!this.#pipelineAppends || rd.snapshot !== undefined) return false;
+    if ((rd.softState?.role ?? this.#soft.role) !== 'leader') return false;
+    const hs = rd.hardState;
+    if (hs === undefined) return this.#persistedHard.commit <= durable;
+    return hs.term === this.#persistedHard.term && hs.vote === this.#persistedHard.vote && hs.commit <= durable;
   }
 
   async #applyEntries(entries: readonly Entry[]): Promise<void> {
