@@ -47,8 +47,10 @@ interface ImagesFile {
 export class ImageDb {
   readonly images = new Map<string, ImageRecord>();
   readonly layers = new Map<string, LayerRecord>();
-  /** Full reference string (`docker.io/library/busybox:latest`) -> image id. */
-  readonly refs = new Map<string, string>();
+  /** Full reference string (`docker.io/library/busybox:latest`) -> image id. Change it with setRef/deleteRef only. */
+  readonly refs: ReadonlyMap<string, string> = new Map<string, string>();
+  /** Image id -> its parsed references (sorted), kept in step with `refs`. */
+  readonly #byImage = new Map<string, ImageRef[]>();
   readonly ghosts = new Map<string, readonly string[]>();
   readonly #layout: ImageLayout;
 
@@ -82,7 +84,7 @@ export class ImageDb {
     const repos = await readJson<{ Repositories: Record<string, Record<string, string>> }>(layout.repositoriesFile);
     for (const byRef of Object.values(repos?.Repositories ?? {})) {
       for (const [ref, id] of Object.entries(byRef)) {
-        if (db.images.has(id)) db.refs.set(formatImageRef(parseImageRef(ref)), id);
+        if (db.images.has(id)) db.setRef(parseImageRef(ref), id);
       }
     }
     return db;
@@ -117,11 +119,32 @@ export class ImageDb {
     await writeJsonAtomic(this.#layout.repositoriesFile, { Repositories: repos });
   }
 
-  /** References of an image, sorted, as parsed refs. */
+  /** Point `ref` at image `id` (moving it from another image if needed). */
+  setRef(ref: ImageRef, id: string): void {
+    const key = formatImageRef(ref);
+    const old = this.refs.get(key);
+    if (old === id) return;
+    if (old !== undefined) this.deleteRef(ref);
+    (this.refs as Map<string, string>).set(key, id);
+    const list = [...(this.#byImage.get(id) ?? []), parseImageRef(key)];
+    this.#byImage.set(id, list.sort((a, b) => formatImageRef(a).localeCompare(formatImageRef(b))));
+  }
+
+  /** Remove `ref`; returns the image id it pointed at. */
+  deleteRef(ref: ImageRef): string | undefined {
+    const key = formatImageRef(ref);
+    const id = this.refs.get(key);
+    if (id === undefined) return undefined;
+    (this.refs as Map<string, string>).delete(key);
+    const rest = (this.#byImage.get(id) ?? []).filter((r) => formatImageRef(r) !== key);
+    if (rest.length === 0) this.#byImage.delete(id);
+    else this.#byImage.set(id, rest);
+    return id;
+  }
+
+  /** References of an image, sorted, as parsed refs (a copy). */
   refsOf(id: string): ImageRef[] {
-    const out: ImageRef[] = [];
-    for (const [ref, iid] of this.refs) if (iid === id) out.push(parseImageRef(ref));
-    return out.sort((a, b) => formatImageRef(a).localeCompare(formatImageRef(b)));
+    return [...(this.#byImage.get(id) ?? [])];
   }
 
   /** Familiar `name:tag` strings of an image. */

@@ -1,5 +1,5 @@
 import type { ImageDeleteItem, ImageRef } from '@shoal/common';
-import { familiarString, formatImageRef, withDefaultTag } from '@shoal/common';
+import { familiarString, withDefaultTag } from '@shoal/common';
 import type { ImageDb, ImageRecord } from './image-db.js';
 import { imageErrors } from './image-errors.js';
 
@@ -63,7 +63,7 @@ export class ImageRemover {
   }
 
   #untag(ref: ImageRef, id: string, records: ImageDeleteItem[]): void {
-    this.#ctx.db.refs.delete(formatImageRef(ref));
+    this.#ctx.db.deleteRef(ref);
     records.push({ Untagged: familiarString(ref) });
     this.#ctx.emit('untag', id, id);
   }

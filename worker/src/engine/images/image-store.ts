@@ -464,7 +464,7 @@ export class ImageStore implements ImageEngine {
   }
 
   #addTag(ref: ImageRef, id: string): void {
-    this.#db.refs.set(formatImageRef(ref), id);
+    this.#db.setRef(ref, id);
     const img = this.#db.images.get(id);
     if (img !== undefined) img.lastTagTime = rfc3339Nano(this.#clock.now());
   }
