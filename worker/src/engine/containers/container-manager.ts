@@ -13,7 +13,7 @@ import type { ExitStatus } from '@shoal/native';
 import type { AttachOptions, ContainerEngine, LogsOptions } from '../api/engine-deps.js';
 import {
   CrunRuntime, buildEnv, buildResources, generateSpec, mountRootfs, removeRootfs, resolveUser, unmountRootfs,
-  readOomKills, prepareCgroups, overlayPaths, type CgroupLayout, type UserMount,
+  readOomKills, prepareCgroups, overlayPaths, readHostDevices, readBoundingCaps, type CgroupLayout, type UserMount,
 } from '../runtime/index.js';
 import type { ContainerManagerOptions, LogReader } from './deps.js';
 import { readJsonFileLog } from '../logs/index.js';
@@ -92,6 +92,7 @@ export class ContainerManager implements ContainerEngine {
   readonly #rand: () => number;
   readonly #parent: string;
   #layout: CgroupLayout | null = null;
+  #hostCaps: string[] | undefined;
   #closed = false;
 
   constructor(opts: ContainerManagerOptions) {
@@ -109,6 +110,7 @@ export class ContainerManager implements ContainerEngine {
   /** Prepare the host (cgroups) and restore saved containers. Call once. */
   async open(): Promise<void> {
     this.#layout = await prepareCgroups(this.#o.log);
+    this.#hostCaps = await readBoundingCaps();
     await Promise.all([mkdir(join(this.#o.execRoot, 'runtime'), { recursive: true }), mkdir(join(this.#o.dataRoot, 'containers'), { recursive: true })]);
     await this.restore();
   }
@@ -299,6 +301,8 @@ export class ContainerManager implements ContainerEngine {
         etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
         initPath: hc.Init === true ? (this.#o.initPath ?? '/usr/bin/tini-static') : undefined,
         userMounts: mounts.map((m) => m.spec as UserMount),
+        hostDevices: hc.Privileged === true ? await readHostDevices() : undefined,
+        hostCaps: this.#hostCaps,
       });
       await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
       undo.push(() => this.#crun.delete(id));

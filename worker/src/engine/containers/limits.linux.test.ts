@@ -101,3 +101,17 @@ t.test('cpu, cpuset, ulimits, sysctls, oom_score_adj, shm-size, bind mounts reac
   t.equal(r.code, 0);
   t.equal(await logText(env, r.id), '50000\n100000\n512\n0\n123\n1\n300\n2048\nfrom-ctr\nro-refused\n');
 });
+
+t.test('privileged: all caps (mount works), host devices, no seccomp; default: mount refused', async (t) => {
+  const env = await setup(t);
+  const script = 'mkdir -p /mnt/x; (mount -t tmpfs none /mnt/x) 2>/dev/null && echo mounted || echo refused; ls /dev | wc -l; grep Seccomp: /proc/self/status';
+  const priv = await run(env, { Cmd: ['sh', '-c', script], HostConfig: { NetworkMode: 'none', Privileged: true } });
+  const [m1, n1, sec1] = (await logText(env, priv.id)).trim().split('\n');
+  t.equal(m1, 'mounted');
+  t.match(sec1 ?? '', /Seccomp:\s+0/);
+  const plain = await run(env, { Cmd: ['sh', '-c', script] });
+  const [m2, n2, sec2] = (await logText(env, plain.id)).trim().split('\n');
+  t.equal(m2, 'refused');
+  t.match(sec2 ?? '', /Seccomp:\s+2/, 'seccomp filter mode');
+  t.ok(Number(n1) > Number(n2), `privileged sees more devices (${n1 ?? '?'} > ${n2 ?? '?'})`);
+});

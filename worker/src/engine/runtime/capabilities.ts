@@ -34,12 +34,20 @@ export function normalizeCap(name: string): string {
  * otherwise defaults, minus drops (ALL drops everything not re-added), plus
  * adds (ALL adds everything). Adds win over drops for the same cap.
  */
-export function computeCaps(opts: { privileged?: boolean; add?: readonly string[] | null; drop?: readonly string[] | null }): string[] {
-  if (opts.privileged === true) return [...ALL_CAPS];
+export function computeCaps(opts: { privileged?: boolean; add?: readonly string[] | null; drop?: readonly string[] | null; available?: readonly string[] }): string[] {
+  // "All" means all the daemon itself has (its bounding set), as Docker.
+  const all = opts.available ?? ALL_CAPS;
+  if (opts.privileged === true) return [...all];
   const add = (opts.add ?? []).map(normalizeCap);
   const drop = (opts.drop ?? []).map(normalizeCap);
-  if (add.includes('ALL')) return ALL_CAPS.filter((c) => !drop.includes(c) || add.includes(c));
+  if (add.includes('ALL')) return all.filter((c) => !drop.includes(c) || add.includes(c));
   let caps = drop.includes('ALL') ? [] : DEFAULT_CAPS.filter((c) => !drop.includes(c));
   for (const c of add) if (!caps.includes(c)) caps = [...caps, c];
   return caps;
+}
+
+/** Capability names of a /proc/<pid>/status Cap* hex mask (bit n = ALL_CAPS[n]). Pure. */
+export function capsFromMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  return ALL_CAPS.filter((_c, i) => ((mask >> BigInt(i)) & 1n) === 1n);
 }

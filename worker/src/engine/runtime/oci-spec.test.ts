@@ -141,3 +141,13 @@ t.test('overlay options: topmost first; relative when too long', async (t) => {
   t.ok(r.options.length < 4096);
   t.ok(r.options.startsWith(`lowerdir=snapshots/${'x'.repeat(50)}54/fs:`));
 });
+
+t.test('privileged gets the bounding set the daemon has', async (t) => {
+  const { capsFromMask } = await import('./capabilities.js');
+  const have = capsFromMask('000001fffeffffff');
+  t.notOk(have.includes('CAP_SYS_RESOURCE'));
+  t.equal(have.length, 40);
+  const s = generateSpec(base({ hostConfig: { Privileged: true }, hostCaps: have }));
+  t.same(s.process.capabilities.bounding, have);
+  t.same(computeCaps({ add: ['ALL'], drop: ['NET_RAW'], available: have }).includes('CAP_NET_RAW'), false);
+});

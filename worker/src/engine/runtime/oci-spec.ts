@@ -78,6 +78,8 @@ export interface SpecInput {
   /** Host path of a static init (tini) when HostConfig.Init. */
   initPath?: string;
   userMounts: UserMount[];
+  /** The daemon's bounding capabilities ("all" for --privileged / --cap-add ALL). Default ALL_CAPS. */
+  hostCaps?: readonly string[];
   /** Host devices for --privileged (path, type, major, minor, mode). */
   hostDevices?: OciDevice[];
 }
@@ -197,7 +199,7 @@ export function rlimitType(name: string): string {
 export function generateSpec(input: SpecInput): OciSpec {
   const hc = input.hostConfig;
   const privileged = hc.Privileged === true;
-  const caps = computeCaps({ privileged, add: hc.CapAdd, drop: hc.CapDrop });
+  const caps = computeCaps({ privileged, add: hc.CapAdd, drop: hc.CapDrop, available: input.hostCaps });
   const shmSize = hc.ShmSize !== undefined && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
   const ro = hc.ReadonlyRootfs === true;
 
