@@ -1,12 +1,14 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { access, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCode } from '@shoal/common';
-import { ShimClient, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
+import { FrameType, ShimClient, encodeShimFrame, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
 import type { SpawnShimOptions } from './index.js';
 import { makeTestBundle, type TestBundle } from './test-bundle.js';
+import { reachableSocketPath } from './socket-path.js';
 
 const RFC3339NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
@@ -290,4 +292,47 @@ t.test('after the shim is gone, exited comes from exit.json', async (t) => {
   t.same((await readExitFile(b.stateDir))?.exitCode, 5);
   const e = await ShimClient.connect(b.stateDir, { timeoutMs: 1000 }).catch((x: unknown) => x);
   t.ok(hasCode(e, 'SHIM_CONNECT_FAILED'), 'nobody listens any more');
+});
+
+t.test('the log escapes arbitrary bytes like Docker and splits lines at 16 KiB', async (t) => {
+  // bytes: quote, backslash, tab, ESC, <, invalid UTF-8 (\377), a valid é, then a 40000-byte line
+  const b = await bundleFor(t, ['sh', '-c', 'printf \'q"b\\\\t\\t e\\033 <x> \\377 \\303\\251\\n\'; head -c 40000 /dev/zero | tr "\\000" a; echo']);
+  await spawnShim(opts(b));
+  const c = await ShimClient.connect(b.stateDir);
+  c.hello({ stdin: false, stdout: false, stderr: false });
+  await b.start();
+  t.equal((await c.exited).exitCode, 0);
+  const raw = (await readFile(b.logPath, 'utf8')).trimEnd().split('\n');
+  t.match(raw[0], /"log":"q\\"b\\\\t\\t e\\u001b \\u003cx\\u003e \\ufffd é\\n"/, 'escapes as Docker (HTML-safe, U+FFFD for invalid UTF-8)');
+  const logs = raw.map((l) => (JSON.parse(l) as { log: string }).log);
+  t.equal(logs[0], 'q"b\\t\t e\u001b <x> \ufffd é\n');
+  t.same(logs.slice(1).map((l) => l.length), [16384, 16384, 40000 - 2 * 16384 + 1], 'a long line is split at 16 KiB');
+  t.ok(logs[3]?.endsWith('\n') && !logs[1]?.endsWith('\n'));
+});
+
+t.test('a client that does not read is dropped; the container is never blocked', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'head -c 8000000 /dev/zero | tr "\\000" x; echo; echo all-written']);
+  const { shimPid } = await spawnShim(opts(b));
+  const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${shimPid}/status`, 'utf8'));
+  t.ok(Number(rss?.[1]) < 1024, `an idle shim stays under 1 MiB RSS (${rss?.[1]} kB)`);
+  const where = reachableSocketPath(b.stateDir, 'control.sock');
+  const slow = createConnection({ path: where.path });
+  await new Promise<void>((r) => slow.once('connect', () => r()));
+  where.release();
+  slow.pause(); // never reads
+  const slowClosed = new Promise<void>((r) => slow.once('close', () => r()));
+  slow.write(encodeShimFrame(FrameType.Hello, JSON.stringify({ stdin: false, stdout: true, stderr: true })));
+  const mon = await ShimClient.connect(b.stateDir);
+  mon.hello({ stdin: false, stdout: false, stderr: false });
+  await b.start();
+  const st = await mon.exited;
+  t.equal(st.exitCode, 0);
+  const last = (await readFile(b.logPath, 'utf8')).trimEnd().split('\n').at(-1) ?? '';
+  t.equal((JSON.parse(last) as { log: string }).log, 'all-written\n', 'everything reached the log');
+  slow.resume();
+  let received = 0;
+  slow.on('data', (d: Buffer) => { received += d.length; });
+  await slowClosed;
+  t.ok(received < 8_000_000, `the slow client was cut off (${received} bytes)`);
+  t.match(await readFile(join(b.stateDir, 'shim.log'), 'utf8'), /dropping a slow client/);
 });
