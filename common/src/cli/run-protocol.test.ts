@@ -159,3 +159,48 @@ t.test('exec: create, hijacked start, exit code from exec inspect', async (t) =>
   t.match(JSON.parse(d.calls[0]?.body ?? '{}'), { Cmd: ['sh', '-c', 'exit 4'], Env: ['FOO=bar'], User: 'nobody', WorkingDir: '/tmp', AttachStdin: false, AttachStdout: true });
   t.match(JSON.parse(d.calls[1]?.body ?? '{}'), { Detach: false, Tty: false });
 });
+
+t.test('run -it: raw terminal, resize after start, local detach with ctrl-p ctrl-q', async (t) => {
+  const d = await daemon(t);
+  let release: () => void = () => undefined;
+  const started = new Promise<void>((r) => { release = r; });
+  const received: Buffer[] = [];
+  let serverSawClose: () => void = () => undefined;
+  const closed = new Promise<void>((r) => { serverSawClose = r; });
+  d.json('POST /containers/create', 201, { Id: ID, Warnings: [] })
+    .onHijack('POST /containers/*/attach', async (sock) => {
+      sock.on('data', (c: Buffer) => received.push(c));
+      sock.on('end', () => serverSawClose());
+      sock.on('error', () => undefined);
+      await started;
+      sock.write('/ # ');
+    })
+    .on('POST /containers/*/wait', (_req, res) => { res.writeHead(200); res.flushHeaders(); })
+    .on('POST /containers/*/start', (_req, res) => { res.writeHead(204); res.end(); release(); })
+    .on('POST /containers/*/resize', (_req, res) => { res.writeHead(200); res.end(); });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  const modes: boolean[] = [];
+  Object.assign(io.io.stdin, { isTTY: true, setRawMode: (m: boolean) => { modes.push(m); } });
+  Object.assign(io.io.stdout, { isTTY: true, rows: 40, columns: 132 });
+  const running = runCli(['run', '-it', 'busybox', 'sh'], io.io);
+  await io.waitForStdout(/\/ # $/);
+  io.stdin.write('ls\r');
+  io.stdin.write('\u0010\u0011');
+  t.equal(await running, 0, 'detached: exit 0 without the container exiting');
+  await closed;
+  t.equal(Buffer.concat(received).toString(), 'ls\r', 'the detach keys are not sent');
+  t.same(modes, [true, false], 'raw mode on, then restored');
+  const resize = d.calls.find((c) => c.path.endsWith('/resize'));
+  t.equal(resize?.query.get('h'), '40');
+  t.equal(resize?.query.get('w'), '132');
+  t.ok(d.order.indexOf(`POST /containers/${ID}/start`) < d.order.indexOf(`POST /containers/${ID}/resize`), 'resize after start');
+  t.match(JSON.parse(d.calls[0]?.body ?? '{}'), { Tty: true, OpenStdin: true, HostConfig: { ConsoleSize: [40, 132] } });
+});
+
+t.test('run -it without a terminal on stdin is refused like docker', async (t) => {
+  const d = await daemon(t);
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['run', '-it', 'busybox'], io.io), 1);
+  t.equal(io.stderr(), 'the input device is not a TTY\n');
+  t.same(d.calls, [], 'nothing was created');
+});
