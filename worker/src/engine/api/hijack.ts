@@ -14,7 +14,15 @@ const upgradeHeads = new WeakMap<IncomingMessage, Buffer>();
  * not hijacked (e.g. a 404) is written to the socket, which is then closed.
  */
 export function installUpgradeRouting(app: FastifyInstance): void {
-  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  app.server.on('upgrade', upgradeListener(app));
+}
+
+/**
+ * The `upgrade` listener that routes through `app`; for every extra server
+ * (unix sockets, TLS) that serves the app with `app.routing`.
+ */
+export function upgradeListener(app: FastifyInstance): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => { socket.destroy(); });
     readUpgradeBody(req, socket, head).then(({ body, rest }) => {
       const routed = body.length > 0 ? withBody(req, socket, body) : req;
@@ -25,7 +33,7 @@ export function installUpgradeRouting(app: FastifyInstance): void {
       res.on('finish', () => { socket.end(); });
       app.routing(routed, res);
     }, () => { socket.destroy(); });
-  });
+  };
 }
 
 /**

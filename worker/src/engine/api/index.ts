@@ -1,4 +1,5 @@
 export { buildApp } from './build-app.js';
+export { upgradeListener } from './hijack.js';
 export type { ApiDeps } from './build-app.js';
 export type { SystemFacts, SystemInfo } from './system-facts.js';
 export { apiErrors } from './api-errors.js';
