@@ -543,7 +543,8 @@ export class Raft {
       return;
     }
     const oldPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
+    // An ack at the current match still ends a probe (e.g. right after a snapshot).
+    if (!pr.maybeUpdate(m.index) && !(pr.state === 'probe' && pr.match === m.index)) return;
     if (pr.state === 'probe') {
       pr.becomeReplicate();
     } else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
@@ -610,8 +611,14 @@ export class Raft {
     return true;
   }
 
+  /** Send appends to every peer, filling each replicate window (entries beyond maxSizePerMsg go in further messages). */
   #bcastAppend(): void {
-    for (const id of this.#prs.keys()) if (id !== this.id) this.#maybeSendAppend(id, true);
+    for (const id of this.#prs.keys()) {
+      if (id === this.id || !this.#maybeSendAppend(id, true)) continue;
+      while (this.#maybeSendAppend(id, false)) {
+        // Fill the inflight window.
+      }
+    }
   }
 
   #bcastHeartbeat(context: Uint8Array | undefined): void {
@@ -781,6 +788,14 @@ export class Raft {
         newVoters.delete(id);
         break;
     }
+    const reachable = [...this.#voters].filter((v) => this.#healthy(v)).length;
+    if (reachable < majority(this.#voters.size)) {
+      throw new RaftError(
+        'CONF_CHANGE_UNSAFE',
+        `only ${reachable} of ${this.#voters.size} current voters are reachable: the change could not commit`,
+        { nodeId: id, healthy: reachable, voters: this.#voters.size },
+      );
+    }
     const healthy = [...newVoters].filter((v) => this.#healthy(v)).length;
     if (healthy < majority(newVoters.size)) {
       throw new RaftError(
@@ -810,12 +825,14 @@ export class Raft {
         this.#prs.delete(id);
         break;
     }
+    let added = false;
     if (cc.type !== 'remove-node') {
       let pr = this.#prs.get(id);
       if (pr === undefined) {
         pr = new Progress(next, this.cfg.maxInflightMsgs, false, this.#ticks);
         pr.recentActive = true;
         this.#prs.set(id, pr);
+        added = true;
       }
       pr.isLearner = this.#learners.has(id);
     }
@@ -827,6 +844,8 @@ export class Raft {
         if (this.leadTransferee !== NONE && !this.#voters.has(this.leadTransferee)) this.leadTransferee = NONE;
         if (this.#maybeCommit()) this.#bcastAppend();
         else for (const peer of this.#prs.keys()) if (peer !== this.id) this.#maybeSendAppend(peer, false);
+        // Start probing a new member at once rather than at the next heartbeat.
+        if (added && id !== this.id) this.#maybeSendAppend(id, true);
       }
     }
     return this.confState();

@@ -14,7 +14,13 @@ export function formatEntry(e: Entry): string {
     const cc = decodeConfChange(e.data);
     return `${e.index}/${e.term}(${cc.type} ${cc.nodeId})`;
   }
-  return e.data.length === 0 ? `${e.index}/${e.term}` : `${e.index}/${e.term}:${JSON.stringify(text(e.data))}`;
+  if (e.data.length === 0) return `${e.index}/${e.term}`;
+  const s = dec.decode(e.data);
+  if (s.startsWith('{"op":"put"')) {
+    const cmd = JSON.parse(s) as { key: string; value: string };
+    return `${e.index}/${e.term}:${cmd.key}=${cmd.value}`;
+  }
+  return `${e.index}/${e.term}:${JSON.stringify(text(e.data))}`;
 }
 
 /** One line describing a message, for scenario traces. */

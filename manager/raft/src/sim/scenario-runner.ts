@@ -100,6 +100,12 @@ function execute(cluster: ScenarioCluster | undefined, line: string): { cluster:
     case 'tick':
       c.tick(a!, b === undefined ? 1 : Number(b));
       break;
+    case 'tick-stabilize':
+      for (let k = 0; k < (b === undefined ? 1 : Number(b)); k++) {
+        c.tick(a!);
+        c.stabilize();
+      }
+      break;
     case 'tick-all':
       c.tickAll(a === undefined ? 1 : Number(a));
       break;
