@@ -52,6 +52,7 @@ struct client {
   int fd;
   int hello, want_stdin, want_out, want_err;
   int paused;  /* EPOLLIN off while stdin is backed up */
+  int rd_eof;  /* the client half-closed: nothing more to read */
   int closing; /* exit frame queued: close when flushed */
   buf_t in, out;
   struct client *next;
@@ -324,8 +325,9 @@ static struct client *client_by_fd(int fd) {
 }
 
 static void client_update_events(struct client *c) {
-  uint32_t ev = EPOLLRDHUP;
-  if (!c->paused && !c->closing) ev |= EPOLLIN;
+  /* level-triggered: never ask for EPOLLRDHUP/EPOLLIN once they cannot be served, or the loop spins */
+  uint32_t ev = 0;
+  if (!c->paused && !c->closing && !c->rd_eof) ev |= EPOLLIN | EPOLLRDHUP;
   if (buf_size(&c->out) > 0) ev |= EPOLLOUT;
   ep_ctl(EPOLL_CTL_MOD, c->fd, ev);
 }
@@ -836,7 +838,7 @@ static int client_read(struct client *c) {
         client_drop(c);
         return -1;
       }
-      c->paused = 1;
+      c->rd_eof = 1;
       if (S.stdin_owner == c) {
         S.stdin_owner = NULL;
         if (S.stdin_once && !S.stdin_closed) {
@@ -1139,7 +1141,15 @@ int main(int argc, char **argv) {
         if (S.tty && (e & EPOLLOUT) && S.in_fd >= 0) stdin_write();
         if (e & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_output(&S.out_fd, 1);
       } else if (fd == S.err_fd) read_output(&S.err_fd, 2);
-      else if (fd == S.in_fd) stdin_write();
+      else if (fd == S.in_fd) {
+        if (e & (EPOLLERR | EPOLLHUP)) {
+          /* the process closed its end of stdin */
+          buf_consume(&S.stdin_pending, buf_size(&S.stdin_pending));
+          S.stdin_closed = 1;
+          close_fd(&S.in_fd);
+          resume_clients();
+        } else stdin_write();
+      }
       else {
         struct client *c = client_by_fd(fd);
         if (!c) continue;

@@ -1,11 +1,12 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { access, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCode } from '@shoal/common';
-import { FrameType, ShimClient, encodeShimFrame, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
+import { FrameType, ShimClient, ShimFrameDecoder, encodeShimFrame, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
 import type { SpawnShimOptions } from './index.js';
 import { makeTestBundle, type TestBundle } from './test-bundle.js';
 import { reachableSocketPath } from './socket-path.js';
@@ -335,4 +336,42 @@ t.test('a client that does not read is dropped; the container is never blocked',
   await slowClosed;
   t.ok(received < 8_000_000, `the slow client was cut off (${received} bytes)`);
   t.match(await readFile(join(b.stateDir, 'shim.log'), 'utf8'), /dropping a slow client/);
+});
+
+/** utime+stime of a process in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+t.test('a half-closed client still gets output and the exit frame; idle fds do not spin the shim', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'read l; echo "got $l"; exec 0<&-; sleep 1; echo after']);
+  const { shimPid } = await spawnShim(opts(b, { stdin: true }));
+  const where = reachableSocketPath(b.stateDir, 'control.sock');
+  const raw = createConnection({ path: where.path });
+  await new Promise<void>((r) => raw.once('connect', () => r()));
+  where.release();
+  const dec = new ShimFrameDecoder();
+  const got: Array<{ type: number; text: string }> = [];
+  const ticks: number[] = []; // the shim's CPU time when "got x" and when "after" arrive, a second apart
+  raw.on('data', (d: Buffer) => {
+    for (const f of dec.push(d)) {
+      got.push({ type: f.type, text: f.payload.toString() });
+      if (f.type === FrameType.Stdout) ticks.push(cpuTicks(shimPid));
+    }
+  });
+  const closed = new Promise<void>((r) => raw.once('close', () => r()));
+  raw.write(encodeShimFrame(FrameType.Hello, JSON.stringify({ stdin: true, stdout: true, stderr: true })));
+  raw.write(encodeShimFrame(FrameType.Stdin, 'x\n'));
+  raw.write(encodeShimFrame(FrameType.CloseStdin));
+  raw.end(); // half-close: we still read
+  await b.start();
+  await closed;
+  const out = got.filter((f) => f.type === FrameType.Stdout).map((f) => f.text).join('');
+  t.equal(out, 'got x\nafter\n');
+  const exit = got.find((f) => f.type === FrameType.Exit);
+  t.equal((JSON.parse(exit?.text ?? '{}') as { exitCode?: number }).exitCode, 0, 'the exit frame arrived');
+  t.equal(ticks.length, 2);
+  t.ok((ticks[1] ?? 0) - (ticks[0] ?? 0) < 20, `the shim did not busy-loop while idle (${ticks.join(' -> ')} ticks)`);
 });
