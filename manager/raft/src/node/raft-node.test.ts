@@ -53,11 +53,11 @@ interface Member {
 const ids = ['n1', 'n2', 'n3'];
 const timing = { tickMs: 20, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 40, keepEntries: 5 };
 
-async function start(dir: string, id: NodeId, ports: Record<NodeId, number>, listenPort = 0): Promise<Member> {
+async function start(dir: string, id: NodeId, ports: Record<NodeId, number>, listenPort: number, pipelineAppends: boolean): Promise<Member> {
   const transport = await GrpcTransport.listen({ id, listen: `127.0.0.1:${listenPort}` });
   const sm = new ListMachine();
   const peers = Object.fromEntries(Object.entries(ports).filter(([p]) => p !== id).map(([p, port]) => [p, `127.0.0.1:${port}`]));
-  const node = await RaftNode.open({ id, dir: join(dir, id), transport, stateMachine: sm, peers, bootstrap: ids, ...timing });
+  const node = await RaftNode.open({ id, dir: join(dir, id), transport, stateMachine: sm, peers, bootstrap: ids, pipelineAppends, ...timing });
   return { id, node, sm, port: transport.port, running: node.run() };
 }
 
@@ -81,13 +81,14 @@ function nextLeader(members: readonly Member[], not?: NodeId): Promise<Member> {
   });
 }
 
-t.test('three nodes over gRPC with real WALs: elect, replicate, fail over, catch up', async (t) => {
+for (const pipelineAppends of [true, false])
+t.test(`three nodes over gRPC with real WALs: elect, replicate, fail over, catch up (pipelineAppends ${pipelineAppends})`, async (t) => {
   const dir = t.testdir();
   // Reserve ports: each node listens on port 0 first, then peers learn the real ports.
   const probes = await Promise.all(ids.map((id) => GrpcTransport.listen({ id })));
   const ports = Object.fromEntries(ids.map((id, i) => [id, probes[i]?.port ?? 0]));
   await Promise.all(probes.map((p) => p.close()));
-  let members = await Promise.all(ids.map((id) => start(dir, id, ports, ports[id])));
+  let members = await Promise.all(ids.map((id) => start(dir, id, ports, ports[id] ?? 0, pipelineAppends)));
   t.teardown(async () => {
     await Promise.all(members.map((m) => m.node.stop()));
   });
@@ -128,7 +129,7 @@ t.test('three nodes over gRPC with real WALs: elect, replicate, fail over, catch
 
   // Restart the old leader from its WAL on its old port: it catches up (by snapshot, since the
   // others compacted past what it has).
-  const back = await start(dir, leader.id, ports, leader.port);
+  const back = await start(dir, leader.id, ports, leader.port, pipelineAppends);
   members = [...rest, back];
   t.ok(back.node.status().lastIndex >= 34, 'reopened with the log from its own WAL');
   await back.sm.reach(90);
@@ -147,4 +148,15 @@ t.test('three nodes over gRPC with real WALs: elect, replicate, fail over, catch
   t.equal(newLeader.node.leader, other.id, 'leadership transferred');
   const after = await other.node.propose(enc.encode('after-transfer'));
   t.ok(after.index > 90);
+
+  // Leadership moves away while proposals are pending: each one settles, either applied or
+  // rejected with a typed, retryable error.
+  const pending = Array.from({ length: 20 }, (_, i) => other.node.propose(enc.encode(`c${i}`)));
+  const back2 = other.node.transferLeadership(newLeader.id);
+  const settled = await Promise.allSettled(pending);
+  await back2;
+  for (const r of settled) {
+    if (r.status === 'rejected') t.match(r.reason, { code: /^RAFT_(NOT_LEADER|PROPOSAL_DROPPED)$/, retryable: true });
+  }
+  t.equal(newLeader.node.leader, newLeader.id, 'leadership moved back');
 });

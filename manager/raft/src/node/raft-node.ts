@@ -399,6 +399,10 @@ export class RaftNode {
     const early = rd.committedEntries.filter((e) => e.index <= durable);
     const late = early.length === rd.committedEntries.length ? [] : rd.committedEntries.slice(early.length);
     const sendFirst = rd.messages.length > 0 && this.#maySendBeforePersist(rd, durable);
+    // The role is visible (isLeader, propose) before any message of this Ready can tell a peer
+    // about it; listeners and failing the proposals of a lost leadership come after apply.
+    const wasLeader = this.#soft.role === 'leader';
+    if (rd.softState !== undefined) this.#soft = rd.softState;
     if (sendFirst) this.#transport.send(rd.messages);
     // 1. persist (returns after fdatasync), then make it visible to the core's storage.
     const needsSave = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
@@ -427,7 +431,7 @@ export class RaftNode {
     }
     this.#serveReads();
     // After applying, so entries committed in this Ready settle before a leadership loss fails the rest.
-    if (rd.softState !== undefined) this.#softStateChanged(rd.softState);
+    if (rd.softState !== undefined) this.#softStateChanged(rd.softState, wasLeader);
     // 4. advance.
     this.#raw.advance(rd);
     await this.#maybeCompact();
@@ -499,9 +503,7 @@ export class RaftNode {
     }
   }
 
-  #softStateChanged(s: SoftState): void {
-    const wasLeader = this.#soft.role === 'leader';
-    this.#soft = s;
+  #softStateChanged(s: SoftState, wasLeader: boolean): void {
     for (const l of [...this.#softListeners]) l(s);
     if (wasLeader && s.role !== 'leader') {
       const err = this.#notLeader();
