@@ -81,7 +81,11 @@ export async function pumpAttached(ctx: CliContext, conn: Duplex, s: AttachedSes
         else reject(e);
       });
     });
-    if (s.stdin) {
+    if (!s.stdin) {
+      // As the docker CLI: with no stdin attached, half-close at once (the
+      // daemon keeps sending output until the process ends).
+      conn.end();
+    } else {
       const onData = (raw: Buffer | string) => {
         if (!conn.writable) return;
         let chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;

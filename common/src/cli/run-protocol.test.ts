@@ -204,3 +204,16 @@ t.test('run -it without a terminal on stdin is refused like docker', async (t) =
   t.equal(io.stderr(), 'the input device is not a TTY\n');
   t.same(d.calls, [], 'nothing was created');
 });
+
+t.test('without stdin attached the client half-closes at once and still reads all output', async (t) => {
+  const d = await daemon(t);
+  d.json('POST /containers/*/exec', 201, { Id: 'e2' })
+    .onHijack('POST /exec/*/start', async (sock) => {
+      await once(sock, 'end');
+      sock.end(encodeFrame(STREAM_STDOUT, 'after half-close\n'));
+    })
+    .json('GET /exec/*/json', 200, { ExitCode: 0, Running: false });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['exec', 'web', 'true'], io.io), 0);
+  t.equal(io.stdout(), 'after half-close\n');
+});
