@@ -368,3 +368,39 @@ t.test('network ls and version', async (t) => {
   t.equal(await runCli(['version', '--format', '{{.Server.ApiVersion}} {{.Client.ApiVersion}}'], io.io), 0);
   t.equal(io.stdout(), '1.44 1.44\n');
 });
+
+t.test('management forms parse like the short ones (options after the image belong to the command)', async (t) => {
+  const d = await daemon(t);
+  d.json('POST /containers/create', 201, { Id: ID1, Warnings: [] })
+    .on('POST /containers/*/start', (_q, res) => { res.writeHead(204); res.end(); });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['container', 'run', '-d', '--name', 'x', 'busybox', 'ls', '-l', '-d', '/'], io.io), 0);
+  t.same((JSON.parse(d.calls[0]?.body ?? '{}') as { Cmd: string[] }).Cmd, ['ls', '-l', '-d', '/']);
+  t.equal(io.stdout(), `${ID1}\n`);
+  const io2 = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['container', 'create', '--rm=true', '--sig-proxy=false', 'busybox'], io2.io), 125, 'create has no --sig-proxy');
+  t.match(io2.stderr(), /unknown option '--no-sig-proxy'|unknown option/);
+});
+
+t.test('stats streams samples until the daemon ends the streams', async (t) => {
+  const d = await daemon(t);
+  const sample = (total: number) => JSON.stringify({
+    id: ID1, name: '/web', pids_stats: { current: 3 },
+    cpu_stats: { cpu_usage: { total_usage: total }, system_cpu_usage: total * 10, online_cpus: 1 },
+    precpu_stats: { cpu_usage: { total_usage: 0 }, system_cpu_usage: 0 },
+    memory_stats: { usage: 1024 * 1024, limit: 2 * 1024 * 1024 },
+  });
+  d.json('GET /containers/json', 200, [summaries[0]])
+    .on('GET /containers/*/stats', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(`${sample(100)}\n`);
+      res.end(`${sample(300)}\n`);
+    });
+  let now = NOW;
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` }, NOW);
+  io.io.now = () => (now += 1000);
+  t.equal(await runCli(['stats', '--format', '{{.Name}} {{.CPUPerc}} {{.MemPerc}} {{.PIDs}}'], io.io), 0);
+  t.equal(io.stdout(), 'web 10.00% 50.00% 3\nweb 10.00% 50.00% 3\nweb 10.00% 50.00% 3\n', 'one render per sample, then the final one');
+  t.equal(d.calls[1]?.path, `/containers/${ID1}/stats`);
+  t.equal(d.calls[1]?.query.get('stream'), '1');
+});
