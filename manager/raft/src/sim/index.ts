@@ -1,0 +1,18 @@
+export { runSimulation, replayCommand } from './simulation.js';
+export type { SimOptions, SimResult } from './simulation.js';
+export { runSeeds } from './run-seeds.js';
+export type { SeedBatch } from './run-seeds.js';
+export { SimNetwork } from './sim-network.js';
+export type { NetworkFaults } from './sim-network.js';
+export { SafetyChecker } from './safety-checker.js';
+export { isLinearizable, checkKvHistory } from './linearizability.js';
+export type { Operation, Model, KvOp } from './linearizability.js';
+export { NodeHost } from './node-host.js';
+export type { HostHooks, HostRaftOptions, CompactionPolicy } from './node-host.js';
+export { KvStore, encodeKvCommand, decodeKvCommand } from './kv-store.js';
+export type { KvCommand } from './kv-store.js';
+export { SeededRand } from './seeded-rand.js';
+export { ScenarioCluster } from './scenario-cluster.js';
+export type { ScenarioClusterOptions } from './scenario-cluster.js';
+export { runScenario } from './scenario-runner.js';
+export { formatEntry, formatMessage } from './format.js';
