@@ -3,6 +3,7 @@ import t from 'tap';
 import { createReadStream } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
+import { once } from 'node:events';
 import { extract } from 'tar-stream';
 import { ManualClock, makeBusyboxRootfsTar } from '@shoal/testkit';
 import { silentLogger, type EngineEvent } from '@shoal/common';
@@ -303,4 +304,23 @@ t.test('concurrent operations are serialised; open cleans what a crash left', as
   t.same(await readdir(`${root}/tmp`), [], 'staging emptied');
   t.same((await reopened.store.list({})).length, 4, 'images intact');
   await access(`${(await reopened.store.layerPaths(ids[0] as string))[0]}/bin/busybox`);
+});
+
+t.test('a save in progress keeps its blobs when the image is removed meanwhile', async (t) => {
+  const dir = t.testdir();
+  const tarPath = await busyboxTar(dir);
+  const { store } = await openStore(`${dir}/image`);
+  const id = await store.importRootfs(createReadStream(tarPath), { repo: 'x' });
+  const out = new PassThrough({ highWaterMark: 1024 });
+  const saving = store.save(['x'], out);
+  await once(out, 'readable'); // the archive has started and is held back by the unread stream
+  t.same((await store.remove('x', {})).slice(0, 2), [{ Untagged: 'x:latest' }, { Deleted: id }]);
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await saving;
+  const fresh = await openStore(`${dir}/fresh`);
+  t.same(await fresh.store.load(Readable.from([Buffer.concat(chunks)])), [{ stream: 'Loaded image: x:latest\n' }]);
+  t.equal((await fresh.store.inspect('x')).Id, id, 'the archive is complete');
+  await store.prune({});
+  t.same(await readdir(`${dir}/image/blobs/sha256`), [], 'pinned blobs are collected once the save is done');
 });

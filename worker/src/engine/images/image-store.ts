@@ -87,6 +87,8 @@ export class ImageStore implements ImageEngine {
   #inUse: InUseCheck = () => undefined;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #remover: ImageRemover;
+  /** Blobs a running save is reading: not removed until it is done (a later collection takes them). */
+  readonly #pinned = new Map<string, number>();
 
   private constructor(layout: ImageLayout, db: ImageDb, opts: ImageStoreOptions) {
     this.#layout = layout;
@@ -434,7 +436,18 @@ export class ImageStore implements ImageEngine {
       const { id, ref } = this.#db.lookup(name);
       add(id, ref?.tag !== undefined && !isImageIdPrefix(name) ? ref : undefined);
     }
-    await writeArchive([...items.values()], this.#layout, out);
+    // Saving does not hold the mutation queue (a slow client would stall it); it pins its blobs instead.
+    const pins = [...items.values()].flatMap(({ image }) => [image.id, ...image.config.rootfs.diff_ids]);
+    for (const d of pins) this.#pinned.set(d, (this.#pinned.get(d) ?? 0) + 1);
+    try {
+      await writeArchive([...items.values()], this.#layout, out);
+    } finally {
+      for (const d of pins) {
+        const n = (this.#pinned.get(d) ?? 1) - 1;
+        if (n <= 0) this.#pinned.delete(d);
+        else this.#pinned.set(d, n);
+      }
+    }
     for (const id of items.keys()) this.#emit('save', id, id);
   }
 
@@ -500,7 +513,8 @@ export class ImageStore implements ImageEngine {
     const live = new Set<string>(liveDiffs ?? [...this.#db.layers.values()].map((l) => l.diffId));
     for (const id of this.#db.images.keys()) live.add(id);
     for (const hex of await listDir(this.#layout.blobsDir)) {
-      if (!live.has(`sha256:${hex}`)) await rm(this.#layout.blob(`sha256:${hex}`), { force: true });
+      const d = `sha256:${hex}`;
+      if (!live.has(d) && !this.#pinned.has(d)) await rm(this.#layout.blob(d), { force: true });
     }
   }
 
