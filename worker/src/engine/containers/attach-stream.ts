@@ -61,7 +61,8 @@ export class DetachScanner {
 export interface AttachWiring {
   stateDir: string;
   tty: boolean;
-  opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; detachKeys?: string };
+  /** raw: unframed output even without a tty (websocket attach). */
+  opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; detachKeys?: string; raw?: boolean };
   conn: Duplex;
   stdinOnce: boolean;
   /** Exec mode: called after the output is wired and hello sent (send start). */
@@ -87,8 +88,8 @@ export async function attachStreams(w: AttachWiring): Promise<ShimClient> {
   };
   client.on('output', (c: OutputChunk) => {
     if (ended) return;
-    const ok = conn.write(tty ? c.data : stdFrame(c.stream, c.data));
-    if (!ok) { /* the shim drops clients that fall behind; nothing to do here */ }
+    // Backpressure is the shim's: it drops a client that falls behind rather than block the container.
+    conn.write(tty || w.opts.raw === true ? c.data : stdFrame(c.stream, c.data));
   });
   client.once('close', finish);
   conn.on('error', finish);

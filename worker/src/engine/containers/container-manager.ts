@@ -730,7 +730,7 @@ export class ContainerManager implements ContainerEngine {
     const l = this.#find(idOrName);
     const tty = l.rec.Config.Tty === true;
     if (opts.logs === true) {
-      const replay = this.#logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty }, Promise.resolve());
+      const replay = this.#logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty: tty || opts.raw === true }, Promise.resolve());
       for await (const chunk of replay) conn.write(chunk as Buffer);
     }
     if (opts.stream !== true) {
