@@ -18,6 +18,7 @@ import { defineCreate, defineRun, defineStart } from './run.js';
 import { defineStats } from './stats.js';
 import { CLI_VERSION, defineInfo, defineVersion } from './system.js';
 import { defineTop } from './top.js';
+import { definePort } from './port.js';
 
 type Define = (cmd: Command) => Command;
 
@@ -46,7 +47,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('A Swarm-mode container orchestrator (Docker Engine API client)')
     .enablePositionalOptions()
     .option('-H, --host <host>', 'Daemon socket to connect to (unix:///path or tcp://host:port)')
-    .version(CLI_VERSION, '-v, --version', 'Print version information and quit')
+    .version(`shoal version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
     .showSuggestionAfterError()
     .configureOutput({
       writeOut: (s) => { ctx.io.stdout.write(s); },
@@ -72,6 +73,7 @@ export function buildProgram(ctx: CliContext): Command {
     ['exec', defineExec(ctx), []],
     ['attach', defineAttach(ctx), []],
     ['logs', defineLogs(ctx), []],
+    ['port', definePort(ctx), []],
   ];
   for (const [name, define] of containerVerbs) add(ctx, program, name, define);
   add(ctx, program, 'rm', defineRm(ctx));

@@ -12,6 +12,7 @@ import { execCreateBody } from './exec.js';
 import { statsContext } from './stats.js';
 import { formatEvent } from './events.js';
 import { displayablePorts } from './format/index.js';
+import { portLines } from './port.js';
 import type { ContainerStats, EngineEvent } from '../docker-api/index.js';
 import { hasCode } from '../errors/index.js';
 
@@ -110,4 +111,12 @@ t.test('PORTS column', async (t) => {
     { IP: '127.0.0.1', PrivatePort: 9000, PublicPort: 9000, Type: 'tcp' }, { IP: '127.0.0.1', PrivatePort: 9001, PublicPort: 9001, Type: 'tcp' },
   ]), '8000-8001/tcp, 8003/tcp, 127.0.0.1:9000-9001->9000-9001/tcp');
   t.equal(displayablePorts([]), '');
+});
+
+t.test('port lines', async (t) => {
+  const ports = { '443/tcp': [{ HostIp: '0.0.0.0', HostPort: '8443' }, { HostIp: '::', HostPort: '8443' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }], '9/tcp': null };
+  t.same(portLines(ports), ['53/udp -> 127.0.0.1:5353', '443/tcp -> 0.0.0.0:8443', '443/tcp -> [::]:8443']);
+  t.same(portLines(ports, '443'), ['0.0.0.0:8443', '[::]:8443']);
+  t.same(portLines(ports, '53/udp'), ['127.0.0.1:5353']);
+  t.same(portLines(ports, '53'), []);
 });
