@@ -134,3 +134,45 @@ t.test('remove -f kills and leaves nothing behind; wait removed; rename; list fi
   await t.rejects(readFile(`${env.dataRoot}/containers/${Id}/config.v2.json`), { code: 'ENOENT' });
   t.same(env.events.filter((e) => e.Actor.ID === Id).map((e) => e.Action), ['create', 'start', 'rename', 'kill', 'die', 'destroy']);
 });
+
+t.test('restart, kill with a signal, --rm, wait conditions, prune', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('sig', { Image: 'busybox', Cmd: ['sh', '-c', 'trap "echo usr1" USR1; trap "exit 0" TERM; echo up; while true; do sleep 0.1; done & while true; do wait; done'], HostConfig: { NetworkMode: 'none' } });
+  await env.mgr.start(Id);
+  const pid1 = (await env.mgr.inspect(Id)).State.Pid;
+  const usr1 = env.mgr.logs(Id, { follow: true, stdout: true });
+  await env.mgr.kill(Id, 'USR1');
+  t.equal((await env.mgr.inspect(Id)).State.Status, 'running', 'USR1 handled, still running');
+  const stream = (await usr1).stream;
+  let seen = '';
+  for await (const chunk of stream) {
+    seen += (chunk as Buffer).subarray(8).toString();
+    if (seen.includes('usr1')) break;
+  }
+  stream.destroy();
+  t.match(seen, /up\n.*usr1/s);
+  await env.mgr.restart(Id, { timeoutS: 5 });
+  const after = await env.mgr.inspect(Id);
+  t.equal(after.State.Status, 'running');
+  t.not(after.State.Pid, pid1, 'a new process');
+  t.same(env.events.filter((e) => e.Actor.ID === Id).map((e) => e.Action).slice(-5), ['kill', 'die', 'stop', 'start', 'restart']);
+  const notRunning = env.mgr.wait(Id, 'not-running');
+  await env.mgr.kill(Id);
+  t.equal((await notRunning).StatusCode, 137, 'SIGKILL by default');
+  t.equal((await env.mgr.wait(Id, 'not-running')).StatusCode, 137, 'not-running on a stopped container resolves at once');
+  await t.rejects(env.mgr.kill(Id), { status: 409, message: /is not running/ });
+
+  const auto = await env.mgr.create(undefined, { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none', AutoRemove: true } });
+  const removed = env.mgr.wait(auto.Id, 'removed');
+  await env.mgr.start(auto.Id);
+  await removed;
+  await t.rejects(env.mgr.inspect(auto.Id), { status: 404, message: /No such container/ });
+
+  const keep = await env.mgr.create('keep', { Image: 'busybox', Cmd: ['sleep', '1d'], HostConfig: { NetworkMode: 'none' } });
+  await env.mgr.start(keep.Id);
+  const labelled = await env.mgr.create('lab', { Image: 'busybox', Cmd: ['true'], Labels: { keep: 'yes' }, HostConfig: { NetworkMode: 'none' } });
+  const pruned = await env.mgr.prune({ 'label!': ['keep=yes'] });
+  t.same(pruned.ContainersDeleted, [Id], 'only the stopped, unlabelled one');
+  t.same((await env.mgr.list({ all: true })).map((c) => c.Id).sort(), [keep.Id, labelled.Id].sort());
+  t.same(env.mgr.counts(), { total: 2, running: 1, paused: 0, stopped: 1 });
+});
