@@ -18,13 +18,14 @@ import { networkErrors } from './network-errors.js';
 import { formatIpv4, macFromIpv4, parseCidr, parseIpv4 } from './ipv4.js';
 import { allocateIp, newIpam, releaseOwner, type IpamState } from './ipam.js';
 import { planPorts } from './port-spec.js';
-import { planNftScript, type PortMapping } from './nft-plan.js';
+import { mappingKey, type PortMapping } from './nft-plan.js';
 import { reservePort, type HeldPort } from './port-reserver.js';
 import { buildHosts, buildResolvConf } from './host-files.js';
 import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, normalizeNetworkMode, type BridgeConfig, type BuiltinNetwork } from './network-shapes.js';
 import { StateFiles, readJsonOrNull, writeJsonAtomic } from './state-files.js';
 import { Coalescer } from './coalescer.js';
-import { bridgePortNames, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, nftApply, removeNetns, writeSysctl } from './linux-net.js';
+import { NftTable } from './nft-table.js';
+import { bridgePortNames, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl } from './linux-net.js';
 
 /** Options of {@link NetworkManager.open}. */
 export interface NetworkManagerOptions {
@@ -76,7 +77,7 @@ export class NetworkManager implements NetworkAttacher {
   #endpoints = new Map<string, LiveEndpoint>();
   /** Per-container serialization of attach/detach/restore. */
   #ops = new Map<string, Promise<unknown>>();
-  #nft: Coalescer;
+  #nft: NftTable;
   #ipamWriter: Coalescer;
   #closed = false;
 
@@ -103,7 +104,17 @@ export class NetworkManager implements NetworkAttacher {
     this.#resolvConfPath = opts.resolvConfPath ?? '/etc/resolv.conf';
     this.#hostsPath = opts.hostsPath ?? '/etc/hosts';
     this.#ipam = newIpam(this.#bridge.subnet, this.#bridge.gateway);
-    this.#nft = new Coalescer(() => this.#applyNft());
+    this.#nft = new NftTable({
+      table: this.#table,
+      bridge: this.#bridge.bridgeName,
+      subnet: this.#bridge.subnet,
+      // Endpoints holding their ports first: they win a key conflict with a stale record.
+      mappings: () => {
+        const eps = [...this.#endpoints.values()];
+        return [...eps.filter((e) => e.held.length > 0), ...eps.filter((e) => e.held.length === 0)].flatMap((e) => e.rec.ports);
+      },
+      log: this.#log,
+    });
     this.#ipamWriter = new Coalescer(() => writeJsonAtomic(this.#files.ipamPath, this.#ipam));
   }
 
@@ -147,7 +158,7 @@ export class NetworkManager implements NetworkAttacher {
     await this.#removeOrphans();
     await writeSysctl('net/ipv4/ip_forward', '1');
     await writeSysctl(`net/ipv4/conf/${this.#bridge.bridgeName}/route_localnet`, '1');
-    await this.#nft.run();
+    await this.#nft.rebuild();
     this.#log.info({ bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, table: this.#table, endpoints: this.#endpoints.size }, 'networks ready');
   }
 
@@ -341,6 +352,8 @@ export class NetworkManager implements NetworkAttacher {
         if (mode === 'bridge' && rec.vethHost !== undefined && rec.ip !== undefined && rec.mac !== undefined) {
           lines.push(
             `link add name eth0 address ${rec.mac} type veth peer name ${rec.vethHost} netns /proc/${process.pid}/ns/net`,
+            // IPv4 only: no IPv6 link-local address, so no DAD/router solicitation chatter.
+            'link set dev eth0 addrgenmode none',
             `addr add ${rec.ip}/${this.#bridge.prefixLen} dev eth0`,
             'link set dev eth0 up',
             `route add default via ${this.#bridge.gateway} dev eth0`,
@@ -354,15 +367,15 @@ export class NetworkManager implements NetworkAttacher {
           await removeNetns(path);
         });
         await createNetns(path, lines);
-        if (veth !== undefined) await ipBatch([`link set dev ${veth} master ${this.#bridge.bridgeName} up`, `link set dev ${veth} type bridge_slave hairpin on`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
+        if (veth !== undefined) await ipBatch([`link set dev ${veth} addrgenmode none`, `link set dev ${veth} master ${this.#bridge.bridgeName} up`, `link set dev ${veth} type bridge_slave hairpin on`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
       }
       // 5. Publish: the endpoint becomes live, the table is rebuilt with its ports.
       this.#endpoints.set(req.containerId, { rec, held });
       undo.push(async () => {
         this.#endpoints.delete(req.containerId);
-        if (rec.ports.length > 0) await this.#nft.run();
+        await this.#unpublish(rec);
       });
-      if (rec.ports.length > 0) await this.#nft.run();
+      if (rec.ports.length > 0) await this.#nft.update(rec.ports, []);
     } catch (e) {
       for (const step of undo.reverse()) {
         try {
@@ -441,7 +454,7 @@ export class NetworkManager implements NetworkAttacher {
     // still forwarded to this container. The veth, the netns and the rules
     // are independent: removed concurrently.
     const results = await Promise.allSettled([
-      rec.ports.length > 0 ? this.#nft.run() : Promise.resolve(),
+      this.#unpublish(rec),
       rec.vethHost !== undefined ? deleteLink(rec.vethHost) : Promise.resolve(),
       // container mode: the netns belongs to the joined container.
       rec.netnsPath !== null && rec.mode !== 'container' ? removeNetns(rec.netnsPath) : Promise.resolve(),
@@ -484,12 +497,19 @@ export class NetworkManager implements NetworkAttacher {
       throw e;
     }
     live.held = held;
-    if (live.rec.ports.length > 0) await this.#nft.run();
+    // The rules were rebuilt at open; a stale record may have won a key while this one held no sockets.
+    if (live.rec.ports.length > 0) await this.#nft.rebuild();
   }
 
-  async #applyNft(): Promise<void> {
-    const mappings = [...this.#endpoints.values()].flatMap((e) => e.rec.ports);
-    const script = planNftScript({ table: this.#table, bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, mappings });
-    await nftApply(script, `cannot program nftables table ${this.#table}`);
+  /**
+   * Take the ports of `rec` (already out of #endpoints) out of the table. A
+   * key another endpoint also claims (a stale record after a restart) needs a
+   * rebuild: deleting the element would unpublish the other one too.
+   */
+  #unpublish(rec: EndpointRecord): Promise<void> {
+    if (rec.ports.length === 0) return Promise.resolve();
+    const others = new Set([...this.#endpoints.values()].flatMap((e) => e.rec.ports.map(mappingKey)));
+    if (rec.ports.some((p) => others.has(mappingKey(p)))) return this.#nft.rebuild();
+    return this.#nft.update([], rec.ports);
   }
 }
