@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { availableParallelism, hostname, machine, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonConfig } from '@shoal/common';
@@ -20,6 +20,19 @@ function osRelease(): { pretty: string; version: string } {
   const text = readText('/etc/os-release') ?? '';
   const field = (k: string): string => (new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1] ?? '').replace(/^"|"$/g, '');
   return { pretty: field('PRETTY_NAME') || 'Linux', version: field('VERSION_ID') };
+}
+
+/** Docker's names for the backing filesystem of overlay2, by statfs f_type. */
+const FS_NAMES: Record<number, string> = {
+  0xef53: 'extfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs', 0x2fc12fc1: 'zfs', 0x6969: 'nfs',
+};
+
+/** overlay2's DriverStatus: backing filesystem of the data root (statfs), metacopy from the overlay module. */
+async function driverStatus(dataRoot: string): Promise<Array<[string, string]>> {
+  const st = await statfs(dataRoot).catch(() => undefined);
+  const fs = st === undefined ? '<unknown>' : (FS_NAMES[st.type] ?? `0x${st.type.toString(16)}`);
+  const metacopy = (readText('/sys/module/overlay/parameters/metacopy') ?? 'N').trim() === 'Y';
+  return [['Backing Filesystem', fs], ['Supports d_type', 'true'], ['Using metacopy', String(metacopy)], ['Native Overlay Diff', String(!metacopy)], ['userxattr', 'false']];
 }
 
 /** shoal's version from worker/package.json (same relative path from src/ and dist/). */
@@ -77,6 +90,7 @@ export async function gatherHostFacts(config: DaemonConfig, opts: { crunPath: st
     ncpu: availableParallelism(),
     memTotal: totalmem(),
     dockerRootDir: config.dataRoot,
+    driverStatus: await driverStatus(config.dataRoot),
     cgroupDriver: 'cgroupfs',
     cgroupVersion: v2 ? '2' : '1',
     runtimes: { crun: { path: opts.crunPath } },

@@ -80,12 +80,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (keys.length > 0) normalizeDockerBooleans(request.query as Record<string, unknown>, keys);
   });
 
-  // Tarballs (import, load) reach the handlers as the raw request stream.
-  app.addContentTypeParser(['application/x-tar', 'application/tar', 'application/octet-stream'], (_req, payload, done) => {
-    done(null, payload);
+  // Docker clients parse error bodies only when the type is exactly `application/json` (no charset).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const ct = reply.getHeader('content-type');
+    if (typeof ct === 'string' && ct.startsWith('application/json;')) reply.header('content-type', 'application/json');
+    return payload;
   });
-  // Clients that post a tar without a Content-Type (Go's http client for `docker import -`).
-  app.addContentTypeParser('*', (_req, payload, done) => { done(null, payload); });
 
   installErrorHandler(app, deps.log);
   installUpgradeRouting(app);

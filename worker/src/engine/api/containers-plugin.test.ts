@@ -89,6 +89,7 @@ t.test('lifecycle statuses: 204, 304, 404, 409', async (t) => {
   const missing = await a.inject({ method: 'POST', url: '/v1.41/containers/nope/start' });
   t.equal(missing.statusCode, 404);
   t.same(missing.json(), { message: 'No such container: nope' });
+  t.equal(missing.headers['content-type'], 'application/json', 'exactly, or the docker CLI prints the raw body');
   t.equal((await a.inject({ method: 'POST', url: '/containers/c/rename?name=d' })).statusCode, 204);
   t.equal((await a.inject({ method: 'POST', url: '/containers/c/rename' })).statusCode, 400);
   t.equal((await a.inject({ method: 'DELETE', url: '/containers/d?force=1&v=1' })).statusCode, 204);

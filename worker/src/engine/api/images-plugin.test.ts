@@ -28,6 +28,9 @@ t.test('import streams the body to importRootfs; pull is refused with a clear me
   t.same(deps.images.imported[0], { bytes: 3000, opts: { repo: 'my/img', tag: 'v1', changes: ['ENV A=1', 'CMD sh'], message: undefined, platform: undefined } });
   const noCt = await a.inject({ method: 'POST', url: '/images/create?fromSrc=-', payload: Buffer.alloc(10) });
   t.equal(noCt.statusCode, 200, 'a tar without a content type is accepted too');
+  const textPlain = await a.inject({ method: 'POST', url: '/images/create?fromSrc=-&repo=x', headers: { 'content-type': 'text/plain' }, payload: Buffer.alloc(20) });
+  t.equal(textPlain.statusCode, 200, 'the docker CLI sends text/plain');
+  t.equal(deps.images.imported.at(-1)?.bytes, 20);
   const empty = await a.inject({ method: 'POST', url: '/images/create?fromSrc=-' });
   t.equal(empty.statusCode, 400);
   t.match(empty.json().message, /needs a tar/);

@@ -64,6 +64,10 @@ function tarBody(body: unknown, what: string): Readable {
 export const imagesPlugin: FastifyPluginAsync<ImagesPluginOptions> = async (app, opts) => {
   const { images, log } = opts;
   const notFound = (reply: FastifyReply): FastifyReply => reply.status(404).send({ message: 'page not found' });
+  // Image uploads (import, load) come as application/x-tar, or text/plain from the docker CLI's
+  // `docker import`, or with no type at all: in this plugin every body is the raw request stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => { done(null, payload); });
 
   app.get<{ Querystring: { all?: boolean; filters?: string; 'shared-size'?: boolean; digests?: boolean } }>('/images/json', {
     schema: { querystring: { type: 'object', properties: { all: bool, filters: { type: 'string' }, 'shared-size': bool, digests: bool } } },

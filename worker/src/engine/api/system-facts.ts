@@ -29,6 +29,8 @@ export interface SystemFacts {
   /** Bytes. */
   memTotal: number;
   dockerRootDir: string;
+  /** /info DriverStatus of the overlay2 driver, as measured: `[["Backing Filesystem", "extfs"], ...]`. */
+  driverStatus: Array<[string, string]>;
   cgroupDriver: 'cgroupfs' | 'systemd';
   cgroupVersion: '1' | '2';
   /** OCI runtimes by name, e.g. `{ crun: { path: "/usr/bin/crun" } }`. */

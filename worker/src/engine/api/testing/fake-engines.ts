@@ -360,7 +360,7 @@ export class FakeEventSource implements EventSource {
 export const fakeFacts: SystemFacts = {
   id: 'FAKE:ID', name: 'fakehost', version: '0.1.0', gitCommit: 'abcdef0', buildTime: '2026-01-01T00:00:00Z',
   kernelVersion: '6.1.0-test', operatingSystem: 'Debian GNU/Linux 12 (bookworm)', osVersion: '12', architecture: 'x86_64', arch: 'amd64',
-  runtimeVersion: 'node v20', ncpu: 2, memTotal: 4 * 1024 ** 3, dockerRootDir: '/var/lib/shoal', cgroupDriver: 'cgroupfs', cgroupVersion: '1',
+  runtimeVersion: 'node v20', ncpu: 2, memTotal: 4 * 1024 ** 3, dockerRootDir: '/var/lib/shoal', driverStatus: [['Backing Filesystem', 'extfs']], cgroupDriver: 'cgroupfs', cgroupVersion: '1',
   runtimes: { crun: { path: '/usr/bin/crun' } }, defaultRuntime: 'crun', liveRestore: true, securityOptions: ['name=seccomp,profile=builtin'],
   loggingDriver: 'json-file', labels: [], experimental: false, debug: false, httpProxy: '', httpsProxy: '', noProxy: '',
   insecureRegistries: ['127.0.0.0/8'], defaultAddressPools: [], memoryLimit: true, swapLimit: false, cpuCfsPeriod: true, cpuCfsQuota: true,
