@@ -29,6 +29,7 @@ import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
 import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
+import { dirSize } from './dir-size.js';
 
 /** One start..exit of a container's process. */
 interface Run {
@@ -647,11 +648,21 @@ export class ContainerManager implements ContainerEngine {
 
   // ---------------------------------------------------------------- views
 
-  async inspect(idOrName: string, _opts?: { size?: boolean }): Promise<ContainerInspect> {
+  async inspect(idOrName: string, opts?: { size?: boolean }): Promise<ContainerInspect> {
     const l = this.#find(idOrName);
     const p = this.#paths(l.rec.Id);
     const ov = overlayPaths(this.#o.dataRoot, l.rec.Id);
-    return inspectOf(l.rec, { logPath: p.logPath, hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf, overlay: ov, execIds: this.#execs.idsFor(l.rec.Id) });
+    const out = inspectOf(l.rec, { logPath: p.logPath, hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf, overlay: ov, execIds: this.#execs.idsFor(l.rec.Id) });
+    if (opts?.size === true) Object.assign(out, await this.#sizes(l.rec));
+    return out;
+  }
+
+  /** SizeRw (the writable layer) and SizeRootFs (plus the image layers). Walks directories: only on request. */
+  async #sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
+    const rw = await dirSize(overlayPaths(this.#o.dataRoot, rec.Id).upper);
+    const layers = await this.#o.images.layerPaths(rec.Image).catch(() => [] as string[]);
+    const ro = (await Promise.all(layers.map((d) => dirSize(d)))).reduce((a, b) => a + b, 0);
+    return { SizeRw: rw, SizeRootFs: rw + ro };
   }
 
   async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
@@ -666,7 +677,9 @@ export class ContainerManager implements ContainerEngine {
     if (!showAll) recs = recs.filter((r) => r.State.Running || r.State.Restarting);
     recs = recs.filter((r) => matchesFilters(r, f, ctx));
     if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
-    return recs.map((r) => summaryOf(r, this.#o.clock.now()));
+    const now = this.#o.clock.now();
+    if (opts.size !== true) return recs.map((r) => summaryOf(r, now));
+    return Promise.all(recs.map(async (r) => ({ ...summaryOf(r, now), ...(await this.#sizes(r)) })));
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {
