@@ -489,3 +489,38 @@ t.test('container:<name> shares the namespace of a running container', async (t)
   t.equal(rp.netnsPath, rt.netnsPath, 'by id prefix');
   await m.detach(byPrefix);
 });
+
+t.test('the table repairs itself when the kernel maps drifted', async (t) => {
+  const m = mgr ?? (await openMgr());
+  const a = newId();
+  const b = newId();
+  t.teardown(() => Promise.all([m.detach(a), m.detach(b)]));
+  const ra = await m.attach(req(a, { portBindings: { '80/tcp': [{ HostPort: '' }] } }));
+  const pa = ra.settings.Ports['80/tcp']?.[0]?.HostPort ?? '';
+  await runTool(['nft', 'delete', 'element', 'ip', TABLE, 'pub_tcp_any', `{ ${pa} }`]);
+  const rb = await m.attach(req(b, { portBindings: { '80/tcp': [{ HostPort: '' }] } }));
+  const pb = rb.settings.Ports['80/tcp']?.[0]?.HostPort ?? '';
+  await m.detach(a); // its element is gone: the delete fails and the table is rebuilt
+  const table = await nftTable();
+  t.notMatch(table, `${pa} : `);
+  t.match(table, `${pb} : ${rb.settings.IPAddress} . 80`, 'the other publication survives the repair');
+});
+
+t.test('after a restart, a live endpoint wins a port over a stale record', async (t) => {
+  let m = mgr ?? (await openMgr());
+  const stale = newId();
+  const live = newId();
+  t.teardown(async () => {
+    await mgr?.detach(live);
+    await mgr?.detach(stale);
+  });
+  const rs = await m.attach(req(stale, { portBindings: { '80/tcp': [{ HostPort: '' }] } }));
+  const port = rs.settings.Ports['80/tcp']?.[0]?.HostPort ?? '';
+  await m.close();
+  m = await openMgr(); // stale is recorded but not restored: its port is not held
+  const rl = await m.attach(req(live, { portBindings: { '80/tcp': [{ HostPort: port }] } }));
+  t.match(await nftTable(), `${port} : ${rl.settings.IPAddress} . 80`, 'the live endpoint got the port');
+  await m.detach(stale);
+  t.match(await nftTable(), `${port} : ${rl.settings.IPAddress} . 80`, 'detaching the stale record keeps it');
+  t.equal(await canBind(Number(port)), false, 'still held');
+});
