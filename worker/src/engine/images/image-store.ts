@@ -365,9 +365,9 @@ export class ImageStore implements ImageEngine {
         await stage.commit();
         for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
         if (!this.#db.images.has(id)) this.#db.images.set(id, { id, config, chainIds: chainIdsOf(config.rootfs.diff_ids), parent: '' });
-        for (const r of refs) this.#addTag(r, id);
+        // As a pull's reference store update in Docker: no LastTagTime, no tag event.
+        for (const r of refs) this.#addTag(r, id, false);
         await this.#db.persist();
-        for (const r of refs) if (r.tag !== undefined) this.#emit('tag', id, familiarString(r));
         return id;
       } finally {
         await stage.dispose();
@@ -383,7 +383,6 @@ export class ImageStore implements ImageEngine {
         await stage.commit();
         for (const l of stage.layers()) this.#db.layers.set(l.chainId, l);
         const messages: Array<{ stream?: string }> = [];
-        const tagged: Array<[string, string]> = [];
         for (const img of loaded) {
           if (!this.#db.images.has(img.id)) {
             this.#db.images.set(img.id, { id: img.id, config: img.config, chainIds: chainIdsOf(img.config.rootfs.diff_ids), parent: '' });
@@ -394,13 +393,12 @@ export class ImageStore implements ImageEngine {
             if (old !== undefined && old !== img.id) {
               messages.push({ stream: `The image ${familiarString(r)} already exists, renaming the old one with ID ${old} to empty string\n` });
             }
-            this.#addTag(r, img.id);
-            tagged.push([img.id, familiarString(r)]);
+            // Docker's load sets tags in the reference store directly: no LastTagTime, no tag event.
+            this.#addTag(r, img.id, false);
             messages.push({ stream: `Loaded image: ${familiarString(r)}\n` });
           }
         }
         await this.#db.persist();
-        for (const [id, name] of tagged) this.#emit('tag', id, name);
         for (const img of loaded) this.#emit('load', img.id, img.id);
         return messages;
       } finally {
@@ -476,10 +474,10 @@ export class ImageStore implements ImageEngine {
     return u;
   }
 
-  #addTag(ref: ImageRef, id: string): void {
+  #addTag(ref: ImageRef, id: string, stamp = true): void {
     this.#db.setRef(ref, id);
     const img = this.#db.images.get(id);
-    if (img !== undefined) img.lastTagTime = rfc3339Nano(this.#clock.now());
+    if (img !== undefined && stamp) img.lastTagTime = rfc3339Nano(this.#clock.now());
   }
 
   /** The tag to create from `repo` and `tag` query parameters, or undefined without repo. */
