@@ -54,6 +54,8 @@ interface Live {
   backoffMs: number;
   lock: Promise<void>;
   removing: boolean;
+  /** The last run's runtime state (crun, mount, network) was already cleaned up. */
+  cleaned: boolean;
 }
 
 const STOP_SIGNALS: Record<string, number> = {
@@ -224,13 +226,15 @@ export class ContainerManager implements ContainerEngine {
       await this.#store.remove(id).catch(() => undefined);
       throw e;
     }
-    this.#byId.set(id, this.#newLive(rec));
+    const live = this.#newLive(rec);
+    live.cleaned = true; // nothing of the runtime exists before the first start
+    this.#byId.set(id, live);
     this.#emit(rec, 'create');
     return { Id: id, Warnings: warnings };
   }
 
   #newLive(rec: ContainerRecord): Live {
-    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false };
+    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false };
   }
 
   // ---------------------------------------------------------------- start
@@ -342,6 +346,7 @@ export class ContainerManager implements ContainerEngine {
       const done = new Promise<void>((r) => { resolveDone = r; });
       const now = this.#o.clock.now();
       l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: now };
+      l.cleaned = false;
       rec.NetworkSettings = net.settings;
       rec.State = {
         ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
@@ -361,6 +366,7 @@ export class ContainerManager implements ContainerEngine {
       await rm(p.bundle, { recursive: true, force: true }).catch(() => undefined);
       rec.State = { ...rec.State, Status: rec.State.StartedAt.startsWith('0001') ? 'created' : 'exited', Running: false, Restarting: false, Pid: 0, Error: (e as Error).message, ExitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128 };
       rec.NetworkSettings = emptyNetworkSettings();
+      l.cleaned = true; // the undo steps removed everything this start made
       await this.#store.save(rec).catch(() => undefined);
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
       throw e;
@@ -385,6 +391,7 @@ export class ContainerManager implements ContainerEngine {
       oom = (await readOomKills(this.cgroupLayout, this.cgroupPath(id))) > 0;
     } catch { /* no memory cgroup */ }
     await this.#cleanupRun(id);
+    l.cleaned = true;
     const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
     rec.State = {
       ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oom, Pid: 0,
@@ -561,7 +568,8 @@ export class ContainerManager implements ContainerEngine {
         await run.done;
       }
       const id = l.rec.Id;
-      await this.#cleanupRun(id);
+      // After an exit the runtime state is gone already (saves a crun round-trip on --rm).
+      if (!l.cleaned) await this.#cleanupRun(id);
       await Promise.all([
         removeRootfs(this.#o.dataRoot, id),
         rm(this.#paths(id).stateDir, { recursive: true, force: true }),
