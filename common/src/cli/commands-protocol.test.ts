@@ -404,3 +404,28 @@ t.test('stats streams samples until the daemon ends the streams', async (t) => {
   t.equal(d.calls[1]?.path, `/containers/${ID1}/stats`);
   t.equal(d.calls[1]?.query.get('stream'), '1');
 });
+
+t.test('pull shows progress and the canonical name', async (t) => {
+  const d = await daemon(t);
+  d.on('POST /images/create', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"status":"Pulling from library/busybox","id":"1.36"}\n');
+    res.write('{"status":"Downloading","progressDetail":{"current":5,"total":10},"id":"aaa"}\n');
+    res.end('{"status":"Status: Downloaded newer image for busybox:1.36"}\n');
+  });
+  const host = { SHOAL_HOST: `unix://${d.socketPath}` };
+  let io = testIo(host);
+  t.equal(await runCli(['pull', 'busybox:1.36'], io.io), 0);
+  t.equal(io.stdout(), '1.36: Pulling from library/busybox\nStatus: Downloaded newer image for busybox:1.36\ndocker.io/library/busybox:1.36\n');
+  t.equal(d.calls[0]?.query.get('fromImage'), 'busybox');
+  t.equal(d.calls[0]?.query.get('tag'), '1.36');
+  io = testIo(host);
+  t.equal(await runCli(['image', 'pull', '-q', 'localhost:5000/team/app'], io.io), 0);
+  t.equal(io.stdout(), 'localhost:5000/team/app:latest\n');
+  t.equal(d.calls[1]?.query.get('fromImage'), 'localhost:5000/team/app');
+  t.equal(d.calls[1]?.query.get('tag'), 'latest');
+  d.on('POST /images/create', (_req, res) => { res.writeHead(200); res.end('{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}\n'); });
+  io = testIo(host);
+  t.equal(await runCli(['pull', 'busybox:nope'], io.io), 1);
+  t.equal(io.stderr(), 'Error response from daemon: manifest unknown\n');
+});

@@ -8,28 +8,7 @@ import { act } from './context.js';
 import type { CliContext } from './context.js';
 import { collect } from './flags.js';
 import { splitRepoTag } from './format/index.js';
-import { jsonLines } from './json-lines.js';
-
-/** A progress message of load/import (Docker's jsonmessage). */
-interface JsonMessage { stream?: string; status?: string; id?: string; error?: string; errorDetail?: { message?: string } }
-
-/** Print a jsonmessage stream like docker (stream text, status lines); an error message becomes CLI_DAEMON_ERROR. */
-async function printMessages(ctx: CliContext, res: Readable, quiet: boolean): Promise<void> {
-  for await (const line of jsonLines(res)) {
-    let m: JsonMessage;
-    try {
-      m = JSON.parse(line) as JsonMessage;
-    } catch {
-      ctx.out(`${line}\n`);
-      continue;
-    }
-    const err = m.errorDetail?.message ?? m.error;
-    if (err !== undefined && err !== '') throw cliErrors.make('DAEMON_ERROR', err);
-    if (quiet) continue;
-    if (m.stream !== undefined) ctx.out(m.stream);
-    else if (m.status !== undefined) ctx.out(`${m.id !== undefined ? `${m.id}: ` : ''}${m.status}\n`);
-  }
-}
+import { showProgress } from './progress.js';
 
 function openInput(ctx: CliContext, file: string | undefined, what: string): Readable {
   if (file === undefined || file === '-') {
@@ -62,7 +41,7 @@ export function defineImport(ctx: CliContext): (cmd: Command) => Command {
         body,
         contentType: 'application/x-tar',
       });
-      await printMessages(ctx, res, false);
+      await showProgress(ctx, res, false);
     }));
 }
 
@@ -75,7 +54,7 @@ export function defineLoad(ctx: CliContext): (cmd: Command) => Command {
     .action(act(ctx, async (opts: { input?: string; quiet?: boolean }) => {
       const body = openInput(ctx, opts.input, 'load');
       const res = await ctx.client.stream('POST', '/images/load', { query: { quiet: opts.quiet === true ? true : undefined }, body, contentType: 'application/x-tar' });
-      await printMessages(ctx, res, opts.quiet === true);
+      await showProgress(ctx, res, opts.quiet === true);
     }));
 }
 

@@ -19,6 +19,7 @@ import { defineStats } from './stats.js';
 import { CLI_VERSION, defineInfo, defineVersion } from './system.js';
 import { defineTop } from './top.js';
 import { definePort } from './port.js';
+import { definePull } from './pull.js';
 
 type Define = (cmd: Command) => Command;
 
@@ -81,6 +82,7 @@ export function buildProgram(ctx: CliContext): Command {
   add(ctx, program, 'inspect', defineInspect(ctx));
   add(ctx, program, 'events', defineEvents(ctx));
   add(ctx, program, 'images', defineImages(ctx));
+  add(ctx, program, 'pull', definePull(ctx));
   add(ctx, program, 'import', defineImport(ctx));
   add(ctx, program, 'save', defineSave(ctx));
   add(ctx, program, 'load', defineLoad(ctx));
@@ -100,6 +102,7 @@ export function buildProgram(ctx: CliContext): Command {
   const image = program.command('image').description('Manage images').enablePositionalOptions();
   add(ctx, image, 'ls', defineImages(ctx), ['list']);
   add(ctx, image, 'import', defineImport(ctx));
+  add(ctx, image, 'pull', definePull(ctx));
   add(ctx, image, 'save', defineSave(ctx));
   add(ctx, image, 'load', defineLoad(ctx));
   add(ctx, image, 'tag', defineTag(ctx));

@@ -13,3 +13,5 @@ export {
   splitRepoTag, goTimeString, rfc3339,
 } from './contexts.js';
 export type { ContextOptions } from './contexts.js';
+export { JsonMessageRenderer, progressString } from './json-message.js';
+export type { JsonMessage } from './json-message.js';
