@@ -15,6 +15,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
   let dropped = 0;
   let reads = 0;
   let partitions = 0;
+  let confChanges = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const r = runSimulation({ seed, nodes: 3, trace: true });
     t.ok(r.ok, `seed ${seed}: ${r.violations.join('; ')}`);
@@ -22,6 +23,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
     snapshots += r.stats.snapshotsInstalled;
     dropped += r.stats.dropped;
     reads += r.stats.reads;
+    confChanges += r.stats.confChanges;
     partitions += r.events.filter((e) => / (partition|asymmetric|flapping) /.test(e)).length;
   }
   t.ok(crashes > 0, `crashes happened (${crashes})`);
@@ -29,6 +31,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
   t.ok(dropped > 0, `messages were dropped (${dropped})`);
   t.ok(reads > 0, `ReadIndex reads completed (${reads})`);
   t.ok(partitions > 0, `partitions happened (${partitions})`);
+  t.ok(confChanges > 0, `membership changed under faults (${confChanges})`);
 });
 
 t.test('the replay command names the seed and size', async (t) => {

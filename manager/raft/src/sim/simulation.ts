@@ -40,6 +40,8 @@ export interface SimResult {
     readonly leaders: number;
     readonly snapshotsInstalled: number;
     readonly committed: number;
+    readonly confChanges: number;
+    readonly confRefused: number;
   };
   readonly events: readonly string[];
 }
@@ -87,6 +89,14 @@ export function runSimulation(opts: SimOptions): SimResult {
   const crashRate = rand.pick([0, 0.005, 0.01, 0.02]);
   const preVote = rand.chance(0.8);
   const checkQuorum = rand.chance(0.8);
+  // Half the seeds also change membership: two spare nodes start empty and
+  // are added as learners, promoted, removed, while the faults go on.
+  const membership = rand.chance(0.5);
+  const spares: NodeId[] = membership ? ['s1', 's2'] : [];
+  const allIds = [...ids, ...spares];
+  let confChanges = 0;
+  const everMember = new Set(ids);
+  let confRefused = 0;
   const net = new SimNetwork(rand.fork(), faults);
   const checker = new SafetyChecker();
   let now = 0;
@@ -133,16 +143,24 @@ export function runSimulation(opts: SimOptions): SimResult {
     maxSnapshotChunkBytes: rand.pick([32, 256, 1 << 20]),
   };
   const compaction = { snapshotEvery: rand.pick([0, 10, 30]), keepEntries: rand.pick([0, 3, 10]) };
-  for (const id of ids) {
+  for (const id of allIds) {
     const storage = new MemoryStorage();
-    const boot = bootstrapLog(ids);
-    storage.append(boot.entries);
-    storage.setHardState(boot.hardState);
+    if (ids.includes(id)) {
+      const boot = bootstrapLog(ids);
+      storage.append(boot.entries);
+      storage.setHardState(boot.hardState);
+    }
     hosts.set(
       id,
       new NodeHost(id, storage, rand.fork(), raftOpts, compaction, {
         send: (m: Message) => net.send(m, now),
         onApply,
+        onReady: (host, rd) => {
+          if (opts.trace === true && rd.softState !== undefined) {
+            const st = host.raw!.status();
+            log(now, `${host.id} is ${rd.softState.role} term=${st.hardState.term} last=${st.lastIndex} commit=${st.hardState.commit} voters=${st.confState.voters.join(',')}`);
+          }
+        },
         onRestore: (host, index) => {
           snapshotsInstalled++;
           log(now, `${host.id} installed snapshot ${index}`);
@@ -167,11 +185,55 @@ export function runSimulation(opts: SimOptions): SimResult {
       }),
     );
   }
-  const all = (): NodeHost[] => ids.map((id) => hosts.get(id)!);
+  const all = (): NodeHost[] => allIds.map((id) => hosts.get(id)!);
+  const currentLeader = (): NodeHost | undefined => {
+    let best: NodeHost | undefined;
+    for (const h of all()) {
+      if (h.raw?.softState().role !== 'leader') continue;
+      if (best === undefined || h.raw.hardState().term > best.raw!.hardState().term) best = h;
+    }
+    return best;
+  };
+  /** Voters and learners in the configuration of `h`. */
+  const membersOf = (h: NodeHost): Set<NodeId> => {
+    const cs = h.raw!.status().confState;
+    return new Set([...cs.voters, ...cs.learners]);
+  };
+  const changeMembership = (): void => {
+    const leader = currentLeader();
+    if (leader === undefined) return;
+    const cs = leader.raw!.status().confState;
+    // Node ids are never reused: a removed node does not come back (it would replay
+    // old configurations that name it a voter; etcd refuses removed ids the same way).
+    const candidates = allIds.filter((id) => !everMember.has(id));
+    const roll = rand.int(3);
+    let type: 'add-voter' | 'add-learner' | 'remove-node';
+    let nodeId: NodeId;
+    if (roll === 0 && candidates.length > 0) {
+      type = 'add-learner';
+      nodeId = rand.pick(candidates);
+    } else if (roll === 1 && cs.learners.length > 0) {
+      type = 'add-voter';
+      nodeId = rand.pick(cs.learners);
+    } else if (cs.voters.length > 3 || (cs.learners.length > 0 && roll === 2)) {
+      type = 'remove-node';
+      nodeId = rand.pick(cs.voters.length > 3 ? [...cs.voters, ...cs.learners] : cs.learners);
+    } else return;
+    try {
+      const ticket = leader.raw!.proposeConfChange({ type, nodeId });
+      confChanges++;
+      everMember.add(nodeId);
+      log(now, `${leader.id} proposed ${type} ${nodeId} at ${ticket.index}/${ticket.term}`);
+    } catch (err) {
+      if (!isRaftError(err)) throw err;
+      confRefused++;
+      log(now, `${leader.id} refused ${type} ${nodeId}: ${err.code}`);
+    }
+  };
 
   // Clock skew: each node ticks at its own rate (ticks per step).
-  const rates = new Map(ids.map((id) => [id, 0.6 + rand.float() * 0.8]));
-  const phase = new Map(ids.map((id) => [id, rand.float()]));
+  const rates = new Map(allIds.map((id) => [id, 0.6 + rand.float() * 0.8]));
+  const phase = new Map(allIds.map((id) => [id, rand.float()]));
   let flapping: { a: NodeId; b: NodeId; until: number } | undefined;
   // Each client's idea of the leader (learned from NOT_LEADER errors, dropped on timeouts).
   const hints = new Map<number, NodeId | undefined>();
@@ -183,7 +245,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       net.heal();
       flapping = undefined;
       if (kind === 0) {
-        const shuffled = [...ids];
+        const shuffled = [...allIds];
         for (let i = shuffled.length - 1; i > 0; i--) {
           const j = rand.int(i + 1);
           [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
@@ -192,12 +254,12 @@ export function runSimulation(opts: SimOptions): SimResult {
         net.partition([shuffled.slice(0, k), shuffled.slice(k)]);
         log(now, `partition ${shuffled.slice(0, k).join(',')} | ${shuffled.slice(k).join(',')}`);
       } else if (kind === 1) {
-        const a = rand.pick(ids);
-        for (const b of ids) if (b !== a) net.cut(a, b);
+        const a = rand.pick(allIds);
+        for (const b of allIds) if (b !== a) net.cut(a, b);
         log(now, `asymmetric: ${a} cannot send`);
       } else if (kind === 2) {
-        const a = rand.pick(ids);
-        const b = rand.pick(ids.filter((x) => x !== a));
+        const a = rand.pick(allIds);
+        const b = rand.pick(allIds.filter((x) => x !== a));
         flapping = { a, b, until: now + 20 + rand.int(60) };
         log(now, `flapping ${a}<->${b}`);
       } else {
@@ -216,6 +278,7 @@ export function runSimulation(opts: SimOptions): SimResult {
         }
       }
     }
+    if (membership && rand.chance(0.03)) changeMembership();
     if (rand.chance(crashRate)) {
       const upHosts = all().filter((h) => h.up);
       const downCount = n - upHosts.length;
@@ -306,18 +369,31 @@ export function runSimulation(opts: SimOptions): SimResult {
   for (const h of all()) if (!h.up) h.restart();
   log(now, 'heal all, restart all');
   let progressed = false;
+  let finalMembers: NodeHost[] = [];
   let finalTicket: ProposalTicket | undefined;
   const healStart = now;
   while (now - healStart < healSteps && checker.violations.length === 0) {
     step(false, false);
     if ((now - healStart) % 50 === 0) {
       for (const h of all()) {
-        const st = h.raw!.status();
+        if (h.raw === undefined) continue;
+        const st = h.raw.status();
         log(now, `${h.id} ${st.softState.role} term=${st.hardState.term} vote=${st.hardState.vote || '-'} leader=${st.softState.leader || '-'} commit=${st.hardState.commit} applied=${h.applied} last=${st.lastIndex}/${h.storage.term(st.lastIndex)}`);
       }
     }
-    const leader = all().find((h) => h.raw?.softState().role === 'leader');
+    const leader = currentLeader();
     if (leader === undefined) continue;
+    // Nodes removed from the cluster are shut down, as an operator would.
+    const members = membersOf(leader);
+    for (const h of all()) {
+      if (h.up && !members.has(h.id)) {
+        h.crash();
+        log(now, `stop ${h.id} (not a member)`);
+      } else if (!h.up && members.has(h.id)) {
+        h.restart();
+        log(now, `start ${h.id} (a member)`);
+      }
+    }
     if (finalTicket === undefined || leader.raw!.hardState().term !== finalTicket.term) {
       try {
         finalTicket = leader.raw!.propose(encodeKvCommand({ op: 'put', key: 'final', value: `final-${opts.seed}` }));
@@ -327,7 +403,9 @@ export function runSimulation(opts: SimOptions): SimResult {
       continue;
     }
     const commit = leader.raw!.hardState().commit;
-    if (commit >= finalTicket.index && all().every((h) => h.applied === commit && h.raw!.hardState().commit === commit)) {
+    const memberHosts = all().filter((h) => members.has(h.id));
+    if (commit >= finalTicket.index && memberHosts.every((h) => h.up && h.applied === commit && h.raw!.hardState().commit === commit)) {
+      finalMembers = memberHosts;
       progressed = true;
       break;
     }
@@ -342,15 +420,15 @@ export function runSimulation(opts: SimOptions): SimResult {
     for (const t of acked) {
       const rec = checker.applied.get(t.index);
       if (rec?.term !== t.term) violations.push(`lost write: acknowledged ${t.index}/${t.term} but ${t.index}/${rec?.term} was applied`);
-      for (const h of all()) if (h.applied < t.index) violations.push(`lost write: ${h.id} applied only ${h.applied} < acknowledged ${t.index}`);
+      for (const h of finalMembers) if (h.applied < t.index) violations.push(`lost write: ${h.id} applied only ${h.applied} < acknowledged ${t.index}`);
     }
-    const states = new Set(all().map((h) => new TextDecoder().decode(h.kv.snapshot())));
+    const states = new Set(finalMembers.map((h) => new TextDecoder().decode(h.kv.snapshot())));
     if (states.size !== 1) violations.push('state machines differ after healing');
     const lin = checkKvHistory(history);
     if (!lin.ok) violations.push(`linearizability: history of key(s) ${lin.badKeys.join(',')} is not linearizable`);
   }
   const leaderTerms = new Set<number>();
-  for (const h of all()) leaderTerms.add(h.raw!.status().hardState.term);
+  for (const h of all()) if (h.raw !== undefined) leaderTerms.add(h.raw.hardState().term);
   return {
     seed: opts.seed,
     nodes: n,
@@ -368,6 +446,8 @@ export function runSimulation(opts: SimOptions): SimResult {
       leaders: Math.max(...leaderTerms),
       snapshotsInstalled,
       committed: Math.max(...all().map((h) => h.applied)),
+      confChanges,
+      confRefused,
     },
     events,
   };
