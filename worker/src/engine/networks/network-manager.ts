@@ -25,6 +25,8 @@ import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, norm
 import { StateFiles, readJsonOrNull, writeJsonAtomic } from './state-files.js';
 import { Coalescer } from './coalescer.js';
 import { NftTable } from './nft-table.js';
+import { planSandbox } from './sandbox-plan.js';
+import { findJoinTarget } from './join-target.js';
 import { bridgePortNames, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl } from './linux-net.js';
 
 /** Options of {@link NetworkManager.open}. */
@@ -348,17 +350,7 @@ export class NetworkManager implements NetworkAttacher {
 
       // 4. Kernel objects.
       if (rec.netnsPath !== null) {
-        const lines = ['link set dev lo up'];
-        if (mode === 'bridge' && rec.vethHost !== undefined && rec.ip !== undefined && rec.mac !== undefined) {
-          lines.push(
-            `link add name eth0 address ${rec.mac} type veth peer name ${rec.vethHost} netns /proc/${process.pid}/ns/net`,
-            // IPv4 only: no IPv6 link-local address, so no DAD/router solicitation chatter.
-            'link set dev eth0 addrgenmode none',
-            `addr add ${rec.ip}/${this.#bridge.prefixLen} dev eth0`,
-            'link set dev eth0 up',
-            `route add default via ${this.#bridge.gateway} dev eth0`,
-          );
-        }
+        const plan = planSandbox(rec, this.#bridge, `/proc/${process.pid}/ns/net`);
         const path = rec.netnsPath;
         const veth = rec.vethHost;
         // Undo before create: a failure half-way through the batch may leave the veth's host end.
@@ -366,8 +358,8 @@ export class NetworkManager implements NetworkAttacher {
           if (veth !== undefined) await deleteLink(veth);
           await removeNetns(path);
         });
-        await createNetns(path, lines);
-        if (veth !== undefined) await ipBatch([`link set dev ${veth} addrgenmode none`, `link set dev ${veth} master ${this.#bridge.bridgeName} up`, `link set dev ${veth} type bridge_slave hairpin on`], `cannot attach ${veth} to ${this.#bridge.bridgeName}`);
+        await createNetns(path, plan.inside);
+        if (plan.host.length > 0) await ipBatch(plan.host, `cannot attach ${veth ?? ''} to ${this.#bridge.bridgeName}`);
       }
       // 5. Publish: the endpoint becomes live, the table is rebuilt with its ports.
       this.#endpoints.set(req.containerId, { rec, held });
@@ -396,14 +388,8 @@ export class NetworkManager implements NetworkAttacher {
    * netns; the record only lets `detach` and the listings know.
    */
   async #join(req: AttachRequest, target: string): Promise<AttachResult> {
-    const eps = [...this.#endpoints.values()].map((e) => e.rec);
-    const name = target.startsWith('/') ? target.slice(1) : target;
-    let found = eps.find((r) => r.containerId === target) ?? eps.find((r) => r.name === name);
-    if (found === undefined && target.length >= 1) {
-      const byPrefix = eps.filter((r) => r.containerId.startsWith(target));
-      if (byPrefix.length === 1) found = byPrefix[0];
-    }
-    if (found === undefined || found.containerId === req.containerId) {
+    const found = findJoinTarget([...this.#endpoints.values()].map((e) => e.rec), target, req.containerId);
+    if (found === undefined) {
       throw networkErrors.make('JOIN_TARGET_NOT_RUNNING', `cannot join network namespace of a non running container: ${target}`);
     }
     const rec: EndpointRecord = {

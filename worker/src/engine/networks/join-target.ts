@@ -1,0 +1,19 @@
+/**
+ * Which endpoint `container:<target>` means. Pure.
+ */
+import type { EndpointRecord } from './endpoint-record.js';
+
+/**
+ * The endpoint of the container named by `target`: full id, then name (with
+ * or without the leading slash), then a unique id prefix. Never `selfId`.
+ * Undefined when none (or an ambiguous prefix) matches.
+ */
+export function findJoinTarget(records: readonly EndpointRecord[], target: string, selfId: string): EndpointRecord | undefined {
+  const others = records.filter((r) => r.containerId !== selfId);
+  const name = target.startsWith('/') ? target.slice(1) : target;
+  const exact = others.find((r) => r.containerId === target) ?? others.find((r) => r.name === name);
+  if (exact !== undefined) return exact;
+  if (target === '') return undefined;
+  const byPrefix = others.filter((r) => r.containerId.startsWith(target));
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
+}
