@@ -116,3 +116,34 @@ t.test('tty container: raw output, TERM=xterm', async (t) => {
   const raw = (await got).toString();
   t.match(raw, /^xterm\r\n\/dev\/pts\/0\r\n$/);
 });
+
+t.test('docker run -it: tty with stdin; detach keys leave the container running', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('it', { Image: 'busybox', Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true, HostConfig: { NetworkMode: 'none' } });
+  const [client, server] = duplexPair();
+  const got = collect(client);
+  const attached = env.mgr.attach(Id, { stream: true, stdin: true, stdout: true, stderr: true }, server);
+  await env.mgr.start(Id);
+  await attached;
+  client.write('echo marker-$((40+2))\n');
+  // Detach with ctrl-p ctrl-q once the shell answered.
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    const onData = (b: Buffer): void => {
+      seen += b.toString();
+      if (seen.includes('marker-42')) { client.off('data', onData); resolve(); }
+    };
+    client.on('data', onData);
+  });
+  client.write(Buffer.from([0x10, 0x11]));
+  await got;
+  t.equal((await env.mgr.inspect(Id)).State.Status, 'running', 'still running after detach');
+  // Re-attach and exit the shell with a code.
+  const [c2, s2] = duplexPair();
+  const got2 = collect(c2);
+  const exited = env.mgr.wait(Id, 'next-exit');
+  await env.mgr.attach(Id, { stream: true, stdin: true, stdout: true }, s2);
+  c2.write('exit 5\n');
+  t.equal((await exited).StatusCode, 5);
+  await got2;
+});
