@@ -433,9 +433,28 @@ static void dispatch_output(int stream, const char *data, size_t n) {
 
 static int all_output_closed(void) { return S.out_fd < 0 && S.err_fd < 0; }
 
+static void accept_clients(void);
+static int client_read(struct client *c);
+
+/*
+ * Before output is dispatched, take in clients that already connected and
+ * their hello frames: output goes to a client "from the moment it
+ * connected", even when its connection and the output became ready in the
+ * same epoll round.
+ */
+static void sync_pending_clients(void) {
+  if (S.lfd >= 0) accept_clients();
+  struct client *c = S.clients, *next;
+  for (; c; c = next) {
+    next = c->next;
+    if (!c->hello && !c->rd_eof) client_read(c);
+  }
+}
+
 static void read_output(int *fd, int stream) {
   char *b = malloc(READ_CHUNK);
   if (!b) return;
+  sync_pending_clients();
   for (int rounds = 0; rounds < 16 && *fd >= 0; rounds++) {
     ssize_t n = read(*fd, b, READ_CHUNK);
     if (n > 0) {
