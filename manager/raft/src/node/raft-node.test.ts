@@ -53,11 +53,16 @@ interface Member {
 const ids = ['n1', 'n2', 'n3'];
 const timing = { tickMs: 20, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 40, keepEntries: 5 };
 
-async function start(dir: string, id: NodeId, ports: Record<NodeId, number>, listenPort: number, pipelineAppends: boolean): Promise<Member> {
+async function start(dir: string, id: NodeId, ports: Record<NodeId, number>, listenPort: number, pipelineAppends: boolean, join_ = false): Promise<Member> {
   const transport = await GrpcTransport.listen({ id, listen: `127.0.0.1:${listenPort}` });
   const sm = new ListMachine();
   const peers = Object.fromEntries(Object.entries(ports).filter(([p]) => p !== id).map(([p, port]) => [p, `127.0.0.1:${port}`]));
-  const node = await RaftNode.open({ id, dir: join(dir, id), transport, stateMachine: sm, peers, bootstrap: ids, pipelineAppends, ...timing });
+  const address = `127.0.0.1:${transport.port}`;
+  const node = await RaftNode.open(
+    join_
+      ? { id, dir: join(dir, id), transport, stateMachine: sm, address, pipelineAppends, ...timing }
+      : { id, dir: join(dir, id), transport, stateMachine: sm, address, peers, bootstrap: ids, pipelineAppends, ...timing },
+  );
   return { id, node, sm, port: transport.port, running: node.run() };
 }
 
@@ -159,4 +164,16 @@ t.test(`three nodes over gRPC with real WALs: elect, replicate, fail over, catch
     if (r.status === 'rejected') t.match(r.reason, { code: /^RAFT_(NOT_LEADER|PROPOSAL_DROPPED)$/, retryable: true });
   }
   t.equal(newLeader.node.leader, newLeader.id, 'leadership moved back');
+
+  // A new member that knows no one: added as a learner by address, it receives a snapshot
+  // (the log was compacted) that also tells it where the others are.
+  const n4 = await start(dir, 'n4', {}, 0, pipelineAppends, true);
+  members = [...members, n4];
+  await newLeader.node.addLearner('n4', `127.0.0.1:${n4.port}`);
+  const target = newLeader.sm.items.length;
+  await n4.sm.reach(target);
+  t.same(n4.sm.items.slice(0, target), newLeader.sm.items.slice(0, target), 'the learner caught up');
+  t.ok(n4.sm.restores >= 1, 'by snapshot');
+  await n4.node.readIndex(); // needs a round trip to the leader, whose address it learned from the snapshot
+  t.equal(n4.node.leader, newLeader.id);
 });

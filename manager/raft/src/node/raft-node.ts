@@ -21,6 +21,7 @@ import { FileWal } from '../storage/index.js';
 import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
+import { unwrapSnapshotData, wrapSnapshotData } from './snapshot-envelope.js';
 import type { StateMachine } from './state-machine.js';
 
 /** Core options a RaftNode passes through (id, storage, rand, applied and timing are its own). */
@@ -36,6 +37,8 @@ export interface RaftNodeOptions {
   readonly stateMachine: StateMachine;
   /** Addresses of the other members known at start (members added later carry theirs in the conf change). */
   readonly peers?: Readonly<Record<NodeId, string>>;
+  /** This node's own address as peers reach it; kept in snapshots so members that join later find it. */
+  readonly address?: string;
   /** Initial voters (this node included) when the WAL is empty: a new cluster. Omit to join an existing one. */
   readonly bootstrap?: readonly NodeId[];
   /** Milliseconds per tick. Default 50 (see README: timing defaults). */
@@ -111,6 +114,8 @@ export class RaftNode {
   #soft: SoftState = { leader: '', role: 'follower' };
   #persistedHard: HardState;
   readonly #pipelineAppends: boolean;
+  /** Member addresses (from options, conf changes and snapshots); saved in every snapshot. */
+  #addresses: Record<NodeId, string>;
   #proposals: QueuedProposal[] = [];
   readonly #waiters = new Map<number, Waiter>();
   readonly #reads = new Map<string, PendingRead>();
@@ -123,7 +128,7 @@ export class RaftNode {
   #stopping = false;
   #stopped: Promise<void> | undefined;
 
-  private constructor(o: RaftNodeOptions, wal: FileWal, storage: MemoryStorage, raw: RawNode, applied: number) {
+  private constructor(o: RaftNodeOptions, wal: FileWal, storage: MemoryStorage, raw: RawNode, applied: number, addresses: Record<NodeId, string>) {
     this.id = o.id;
     this.#wal = wal;
     this.#storage = storage;
@@ -138,6 +143,7 @@ export class RaftNode {
     this.#applied = applied;
     this.#persistedHard = storage.hardState();
     this.#pipelineAppends = o.pipelineAppends ?? true;
+    this.#addresses = addresses;
   }
 
   /**
@@ -150,11 +156,17 @@ export class RaftNode {
     try {
       const storage = new MemoryStorage();
       let applied = 0;
+      const addresses: Record<NodeId, string> = {};
       if (state.snapshot !== undefined) {
         storage.applySnapshot(state.snapshot);
-        await o.stateMachine.restore(state.snapshot);
+        const { addresses: known, app } = unwrapSnapshotData(state.snapshot.data);
+        Object.assign(addresses, known);
+        await o.stateMachine.restore({ meta: state.snapshot.meta, data: app });
         applied = state.snapshot.meta.index;
       }
+      // Configured addresses win over those remembered in the snapshot.
+      Object.assign(addresses, o.peers ?? {});
+      if (o.address !== undefined) addresses[o.id] = o.address;
       storage.setHardState(state.hardState);
       storage.append(state.entries);
       const fresh = state.snapshot === undefined && state.entries.length === 0 && state.hardState.term === 0;
@@ -173,8 +185,8 @@ export class RaftNode {
         heartbeatTicks: o.heartbeatTicks ?? 1,
         applied,
       });
-      for (const [peer, address] of Object.entries(o.peers ?? {})) if (peer !== o.id) o.transport.addPeer(peer, address);
-      return new RaftNode(o, wal, storage, raw, applied);
+      for (const [peer, address] of Object.entries(addresses)) if (peer !== o.id) o.transport.addPeer(peer, address);
+      return new RaftNode(o, wal, storage, raw, applied, addresses);
     } catch (err) {
       await wal.close();
       throw err;
@@ -420,7 +432,10 @@ export class RaftNode {
     if (rd.messages.length > 0 && !sendFirst) this.#transport.send(rd.messages);
     // 3. apply.
     if (rd.snapshot !== undefined) {
-      await this.#sm.restore(rd.snapshot);
+      const { addresses, app } = unwrapSnapshotData(rd.snapshot.data);
+      this.#addresses = { ...addresses, ...this.#addresses };
+      for (const [peer, address] of Object.entries(addresses)) if (peer !== this.id) this.#transport.addPeer(peer, address);
+      await this.#sm.restore({ meta: rd.snapshot.meta, data: app });
       this.#applied = rd.snapshot.meta.index;
       this.#settleUpTo(this.#applied, undefined);
     }
@@ -467,8 +482,14 @@ export class RaftNode {
       const cc = decodeConfChange(e.data);
       this.#raw.applyConfChange(cc);
       if (cc.nodeId !== this.id) {
-        if (cc.type === 'remove-node') this.#transport.removePeer(cc.nodeId);
-        else if (cc.context !== undefined && cc.context.length > 0) this.#transport.addPeer(cc.nodeId, textDecoder.decode(cc.context));
+        if (cc.type === 'remove-node') {
+          this.#transport.removePeer(cc.nodeId);
+          delete this.#addresses[cc.nodeId];
+        } else if (cc.context !== undefined && cc.context.length > 0) {
+          const address = textDecoder.decode(cc.context);
+          this.#addresses[cc.nodeId] = address;
+          this.#transport.addPeer(cc.nodeId, address);
+        }
       }
     } else if (e.data.length > 0) {
       await this.#sm.apply(e);
@@ -522,7 +543,7 @@ export class RaftNode {
     if (this.#snapshotEvery <= 0) return;
     const snapIndex = this.#storage.snapshot().meta.index;
     if (this.#applied - snapIndex < this.#snapshotEvery || this.#applied > this.#storage.lastIndex()) return;
-    const data = await this.#sm.snapshot();
+    const data = wrapSnapshotData(this.#addresses, await this.#sm.snapshot());
     const snap = this.#storage.createSnapshot(this.#applied, this.#raw.status().confState, data);
     await this.#wal.compact(snap);
     const compactTo = this.#applied - this.#keepEntries;

@@ -154,3 +154,24 @@ t.test('mutual TLS with certificates made by openssl', async (t) => {
   t.match(await atB, { from: 'a', entries: [{ index: 7 }] });
   t.equal(anonDelivered, 0);
 });
+
+t.test('a node learns the address of a peer that announces itself; removed peers are not re-learned', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a' });
+  const b = await GrpcTransport.listen({ id: 'b' });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  // b knows no one: it answers whoever wrote to it.
+  b.onMessage((m) => b.send([{ type: 'heartbeat-resp', from: 'b', to: m.from, term: m.term }]));
+  const reply = collect(a, 1);
+  a.send([{ type: 'heartbeat', from: 'a', to: 'b', term: 3, commit: 0 }]);
+  t.match(await reply, [{ type: 'heartbeat-resp', from: 'b', term: 3 }]);
+
+  const unreachable: string[] = [];
+  b.onUnreachable((p) => unreachable.push(p));
+  b.removePeer('a');
+  const delivered = collect(b, 1);
+  a.send([{ type: 'heartbeat', from: 'a', to: 'b', term: 4, commit: 0 }]);
+  await delivered;
+  b.send([{ type: 'heartbeat-resp', from: 'b', to: 'a', term: 4 }]);
+  t.same(unreachable, ['a'], 'a removed peer stays unknown');
+});

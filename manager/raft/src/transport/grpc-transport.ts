@@ -22,6 +22,8 @@ import { systemTimers } from './transport.js';
 import type { TimerHandle, Timers, Transport } from './transport.js';
 
 const STREAM_PATH = '/raftts.Raft/Stream';
+const META_ID = 'raft-id';
+const META_ADDRESS = 'raft-address';
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -52,6 +54,12 @@ export interface GrpcTransportOptions {
   readonly channelCredentials?: grpc.ChannelCredentials;
   /** Extra channel options (e.g. grpc.ssl_target_name_override). */
   readonly channelOptions?: grpc.ChannelOptions;
+  /**
+   * The address peers reach this node at, sent with every stream so a peer
+   * that does not know this node yet (a member that just joined) can answer.
+   * Default: the listen address with the bound port, unless it is a wildcard.
+   */
+  readonly advertise?: string;
   /** Messages buffered per peer while its stream is backpressured. Default 4096. */
   readonly queueLimit?: number;
   /** Reconnect backoff. Default 50 ms doubling to 1 s. */
@@ -61,6 +69,8 @@ export interface GrpcTransportOptions {
 }
 
 type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimit' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
+  id: NodeId;
+  advertise: string | undefined;
   channelCredentials: grpc.ChannelCredentials;
   channelOptions: grpc.ChannelOptions;
 };
@@ -79,6 +89,8 @@ export class GrpcTransport implements Transport {
   readonly #port: number;
   readonly #opts: PeerOpts;
   readonly #peers = new Map<NodeId, PeerStream>();
+  /** Peers removed explicitly: never re-learned from their own announcements. */
+  readonly #removed = new Set<NodeId>();
   #onMessage: (m: Message) => void = () => undefined;
   #onUnreachable: (peer: NodeId) => void = () => undefined;
   #closed = false;
@@ -96,6 +108,9 @@ export class GrpcTransport implements Transport {
     const holder: { transport?: GrpcTransport } = {};
     server.addService(raftService, {
       stream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Uint8Array>) => {
+        const [from] = call.metadata.get(META_ID);
+        const [address] = call.metadata.get(META_ADDRESS);
+        if (typeof from === 'string' && typeof address === 'string') holder.transport?.learnPeer(from, address);
         call.on('data', (frame: Buffer) => {
           let messages: Message[];
           try {
@@ -115,7 +130,12 @@ export class GrpcTransport implements Transport {
         err === null ? resolve(p) : reject(err),
       );
     });
+    const listenHost = (options.listen ?? '127.0.0.1:0').replace(/:\d+$/, '');
+    const wildcard = ['0.0.0.0', '[::]', '::', ''].includes(listenHost);
+    const advertise = options.advertise ?? (wildcard ? undefined : `${listenHost}:${port}`);
     const transport = new GrpcTransport(options.id, server, port, {
+      id: options.id,
+      advertise,
       queueLimit: options.queueLimit ?? 4096,
       backoffInitialMs: options.backoffInitialMs ?? 50,
       backoffMaxMs: options.backoffMaxMs ?? 1000,
@@ -168,6 +188,7 @@ export class GrpcTransport implements Transport {
   }
 
   addPeer(id: NodeId, address: string): void {
+    this.#removed.delete(id);
     const existing = this.#peers.get(id);
     if (existing !== undefined) {
       if (existing.address === address) return;
@@ -179,6 +200,16 @@ export class GrpcTransport implements Transport {
   removePeer(id: NodeId): void {
     this.#peers.get(id)?.close();
     this.#peers.delete(id);
+    this.#removed.add(id);
+  }
+
+  /**
+   * Adds a peer that announced itself on an incoming stream, unless it is
+   * known already or was removed (internal, called by the server).
+   */
+  learnPeer(id: NodeId, address: string): void {
+    if (this.#closed || id === this.#id || this.#peers.has(id) || this.#removed.has(id)) return;
+    this.#peers.set(id, new PeerStream(id, address, this.#opts, (p) => this.#onUnreachable(p)));
   }
 
   /** Per-peer counters. */
@@ -273,7 +304,10 @@ class PeerStream {
   }
 
   #open(): grpc.ClientWritableStream<Uint8Array> {
-    const call = this.#client.makeClientStreamRequest<Uint8Array, Buffer>(STREAM_PATH, toBuffer, identity, (err) => {
+    const md = new grpc.Metadata();
+    md.set(META_ID, this.#opts.id);
+    if (this.#opts.advertise !== undefined) md.set(META_ADDRESS, this.#opts.advertise);
+    const call = this.#client.makeClientStreamRequest<Uint8Array, Buffer>(STREAM_PATH, toBuffer, identity, md, (err) => {
       if (this.#call === call) this.#fail(err);
     });
     this.#call = call;
