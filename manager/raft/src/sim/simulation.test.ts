@@ -16,6 +16,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
   let reads = 0;
   let partitions = 0;
   let confChanges = 0;
+  let transfers = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const r = runSimulation({ seed, nodes: 3, trace: true });
     t.ok(r.ok, `seed ${seed}: ${r.violations.join('; ')}`);
@@ -24,6 +25,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
     dropped += r.stats.dropped;
     reads += r.stats.reads;
     confChanges += r.stats.confChanges;
+    transfers += r.stats.transferRequests;
     partitions += r.events.filter((e) => / (partition|asymmetric|flapping) /.test(e)).length;
   }
   t.ok(crashes > 0, `crashes happened (${crashes})`);
@@ -32,6 +34,7 @@ t.test('the simulator exercises the faults it claims', async (t) => {
   t.ok(reads > 0, `ReadIndex reads completed (${reads})`);
   t.ok(partitions > 0, `partitions happened (${partitions})`);
   t.ok(confChanges > 0, `membership changed under faults (${confChanges})`);
+  t.ok(transfers > 0, `leadership was transferred under faults (${transfers})`);
 });
 
 t.test('the replay command names the seed and size', async (t) => {

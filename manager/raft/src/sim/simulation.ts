@@ -42,6 +42,7 @@ export interface SimResult {
     readonly committed: number;
     readonly confChanges: number;
     readonly confRefused: number;
+    readonly transferRequests: number;
   };
   readonly events: readonly string[];
 }
@@ -94,6 +95,9 @@ export function runSimulation(opts: SimOptions): SimResult {
   const membership = rand.chance(0.5);
   const spares: NodeId[] = membership ? ['s1', 's2'] : [];
   const allIds = [...ids, ...spares];
+  // Some seeds also move leadership around with leader transfer (timeout-now).
+  const transfers = rand.chance(0.3);
+  let transferRequests = 0;
   let confChanges = 0;
   const everMember = new Set(ids);
   let confRefused = 0;
@@ -199,6 +203,20 @@ export function runSimulation(opts: SimOptions): SimResult {
     const cs = h.raw!.status().confState;
     return new Set([...cs.voters, ...cs.learners]);
   };
+  const transferLeadership = (): void => {
+    const leader = currentLeader();
+    if (leader === undefined) return;
+    const voters = leader.raw!.status().confState.voters.filter((v) => v !== leader.id);
+    if (voters.length === 0) return;
+    const to = rand.pick(voters);
+    try {
+      leader.raw!.transferLeader(to);
+      transferRequests++;
+      log(now, `${leader.id} transfers leadership to ${to}`);
+    } catch (err) {
+      if (!isRaftError(err)) throw err;
+    }
+  };
   const changeMembership = (): void => {
     const leader = currentLeader();
     if (leader === undefined) return;
@@ -279,6 +297,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       }
     }
     if (membership && rand.chance(0.03)) changeMembership();
+    if (transfers && rand.chance(0.02)) transferLeadership();
     if (rand.chance(crashRate)) {
       const upHosts = all().filter((h) => h.up);
       const downCount = n - upHosts.length;
@@ -448,6 +467,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       committed: Math.max(...all().map((h) => h.applied)),
       confChanges,
       confRefused,
+      transferRequests,
     },
     events,
   };
