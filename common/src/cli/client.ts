@@ -1,7 +1,17 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { cliErrors } from './cli-errors.js';
+
+/** TLS for a TCP daemon (--tls, --tlsverify and the certificate files). */
+export interface TlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** Check the daemon's certificate against `ca` (--tlsverify). */
+  verify: boolean;
+}
 
 /** Where the daemon listens, from -H / SHOAL_HOST / DOCKER_HOST. */
 export interface DaemonAddress {
@@ -10,19 +20,26 @@ export interface DaemonAddress {
   port?: number;
   /** As the user wrote it, for messages. */
   display: string;
+  /** Set for TCP with TLS. */
+  tls?: TlsOptions;
 }
 
 /** The default daemon socket. */
 export const DEFAULT_HOST = 'unix:///run/shoal/shoal.sock';
 
-/** Parse `unix:///path`, `/path`, `tcp://host:port` or `host:port`. Throws CLI_INVALID_FLAG. */
-export function parseHost(h: string): DaemonAddress {
+/**
+ * Parse `unix:///path`, `/path`, `tcp://host:port` or `host:port` (TLS
+ * given: default port 2376, else 2375; TLS is ignored for unix sockets).
+ * Throws CLI_INVALID_FLAG.
+ */
+export function parseHost(h: string, tls?: TlsOptions): DaemonAddress {
   if (h.startsWith('unix://')) return { socketPath: h.slice(7), display: h };
   if (h.startsWith('/')) return { socketPath: h, display: `unix://${h}` };
-  const m = /^(?:tcp:\/\/|http:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(h);
+  const m = /^(?:tcp:\/\/|http:\/\/|https:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(h);
   if (m === null) throw cliErrors.make('INVALID_FLAG', `unable to parse docker host \`${h}\``);
   const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
-  return { host, port: m[2] === undefined ? 2375 : Number(m[2]), display: h };
+  const port = m[2] === undefined ? (tls !== undefined ? 2376 : 2375) : Number(m[2]);
+  return { host, port, display: h, ...(tls !== undefined ? { tls } : {}) };
 }
 
 /** Query values; arrays repeat the key; booleans become 1/0; undefined is left out. */
@@ -104,15 +121,22 @@ export class EngineClient {
     } else if (isReadable(opts.body)) {
       headers['Content-Type'] = opts.contentType ?? 'application/x-tar';
     }
-    const req = http.request({
+    const base = {
       method,
       path: this.#path(path, opts.query),
       headers: { Host: 'shoal', ...headers },
-      ...(this.address.socketPath !== undefined
-        ? { socketPath: this.address.socketPath }
-        : { host: this.address.host, port: this.address.port }),
       signal: opts.signal,
-    });
+    };
+    const tls = this.address.tls;
+    let req: http.ClientRequest;
+    if (this.address.socketPath !== undefined) req = http.request({ ...base, socketPath: this.address.socketPath });
+    else if (tls === undefined) req = http.request({ ...base, host: this.address.host, port: this.address.port });
+    else {
+      req = https.request({
+        ...base, host: this.address.host, port: this.address.port, headers: { ...base.headers, Host: this.address.host ?? 'shoal' },
+        ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify,
+      });
+    }
     if (isReadable(opts.body)) {
       const src = opts.body;
       src.on('error', (e) => req.destroy(e));
@@ -126,6 +150,9 @@ export class EngineClient {
     if (code === 'ABORT_ERR') return err as Error;
     if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND') {
       return cliErrors.make('CONNECT_FAILED', `Cannot connect to the shoal daemon at ${this.address.display}. Is the shoal daemon running?`, { cause: err, details: { errno: code } });
+    }
+    if (this.address.tls !== undefined || /CERT|SSL|TLS|ALERT/.test(code ?? '')) {
+      return cliErrors.make('CONNECT_FAILED', `error during connect: ${(err as Error).message}`, { cause: err, details: { errno: code } });
     }
     return err as Error;
   }

@@ -1,7 +1,20 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { isShoalError } from '../errors/index.js';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_HOST, EngineClient, parseHost } from './client.js';
+import type { TlsOptions } from './client.js';
+import { cliErrors } from './cli-errors.js';
+
+/** The global connection flags (docker's -H, --tls, --tlsverify, --tlscacert, --tlscert, --tlskey). */
+export interface ConnectionFlags {
+  host?: string;
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+}
 
 /** The process edges a command touches; tests pass streams of their own. */
 export interface CliIo {
@@ -30,10 +43,44 @@ export class CliContext {
     this.io = io;
   }
 
+  #flags: ConnectionFlags = {};
+
   /** -H/--host given on the command line (wins over SHOAL_HOST and DOCKER_HOST). */
   setHost(host: string | undefined): void {
     this.#host = host;
     this.#client = undefined;
+  }
+
+  /** The global flags: host and TLS. */
+  setConnection(flags: ConnectionFlags): void {
+    this.#flags = flags;
+    this.setHost(flags.host);
+  }
+
+  /**
+   * TLS in effect, as the docker CLI decides it: --tlsverify (or
+   * SHOAL_TLS_VERIFY / DOCKER_TLS_VERIFY non-empty) implies --tls; the files
+   * default to ca.pem, cert.pem, key.pem in SHOAL_CERT_PATH /
+   * DOCKER_CERT_PATH / ~/.shoal. Undefined when TLS is off.
+   */
+  tlsOptions(): TlsOptions | undefined {
+    const env = this.io.env;
+    const verify = this.#flags.tlsverify === true || (env.SHOAL_TLS_VERIFY ?? env.DOCKER_TLS_VERIFY ?? '') !== '';
+    if (!verify && this.#flags.tls !== true) return undefined;
+    const dir = env.SHOAL_CERT_PATH ?? env.DOCKER_CERT_PATH ?? `${env.HOME ?? ''}/.shoal`;
+    const read = (flag: string | undefined, file: string, required: boolean): Buffer | undefined => {
+      const p = flag ?? `${dir}/${file}`;
+      try {
+        return readFileSync(p);
+      } catch (e) {
+        if (flag === undefined && !required) return undefined;
+        throw cliErrors.make('INVALID_FLAG', `could not read TLS file ${p}: ${(e as Error).message}`, { cause: e });
+      }
+    };
+    const ca = read(this.#flags.tlscacert, 'ca.pem', verify);
+    const cert = read(this.#flags.tlscert, 'cert.pem', false);
+    const key = read(this.#flags.tlskey, 'key.pem', false);
+    return { verify, ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
   }
 
   /** The daemon address in effect. */
@@ -43,7 +90,7 @@ export class CliContext {
 
   /** The client for the daemon in effect (made on first use). */
   get client(): EngineClient {
-    this.#client ??= new EngineClient(parseHost(this.host));
+    this.#client ??= new EngineClient(parseHost(this.host, this.host.startsWith('unix://') || this.host.startsWith('/') ? undefined : this.tlsOptions()));
     return this.#client;
   }
 

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { CliContext, reportError } from './context.js';
-import type { CliIo } from './context.js';
+import type { CliIo, ConnectionFlags } from './context.js';
 import { defineEvents } from './events.js';
 import { defineAttach, defineExec } from './exec.js';
 import { newCommand, rewriteBooleanFlags } from './flags.js';
@@ -48,6 +48,11 @@ export function buildProgram(ctx: CliContext): Command {
     .description('A Swarm-mode container orchestrator (Docker Engine API client)')
     .enablePositionalOptions()
     .option('-H, --host <host>', 'Daemon socket to connect to (unix:///path or tcp://host:port)')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlsverify', 'Use TLS and verify the remote')
+    .option('--tlscacert <file>', 'Trust certs signed only by this CA (default ~/.shoal/ca.pem)')
+    .option('--tlscert <file>', 'Path to TLS certificate file (default ~/.shoal/cert.pem)')
+    .option('--tlskey <file>', 'Path to TLS key file (default ~/.shoal/key.pem)')
     .version(`shoal version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
     .showSuggestionAfterError()
     .configureOutput({
@@ -55,7 +60,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => { ctx.io.stderr.write(s); },
       outputError: (s, write) => { write(`shoal: ${s.replace(/^error: /, '')}See 'shoal --help'.\n`); },
     });
-  program.hook('preAction', () => { ctx.setHost((program.opts() as { host?: string }).host); });
+  program.hook('preAction', () => { ctx.setConnection(program.opts() as ConnectionFlags); });
 
   const containerVerbs: Array<[string, Define, string[]]> = [
     ['run', defineRun(ctx), []],
