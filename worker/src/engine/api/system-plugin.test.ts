@@ -76,7 +76,12 @@ t.test('unimplemented endpoints answer 501 naming the endpoint; swarm ones 503 a
   const init = await a.inject({ method: 'POST', url: '/swarm/init', payload: {} });
   t.equal(init.statusCode, 501);
   const plugin = await a.inject({ method: 'GET', url: '/plugins/foo/json' });
-  t.equal(plugin.statusCode, 501);
+  t.equal(plugin.statusCode, 404, 'no plugin can exist: docker inspect needs a 404 to try the next type');
+  t.equal(plugin.json().message, 'plugin "foo" not found');
+  const vol1 = await a.inject({ method: 'GET', url: '/volumes/data' });
+  t.equal(vol1.statusCode, 404);
+  t.equal(vol1.json().message, 'get data: no such volume');
+  t.equal((await a.inject({ method: 'POST', url: '/plugins/pull' })).statusCode, 501);
 });
 
 t.test('/version and /info report the facts', async (t) => {

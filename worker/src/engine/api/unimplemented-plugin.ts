@@ -17,7 +17,6 @@ const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
   ['GET', '/volumes', 'GET /volumes'],
   ['POST', '/volumes/create', 'POST /volumes/create'],
   ['POST', '/volumes/prune', 'POST /volumes/prune'],
-  ['GET', '/volumes/:name', 'GET /volumes/{name}'],
   ['PUT', '/volumes/:name', 'PUT /volumes/{name}'],
   ['DELETE', '/volumes/:name', 'DELETE /volumes/{name}'],
   ['POST', '/networks/create', 'POST /networks/create'],
@@ -29,7 +28,6 @@ const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
   ['GET', '/plugins/privileges', 'GET /plugins/privileges'],
   ['POST', '/plugins/pull', 'POST /plugins/pull'],
   ['POST', '/plugins/create', 'POST /plugins/create'],
-  ['GET', '/plugins/*', 'the plugins API'],
   ['POST', '/plugins/*', 'the plugins API'],
   ['DELETE', '/plugins/*', 'the plugins API'],
   ['GET', '/distribution/*', 'GET /distribution/{name}/json'],
@@ -76,5 +74,14 @@ export const unimplementedPlugin: FastifyPluginAsync = async (app) => {
       handler: async () => { throw apiErrors.make('NOT_SWARM_MANAGER', NOT_SWARM_MANAGER_MESSAGE); },
     });
   }
+  // No volume or plugin can exist yet (creating them is a 501), so a lookup by name is a
+  // truthful 404: `docker inspect NAME` tries every object type and stops at anything but a 404.
+  app.get<{ Params: { name: string } }>('/volumes/:name', async (request) => {
+    throw apiErrors.make('NO_SUCH_OBJECT', `get ${request.params.name}: no such volume`);
+  });
+  app.get<{ Params: { '*': string } }>('/plugins/*', async (request) => {
+    const name = request.params['*'].replace(/\/json$/, '');
+    throw apiErrors.make('NO_SUCH_OBJECT', `plugin "${name}" not found`);
+  });
   app.post('/swarm/leave', async () => { throw apiErrors.make('NOT_IN_SWARM', 'This node is not part of a swarm'); });
 };
