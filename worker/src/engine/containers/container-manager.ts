@@ -617,7 +617,7 @@ export class ContainerManager implements ContainerEngine {
   async rename(idOrName: string, newName: string): Promise<void> {
     const l = this.#find(idOrName);
     const full = normalizeName(newName);
-    if (full === l.rec.Name) throw containerErrors.make('NAME_CONFLICT', `Renaming a container with the same name as its current name`);
+    if (full === l.rec.Name) throw containerErrors.make('INVALID_CONFIG', 'Renaming a container with the same name as its current name');
     const owner = this.#names.get(full);
     if (owner !== undefined) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
     const old = l.rec.Name;
@@ -775,14 +775,9 @@ export class ContainerManager implements ContainerEngine {
 
   async resize(idOrName: string, h: number, w: number): Promise<void> {
     const l = this.#find(idOrName);
-    if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
-    const c = await ShimClient.connect(l.run.stateDir);
-    try {
-      c.hello({ stdin: false, stdout: false, stderr: false });
-      c.resize(h, w);
-    } finally {
-      setImmediate(() => c.close());
-    }
+    if (l.run === null || l.run.monitor === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
+    // Any connection may send a resize frame: use the monitor's.
+    l.run.monitor.resize(h, w);
   }
 
   execCreate(idOrName: string, body: ExecCreateBody): Promise<{ Id: string }> {

@@ -125,7 +125,8 @@ t.test('docker run -it: tty with stdin; detach keys leave the container running'
   const attached = env.mgr.attach(Id, { stream: true, stdin: true, stdout: true, stderr: true }, server);
   await env.mgr.start(Id);
   await attached;
-  client.write('echo marker-$((40+2))\n');
+  await env.mgr.resize(Id, 40, 100);
+  client.write('stty size; echo marker-$((40+2))\n');
   // Detach with ctrl-p ctrl-q once the shell answered.
   let seen = '';
   await new Promise<void>((resolve) => {
@@ -137,6 +138,7 @@ t.test('docker run -it: tty with stdin; detach keys leave the container running'
   });
   client.write(Buffer.from([0x10, 0x11]));
   await got;
+  t.match(seen, /40 100\r\n/, 'resize reached the pty');
   t.equal((await env.mgr.inspect(Id)).State.Status, 'running', 'still running after detach');
   // Re-attach and exit the shell with a code.
   const [c2, s2] = duplexPair();
