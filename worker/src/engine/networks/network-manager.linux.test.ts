@@ -524,3 +524,22 @@ t.test('after a restart, a live endpoint wins a port over a stale record', async
   t.match(await nftTable(), `${port} : ${rl.settings.IPAddress} . 80`, 'detaching the stale record keeps it');
   t.equal(await canBind(Number(port)), false, 'still held');
 });
+
+t.test('open reconciles ipam.json with the endpoint records', async (t) => {
+  let m = mgr ?? (await openMgr());
+  await m.close();
+  const ipamPath = join(dataRoot, 'network', 'ipam.json');
+  const ipam = JSON.parse(await readFile(ipamPath, 'utf8')) as { allocated: Record<string, string> };
+  ipam.allocated['10.213.41.200'] = 'ghost';
+  await writeFile(ipamPath, JSON.stringify(ipam));
+  const tmp = join(dataRoot, 'network', 'endpoints', 'x.json.tmp-1-2');
+  await writeFile(tmp, '{"trunc');
+  m = await openMgr();
+  const after = JSON.parse(await readFile(ipamPath, 'utf8')) as { allocated: Record<string, string> };
+  t.equal(after.allocated['10.213.41.200'], undefined, 'an address no record holds is released');
+  t.equal(existsSync(tmp), false, 'an interrupted record write is cleaned');
+  await m.close();
+  await writeFile(ipamPath, '{"not json');
+  m = await openMgr();
+  t.ok(JSON.parse(await readFile(ipamPath, 'utf8')), 'an unreadable ipam.json is rebuilt');
+});

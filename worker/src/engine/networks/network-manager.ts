@@ -16,7 +16,7 @@ import type { AttachRequest, AttachResult, NetworkAttacher } from './network-att
 import type { EndpointMode, EndpointRecord, NetworkMode } from './endpoint-record.js';
 import { networkErrors } from './network-errors.js';
 import { formatIpv4, macFromIpv4, parseCidr, parseIpv4 } from './ipv4.js';
-import { allocateIp, newIpam, releaseOwner, type IpamState } from './ipam.js';
+import { allocateIp, newIpam, releaseIp, releaseOwner, type IpamState } from './ipam.js';
 import { planPorts } from './port-spec.js';
 import { mappingKey, type PortMapping } from './nft-plan.js';
 import { reservePort, type HeldPort } from './port-reserver.js';
@@ -139,10 +139,20 @@ export class NetworkManager implements NetworkAttacher {
     this.#networks = MODES.map((name) => saved?.find((n) => n.name === name) ?? { name, id: this.#hex(32), created });
     if (saved === null || saved.length !== this.#networks.length) await writeJsonAtomic(this.#files.networksPath, this.#networks);
 
-    const ipam = await readJsonOrNull<IpamState>(this.#files.ipamPath);
+    // ipam.json is a cache of what the endpoint records say: unreadable means rebuilt from them.
+    const ipam = await readJsonOrNull<IpamState>(this.#files.ipamPath).catch((e: unknown) => {
+      this.#log.warn({ err: e }, 'ipam.json unreadable: rebuilt from the endpoint records');
+      return null;
+    });
     if (ipam !== null && ipam.subnet === this.#bridge.subnet && ipam.gateway === this.#bridge.gateway) this.#ipam = ipam;
     else if (ipam !== null) this.#log.warn({ old: ipam.subnet, new: this.#bridge.subnet }, 'bridge subnet changed: IP allocations reset');
-    for (const rec of await this.#files.readAllEndpoints()) {
+    const recs = await this.#files.readAllEndpoints((file, err) => this.#log.error({ err, file }, 'unreadable endpoint record ignored'));
+    // Addresses no record holds (a crash between the IPAM write and the record write) go back to the pool.
+    const held = new Set(recs.filter((r) => r.ip !== undefined).map((r) => `${r.ip ?? ''} ${r.containerId}`));
+    for (const [ip, owner] of Object.entries(this.#ipam.allocated)) {
+      if (!held.has(`${ip} ${owner}`)) this.#ipam = releaseIp(this.#ipam, ip);
+    }
+    for (const rec of recs) {
       this.#endpoints.set(rec.containerId, { rec, held: [] });
       // Endpoints are the truth: make sure their addresses are marked taken.
       if (rec.ip !== undefined && this.#ipam.allocated[rec.ip] === undefined) {

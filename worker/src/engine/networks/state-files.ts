@@ -63,12 +63,22 @@ export class StateFiles {
     await rm(this.endpointPath(containerId), { force: true });
   }
 
-  async readAllEndpoints(): Promise<EndpointRecord[]> {
+  /** Every record; temp files of interrupted writes are removed, unreadable records are reported by `onBad`. */
+  async readAllEndpoints(onBad: (file: string, err: unknown) => void = () => undefined): Promise<EndpointRecord[]> {
     const out: EndpointRecord[] = [];
     for (const f of await readdir(this.endpointsDir)) {
+      const path = join(this.endpointsDir, f);
+      if (f.includes('.json.tmp-')) {
+        await rm(path, { force: true });
+        continue;
+      }
       if (!f.endsWith('.json')) continue;
-      const rec = await readJsonOrNull<EndpointRecord>(join(this.endpointsDir, f));
-      if (rec !== null) out.push(rec);
+      try {
+        const rec = await readJsonOrNull<EndpointRecord>(path);
+        if (rec !== null) out.push(rec);
+      } catch (e) {
+        onBad(path, e);
+      }
     }
     return out;
   }
