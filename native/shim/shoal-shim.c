@@ -318,6 +318,13 @@ static void client_drop(struct client *c) {
   free(c);
 }
 
+/* Whether c is still a live client (compares pointers only; c may be freed). */
+static int client_alive(const struct client *c) {
+  for (struct client *x = S.clients; x; x = x->next)
+    if (x == c) return 1;
+  return 0;
+}
+
 static struct client *client_by_fd(int fd) {
   for (struct client *c = S.clients; c; c = c->next)
     if (c->fd == fd) return c;
@@ -880,9 +887,8 @@ static int client_read(struct client *c) {
       }
       if (buf_size(&c->in) < 8 + (size_t)len) break;
       int type = h[0];
-      struct client *still = c;
       on_frame(c, type, buf_head(&c->in) + 8, len);
-      if (client_by_fd(still->fd) != still) { /* dropped inside */
+      if (!client_alive(c)) { /* dropped inside (bad frame, or the process ended) */
         free(b);
         return -1;
       }
