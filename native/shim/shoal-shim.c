@@ -1095,6 +1095,13 @@ int main(int argc, char **argv) {
   sigaddset(&mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &mask, NULL);
 
+  /* a state dir can be reused (restart): nothing of a previous run may be mistaken for this one */
+  static const char *const stale[] = {"exit.json", "crun.log", "init.pid", "exec.pid"};
+  for (size_t k = 0; k < sizeof stale / sizeof stale[0]; k++) {
+    snprintf(p, sizeof p, "%s/%s", S.state_dir, stale[k]);
+    unlink(p);
+  }
+
   char pidline[32];
   int pl = snprintf(pidline, sizeof pidline, "%d\n", (int)getpid());
   if (write_state_file("shim.pid", pidline, (size_t)pl) < 0) startup_fail("cannot write shim.pid");

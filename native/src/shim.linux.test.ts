@@ -378,3 +378,22 @@ t.test('a half-closed client still gets output and the exit frame; idle fds do n
   t.equal(ticks.length, 2);
   t.ok((ticks[1] ?? 0) - (ticks[0] ?? 0) < 20, `the shim did not busy-loop while idle (${ticks.join(' -> ')} ticks)`);
 });
+
+t.test('a reused state dir starts clean: the previous exit.json is gone until the new exit', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'read x; exit 4']);
+  await spawnShim(opts(b, { stdin: true }));
+  const c1 = await ShimClient.connect(b.stateDir);
+  c1.hello({ stdin: true, stdout: false, stderr: false });
+  await b.start();
+  c1.closeStdin();
+  t.equal((await c1.exited).exitCode, 4);
+  await b.remove();
+  await spawnShim(opts(b, { stdin: true }));
+  t.equal(await readExitFile(b.stateDir), undefined, 'no stale exit.json');
+  const c2 = await ShimClient.connect(b.stateDir);
+  c2.hello({ stdin: true, stdout: false, stderr: false });
+  await b.start();
+  c2.closeStdin();
+  t.equal((await c2.exited).exitCode, 4);
+  t.equal((await readExitFile(b.stateDir))?.exitCode, 4);
+});
