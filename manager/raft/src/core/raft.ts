@@ -1,12 +1,14 @@
 import type { RaftConfig, ResolvedConfig } from './config.js';
 import { encodeConfChange } from './conf-change-codec.js';
+import { checkConfChange } from './conf-change-safety.js';
 import { RaftError, isRaftError } from './errors.js';
 import { entrySize } from './entry-size.js';
 import { Progress } from './progress.js';
-import { committedIndex, hasQuorum, majority, voteResult } from './quorum.js';
+import { committedIndex, hasQuorum, voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue } from './read-only.js';
 import { resolveConfig } from './resolve-config.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
 import type {
   AppendMessage,
   AppendResponseMessage,
@@ -29,13 +31,6 @@ import type {
   SoftState,
 } from './types.js';
 import { NONE } from './types.js';
-
-interface SnapshotReceive {
-  meta: Snapshot['meta'];
-  total: number;
-  parts: Uint8Array[];
-  received: number;
-}
 
 /**
  * The Raft state machine (etcd-io/raft's `raft`), without I/O: messages to
@@ -66,7 +61,7 @@ export class Raft {
   #uncommittedSize = 0;
   #readOnly = new ReadOnlyQueue();
   #pendingReadIndex: { context: Uint8Array; requester: NodeId }[] = [];
-  #snapRecv: SnapshotReceive | undefined;
+  readonly #snapRecv = new SnapshotReceiver();
   #needBcast = false;
 
   constructor(config: RaftConfig) {
@@ -453,35 +448,13 @@ export class Raft {
     const idx = m.meta.index;
     if (idx <= this.log.committed) {
       // Already have everything the snapshot covers.
-      this.#snapRecv = undefined;
+      this.#snapRecv.reset();
       this.#send(this.#snapResp(m.from, idx, m.totalBytes, false));
       return;
     }
-    let buf = this.#snapRecv;
-    if (m.offset === 0) {
-      buf = { meta: m.meta, total: m.totalBytes, parts: [], received: 0 };
-    } else if (buf === undefined || buf.meta.index !== idx || buf.meta.term !== m.meta.term) {
-      this.#send(this.#snapResp(m.from, idx, 0, false));
-      return;
-    }
-    if (m.offset === buf.received) {
-      buf.parts.push(m.data.slice());
-      buf.received += m.data.length;
-    }
-    this.#snapRecv = buf;
-    if (buf.received < buf.total) {
-      this.#send(this.#snapResp(m.from, idx, buf.received, false));
-      return;
-    }
-    const data = new Uint8Array(buf.total);
-    let off = 0;
-    for (const p of buf.parts) {
-      data.set(p, off);
-      off += p.length;
-    }
-    this.#snapRecv = undefined;
-    this.#restore({ meta: buf.meta, data });
-    this.#send(this.#snapResp(m.from, idx, buf.total, false));
+    const r = this.#snapRecv.receive(m);
+    if (r.snapshot !== undefined) this.#restore(r.snapshot);
+    this.#send(this.#snapResp(m.from, idx, r.nextOffset, false));
   }
 
   #restore(snap: Snapshot): boolean {
@@ -745,7 +718,14 @@ export class Raft {
         applied: this.log.applied,
       });
     }
-    this.#checkConfChangeSafe(cc);
+    checkConfChange(cc, {
+      voters: this.#voters,
+      learners: this.#learners,
+      healthy: (id) => this.#healthy(id),
+      matchOf: (id) => this.#prs.get(id)?.match ?? 0,
+      lastIndex: this.log.lastIndex(),
+      learnerCatchUpSlack: this.cfg.learnerCatchUpSlack,
+    });
     const [ticket] = this.#appendEntries([{ type: 'conf-change', data: encodeConfChange(cc) }]);
     this.#pendingConfIndex = ticket!.index;
     this.#needBcast = true;
@@ -757,53 +737,6 @@ export class Raft {
     if (id === this.id) return true;
     const pr = this.#prs.get(id);
     return pr !== undefined && this.#ticks - pr.lastHeardTick <= this.cfg.electionTicks && pr.state !== 'snapshot';
-  }
-
-  #checkConfChangeSafe(cc: ConfChange): void {
-    const id = cc.nodeId;
-    const newVoters = new Set(this.#voters);
-    switch (cc.type) {
-      case 'add-voter': {
-        if (this.#voters.has(id)) throw new RaftError('CONF_CHANGE_INVALID', `${id} is already a voter`, { nodeId: id });
-        if (this.#learners.has(id)) {
-          const pr = this.#prs.get(id)!;
-          if (!this.#healthy(id) || pr.match + this.cfg.learnerCatchUpSlack < this.log.lastIndex()) {
-            throw new RaftError('CONF_CHANGE_UNSAFE', `learner ${id} has not caught up (match ${pr.match}, last ${this.log.lastIndex()})`, {
-              nodeId: id,
-              match: pr.match,
-              lastIndex: this.log.lastIndex(),
-            });
-          }
-        }
-        newVoters.add(id);
-        break;
-      }
-      case 'add-learner':
-        if (this.#voters.has(id)) throw new RaftError('CONF_CHANGE_INVALID', `${id} is a voter; demotion is not supported`, { nodeId: id });
-        if (this.#learners.has(id)) throw new RaftError('CONF_CHANGE_INVALID', `${id} is already a learner`, { nodeId: id });
-        return;
-      case 'remove-node':
-        if (!this.#voters.has(id) && !this.#learners.has(id)) throw new RaftError('CONF_CHANGE_INVALID', `${id} is not a member`, { nodeId: id });
-        if (this.#voters.has(id) && this.#voters.size === 1) throw new RaftError('CONF_CHANGE_INVALID', `cannot remove the last voter ${id}`);
-        newVoters.delete(id);
-        break;
-    }
-    const reachable = [...this.#voters].filter((v) => this.#healthy(v)).length;
-    if (reachable < majority(this.#voters.size)) {
-      throw new RaftError(
-        'CONF_CHANGE_UNSAFE',
-        `only ${reachable} of ${this.#voters.size} current voters are reachable: the change could not commit`,
-        { nodeId: id, healthy: reachable, voters: this.#voters.size },
-      );
-    }
-    const healthy = [...newVoters].filter((v) => this.#healthy(v)).length;
-    if (healthy < majority(newVoters.size)) {
-      throw new RaftError(
-        'CONF_CHANGE_UNSAFE',
-        `after ${cc.type} ${id} only ${healthy} of ${newVoters.size} voters would be reachable and caught up (need ${majority(newVoters.size)})`,
-        { nodeId: id, healthy, voters: newVoters.size },
-      );
-    }
   }
 
   /** Apply a committed membership change (called by the driver when it applies the entry). Idempotent. */
