@@ -429,3 +429,15 @@ t.test('pull shows progress and the canonical name', async (t) => {
   t.equal(await runCli(['pull', 'busybox:nope'], io.io), 1);
   t.equal(io.stderr(), 'Error response from daemon: manifest unknown\n');
 });
+
+t.test('ps: {{.Label "k"}} and .Size in a format asks for sizes', async (t) => {
+  const d = await daemon(t);
+  d.json('GET /containers/json', 200, summaries);
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` }, NOW);
+  t.equal(await runCli(['ps', '--format', '{{.Names}} tier={{.Label "tier"}} {{.Size}}'], io.io), 0);
+  t.equal(io.stdout(), 'web tier=web 0B\ndb tier= 0B\n');
+  t.equal(d.calls[0]?.query.get('size'), '1');
+  const io2 = testIo({ SHOAL_HOST: `unix://${d.socketPath}` }, NOW);
+  await runCli(['ps', '--format', 'json'], io2.io);
+  t.notMatch(io2.stdout(), /"Label"/);
+});

@@ -28,7 +28,7 @@ export function definePs(ctx: CliContext): (cmd: Command) => Command {
         query: {
           all: opts.all === true || limit !== undefined ? true : undefined,
           limit,
-          size: opts.size === true ? true : undefined,
+          size: opts.size === true || (opts.format ?? '').includes('.Size') ? true : undefined,
           filters: Object.keys(filters).length > 0 ? JSON.stringify(filters) : undefined,
         },
       });

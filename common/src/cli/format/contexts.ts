@@ -79,8 +79,19 @@ export interface ContextOptions {
   offsetMin?: number;
 }
 
+/**
+ * A formatting context: display strings, plus `Label` as a method for
+ * `{{.Label "key"}}` (not enumerable, so `--format json` leaves it out).
+ */
+export type FormatContext = Record<string, string>;
+
+function withLabelMethod(ctx: Record<string, string>, labels: Record<string, string> | null | undefined): FormatContext {
+  Object.defineProperty(ctx, 'Label', { value: (name: unknown) => labels?.[String(name)] ?? '', enumerable: false });
+  return ctx;
+}
+
 /** One `docker ps` row. */
-export function containerContext(c: ContainerSummary, o: ContextOptions): Record<string, string> {
+export function containerContext(c: ContainerSummary, o: ContextOptions): FormatContext {
   const names = (c.Names ?? []).map((n) => n.replace(/^\//, '')).filter((n) => !n.includes('/'));
   let image = c.Image ?? '';
   if (o.trunc && image.startsWith('sha256:')) image = shortId(image);
@@ -91,7 +102,7 @@ export function containerContext(c: ContainerSummary, o: ContextOptions): Record
     return o.trunc ? ellipsis(n, 15) : n;
   });
   const srw = humanSize(c.SizeRw ?? 0);
-  return {
+  return withLabelMethod({
     Command: JSON.stringify(cmd),
     CreatedAt: goTimeString(c.Created, o.offsetMin),
     ID: o.trunc ? shortId(c.Id) : c.Id,
@@ -106,7 +117,7 @@ export function containerContext(c: ContainerSummary, o: ContextOptions): Record
     Size: (c.SizeRootFs ?? 0) > 0 ? `${srw} (virtual ${humanSize(c.SizeRootFs ?? 0)})` : srw,
     State: c.State,
     Status: c.Status,
-  };
+  }, c.Labels);
 }
 
 /** Headers of image columns. */
@@ -194,8 +205,8 @@ export const NETWORK_HEADERS: Readonly<Record<string, string>> = {
 export const NETWORK_TABLE = '{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 
 /** One `docker network ls` row. */
-export function networkContext(n: NetworkResource, o: { trunc: boolean }): Record<string, string> {
-  return {
+export function networkContext(n: NetworkResource, o: { trunc: boolean }): FormatContext {
+  return withLabelMethod({
     CreatedAt: n.Created,
     Driver: n.Driver,
     ID: o.trunc ? shortId(n.Id) : n.Id,
@@ -204,5 +215,5 @@ export function networkContext(n: NetworkResource, o: { trunc: boolean }): Recor
     Labels: labelsString(n.Labels),
     Name: n.Name,
     Scope: n.Scope,
-  };
+  }, n.Labels);
 }

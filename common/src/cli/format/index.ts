@@ -12,6 +12,6 @@ export {
   NETWORK_HEADERS, NETWORK_TABLE, containerContext, imageContexts, historyContext, networkContext, displayablePorts,
   splitRepoTag, goTimeString, rfc3339,
 } from './contexts.js';
-export type { ContextOptions } from './contexts.js';
+export type { ContextOptions, FormatContext } from './contexts.js';
 export { JsonMessageRenderer, progressString } from './json-message.js';
 export type { JsonMessage } from './json-message.js';

@@ -103,3 +103,8 @@ t.test('property: a string field prints itself, json prints JSON', async () => {
   fc.assert(fc.property(fc.string(), (s) => renderTemplate('{{.X}}', { X: s }) === s && JSON.parse(renderTemplate('{{json .X}}', { X: s })) === s));
   fc.assert(fc.property(fc.array(fc.string().filter((s) => !s.includes(' '))), (a) => renderTemplate('{{join .L " "}}', { L: a }) === a.join(' ')));
 });
+
+t.test('function-valued fields are methods', async (t) => {
+  const ctx = { Labels: 'a=1', Label: (k: unknown) => (k === 'a' ? '1' : '') };
+  t.equal(renderTemplate('{{.Label "a"}}|{{.Label "b"}}|{{"a" | .Label}}', ctx), '1||1');
+});

@@ -139,8 +139,11 @@ export class Template {
       if (fn === undefined) throw bad(`function "${head.name}" not defined`);
       return fn(...rest.map((o) => this.#operand(o, dot, scope)), ...piped);
     }
+    const v = this.#operand(head, dot, scope);
+    // A function-valued field is a method (docker's `{{.Label "com.x"}}`).
+    if (typeof v === 'function') return (v as TemplateFunc)(...rest.map((o) => this.#operand(o, dot, scope)), ...piped);
     if (rest.length > 0 || piped.length > 0) throw bad(`can't give argument to non-function ${describe(head)}`);
-    return this.#operand(head, dot, scope);
+    return v;
   }
 
   #operand(o: Operand, dot: unknown, scope: Scope): unknown {
