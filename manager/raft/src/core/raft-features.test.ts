@@ -259,3 +259,66 @@ t.test('batching: proposals between two Readies go out as one append per peer', 
   t.equal(appends.length, 2, 'one append per follower');
   for (const l of appends) t.equal((l.match(/:k=/g) ?? []).length, 5, 'carrying all five entries');
 });
+
+t.test('driver reports: unreachable peers fall back to probing; failed snapshots are retried', async (t) => {
+  const c = withLeader(['1', '2', '3']);
+  const leader = c.host('1').raw!;
+  t.equal(leader.status().progress!['2']!.state, 'replicate');
+  leader.reportUnreachable('2');
+  t.equal(leader.status().progress!['2']!.state, 'probe', 'replicate -> probe');
+  // A follower that needs a snapshot: the driver reports the transfer failed.
+  c.host('3').crash();
+  for (let i = 0; i < 3; i++) c.propose('1', `s${i}`);
+  stable(c);
+  c.host('1').snapshotAndCompact();
+  c.host('3').restart();
+  c.tick('1', 1);
+  const state = (): string => leader.status().progress!['3']!.state;
+  for (let i = 0; i < 10 && state() !== 'snapshot'; i++) {
+    c.flushReadies();
+    c.deliver();
+  }
+  c.flushReadies();
+  c.dropAll(); // the snapshot message is lost
+  t.equal(state(), 'snapshot', 'the leader is sending a snapshot');
+  leader.reportSnapshot('3', 'failure');
+  t.equal(state(), 'probe', 'snapshot -> probe after a reported failure');
+  c.tick('1', 2);
+  stable(c);
+  t.equal(c.host('3').applied, c.host('1').applied, 'the follower catches up after the retry');
+});
+
+t.test('maxUncommittedEntriesSize: the leader drops proposals beyond the budget', async (t) => {
+  const c = withLeader(['1', '2', '3'], { raft: { maxUncommittedEntriesSize: 100 } });
+  c.isolate('2');
+  c.isolate('3');
+  const results: string[] = [];
+  for (let i = 0; i < 10; i++) results.push(c.propose('1', `payload-${i}`));
+  t.ok(results.some((r) => r === 'error RAFT_PROPOSAL_DROPPED'), 'some proposals are dropped');
+  t.match(results[0]!, /^proposed/, 'the first one is always accepted');
+  c.heal();
+  c.tick('1', 2);
+  stable(c);
+  t.match(c.propose('1', 'again'), /^proposed/, 'accepted again once the entries are applied');
+});
+
+t.test('stale messages: a node answers an old leader with its newer term, which deposes it', async (t) => {
+  const c = withLeader(['1', '2', '3']);
+  c.isolate('1');
+  for (let i = 0; i < 60 && c.leaders().filter((l) => l !== '1').length === 0; i++) {
+    c.tick('2');
+    c.tick('3');
+    stable(c);
+  }
+  const newLeader = c.leaders().find((l) => l !== '1');
+  t.ok(newLeader !== undefined, 'the others elected a new leader');
+  t.equal(role(c, '1'), 'leader', 'the cut-off leader still believes it leads (check-quorum has not fired yet)');
+  c.heal();
+  c.propose('1', 'stale');
+  const trace = stable(c);
+  t.ok(trace.some((l) => /^[23]->1 append-resp t[0-9]+ index=0$/.test(l)), 'followers answer with their newer term');
+  t.not(role(c, '1'), 'leader', 'the old leader stepped down');
+  c.tick(newLeader!, 2);
+  stable(c);
+  t.ok(c.host('1').storage.entries(1, c.host('1').storage.lastIndex() + 1).every((e) => !new TextDecoder().decode(e.data).includes('stale')), 'its uncommitted proposal was replaced');
+});
