@@ -103,6 +103,26 @@ t.test('exec start hijacks (tty: raw stream) and echoes', async (t) => {
   t.same(deps.containers.stdin.get(Id), { data: 'ls\n', ended: true });
 });
 
+t.test('exec start whose body arrives after the headers, with stdin right behind it', async (t) => {
+  const { app, deps, path } = await listening(t);
+  await deps.containers.create('e2', { Image: 'busybox' });
+  const { Id } = await deps.containers.execCreate('e2', { Cmd: ['sh'], AttachStdin: true });
+  const body = JSON.stringify({ Detach: false, Tty: false });
+  const upgraded = new Promise<void>((resolve) => { app.server.prependOnceListener('upgrade', () => { resolve(); }); });
+  const sock = connect(path);
+  const r = reader(sock);
+  sock.write(`POST /exec/${Id}/start HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+  await upgraded; // the server has the headers, not the body yet
+  sock.write(`${body}early`);
+  const b = await r.until((x) => x.includes(HEAD_END) && x.length >= x.indexOf(HEAD_END) + 4 + 13);
+  const start = b.indexOf(HEAD_END) + 4;
+  t.match(b.subarray(0, start).toString(), /^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.multiplexed-stream\r\n/);
+  t.same(b.subarray(start, start + 13), frame(1, 'early'), 'bytes after the body are stdin, not lost');
+  sock.end();
+  await r.closed;
+  t.same(deps.containers.stdin.get(Id), { data: 'early', ended: true });
+});
+
 t.test('wait sends the headers at once and the body when the container exits', async (t) => {
   const { deps, path } = await listening(t);
   await deps.containers.create('w', { Image: 'busybox' });

@@ -68,15 +68,20 @@ async function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffe
   if (!Number.isSafeInteger(length) || length <= 0) return { body: Buffer.alloc(0), rest: head };
   let buf = head;
   if (buf.length < length) {
+    // 'readable' + read(), not 'data': the socket must not be left flowing (bytes after the body
+    // would be lost before the engine listens) nor explicitly paused (a later 'data' listener
+    // would then not resume it). Removing the last 'readable' listener resets flowing to null.
     buf = await new Promise<Buffer>((resolve, reject) => {
       let acc = head;
-      const onData = (b: Buffer): void => {
-        acc = Buffer.concat([acc, b]);
-        if (acc.length >= length) { cleanup(); socket.pause(); resolve(acc); }
+      const onReadable = (): void => {
+        for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+          acc = Buffer.concat([acc, chunk]);
+          if (acc.length >= length) { cleanup(); resolve(acc); return; }
+        }
       };
       const onEnd = (): void => { cleanup(); reject(new Error('connection closed inside the request body')); };
-      const cleanup = (): void => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); };
-      socket.on('data', onData);
+      const cleanup = (): void => { socket.off('readable', onReadable); socket.off('end', onEnd); socket.off('close', onEnd); };
+      socket.on('readable', onReadable);
       socket.on('end', onEnd);
       socket.on('close', onEnd);
     });
