@@ -1,5 +1,5 @@
 export { runSimulation, replayCommand } from './simulation.js';
-export type { SimOptions, SimResult } from './simulation.js';
+export type { SimOptions, SimResult, ClientEvent } from './simulation.js';
 export { runSeeds } from './run-seeds.js';
 export type { SeedBatch } from './run-seeds.js';
 export { SimNetwork } from './sim-network.js';

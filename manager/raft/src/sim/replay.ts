@@ -11,7 +11,9 @@ const program = new Command()
 const o = program.opts<{ seed: string; nodes: string; faultSteps: string }>();
 const r = runSimulation({ seed: Number(o.seed), nodes: Number(o.nodes), faultSteps: Number(o.faultSteps), trace: true });
 for (const e of r.events) console.log(e);
-console.log(JSON.stringify(r.stats));
+const outcomes = { ok: 0, fail: 0, timeout: 0 };
+for (const h of r.history) outcomes[h.outcome]++;
+console.log(JSON.stringify({ ...r.stats, clientOutcomes: outcomes }));
 if (r.ok) console.log(`seed ${r.seed}: ok`);
 else for (const v of r.violations) console.log(`VIOLATION: ${v}`);
 process.exitCode = r.ok ? 0 : 1;

@@ -22,6 +22,20 @@ export interface SimOptions {
   readonly trace?: boolean;
 }
 
+/** One client operation as the client saw it (logical times from one event counter). */
+export interface ClientEvent {
+  readonly client: number;
+  readonly kind: 'put' | 'get';
+  readonly key: string;
+  /** Put: the value written; get: the value read (ok only). */
+  readonly value: string | undefined;
+  /** ok: acknowledged; fail: definitely not applied (refused, or another entry took its index);
+   * timeout: unknown (node crashed, snapshot hid the outcome, or no answer in time). */
+  readonly outcome: 'ok' | 'fail' | 'timeout';
+  readonly call: number;
+  readonly ret: number;
+}
+
 /** The outcome of a run. */
 export interface SimResult {
   readonly seed: number;
@@ -45,6 +59,8 @@ export interface SimResult {
     readonly transferRequests: number;
   };
   readonly events: readonly string[];
+  /** Every client operation with its outcome. */
+  readonly history: readonly ClientEvent[];
 }
 
 /** The one command that replays a seed. */
@@ -115,9 +131,16 @@ export function runSimulation(opts: SimOptions): SimResult {
   let snapshotsInstalled = 0;
   let opSeq = 0;
 
+  const clientHistory: ClientEvent[] = [];
+  /** Record a finished operation; ok and unknown-outcome puts go to the linearizability history. */
+  const record = (ev: ClientEvent): void => {
+    clientHistory.push(ev);
+    if (ev.outcome === 'ok') history.push({ kind: ev.kind, key: ev.key, value: ev.value, call: ev.call, ret: ev.ret });
+    else if (ev.outcome === 'timeout' && ev.kind === 'put') history.push({ kind: 'put', key: ev.key, value: ev.value, call: ev.call, ret: Number.POSITIVE_INFINITY });
+  };
   const complete = (p: Pending, value: string | undefined, ret: number): void => {
     pending.delete(p.client);
-    history.push({ kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : value, call: p.call, ret });
+    record({ client: p.client, kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : value, outcome: 'ok', call: p.call, ret });
   };
 
   const onApply = (host: NodeHost, e: Entry): void => {
@@ -131,6 +154,7 @@ export function runSimulation(opts: SimOptions): SimResult {
           // Another entry won that index: the proposal was never committed.
           pending.delete(p.client);
           failed++;
+          record({ client: p.client, kind: 'put', key: p.key, value: p.value, outcome: 'fail', call: p.call, ret: ++eventClock });
         }
       }
     }
@@ -173,7 +197,7 @@ export function runSimulation(opts: SimOptions): SimResult {
               // The outcome is hidden inside the snapshot: unknown to the client.
               pending.delete(p.client);
               timedOut++;
-              history.push({ kind: 'put', key: p.key, value: p.value, call: p.call, ret: Number.POSITIVE_INFINITY });
+              record({ client: p.client, kind: 'put', key: p.key, value: p.value, outcome: 'timeout', call: p.call, ret: ++eventClock });
             }
           }
         },
@@ -322,7 +346,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     hints.set(p.client, undefined);
     timedOut++;
     // A write with unknown outcome may take effect at any later time; an unanswered read has no effect.
-    if (p.kind === 'put') history.push({ kind: 'put', key: p.key, value: p.value, call: p.call, ret: Number.POSITIVE_INFINITY });
+    record({ client: p.client, kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : undefined, outcome: 'timeout', call: p.call, ret: ++eventClock });
   };
 
   const clientStep = (client: number, final: boolean): void => {
@@ -342,6 +366,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       } catch (err) {
         if (!isRaftError(err)) throw err;
         failed++;
+        record({ client, kind: 'put', key, value, outcome: 'fail', call, ret: ++eventClock });
         const leader = err.details.leader;
         hints.set(client, typeof leader === 'string' && leader !== '' ? leader : undefined);
       }
@@ -353,6 +378,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       } catch (err) {
         if (!isRaftError(err)) throw err;
         failed++;
+        record({ client, kind: 'get', key, value: undefined, outcome: 'fail', call, ret: ++eventClock });
       }
     }
   };
@@ -470,5 +496,6 @@ export function runSimulation(opts: SimOptions): SimResult {
       transferRequests,
     },
     events,
+    history: clientHistory,
   };
 }
