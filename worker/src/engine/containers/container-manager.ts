@@ -249,6 +249,12 @@ export class ContainerManager implements ContainerEngine {
       l.rec.ManuallyStopped = false;
       l.backoffMs = 0;
       await this.#startLocked(l, false);
+    }).catch(async (e: unknown) => {
+      // As Docker: a --rm container that cannot start is removed (docker run --rm waits for that).
+      if (l.rec.HostConfig.AutoRemove === true && l.run === null && !l.removing) {
+        await this.remove(l.rec.Id, { force: true }).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'auto-remove after failed start'));
+      }
+      throw e;
     });
   }
 
@@ -634,11 +640,15 @@ export class ContainerManager implements ContainerEngine {
     return this.#locked(l, async () => {
       const { RestartPolicy: rp, ...res } = body;
       const next: HostConfig = { ...l.rec.HostConfig };
-      for (const [k, v] of Object.entries(res)) if (v !== undefined && v !== null) (next as Record<string, unknown>)[k] = v;
+      // As Docker's update: zero / empty fields mean "leave as is" (the CLI sends them all).
+      for (const [k, v] of Object.entries(res)) {
+        if (v === undefined || v === null || v === 0 || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+        (next as Record<string, unknown>)[k] = v;
+      }
       if ((res.Memory ?? 0) > 0 && res.MemorySwap === undefined && (l.rec.HostConfig.MemorySwap ?? 0) > 0 && (l.rec.HostConfig.MemorySwap ?? 0) < (res.Memory ?? 0)) {
         next.MemorySwap = (res.Memory ?? 0) * 2;
       }
-      if (rp !== undefined) next.RestartPolicy = { Name: rp.Name === '' ? 'no' : rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
+      if (rp?.Name !== undefined && rp.Name !== '') next.RestartPolicy = { Name: rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
       validateResources(next);
       validateRestartPolicy(next);
       if (l.run !== null) {
