@@ -56,6 +56,19 @@ async function openSolo(dir: string, timers: ManualTimers, sm: Numbers): Promise
   return RaftNode.open({ id: 'solo', dir, transport, stateMachine: sm, bootstrap: ['solo'], timers, tickMs: 50, electionTicks: 10, snapshotEvery: 100, keepEntries: 10 });
 }
 
+/** Advances the manual clock tick by tick, letting the driver loop run between ticks, until elected. */
+async function elect(node: RaftNode, timers: ManualTimers): Promise<number> {
+  const elected = becomesLeader(node);
+  let ticks = 0;
+  while (!node.isLeader && ticks < 100) {
+    timers.advance(50);
+    ticks++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await elected;
+  return ticks;
+}
+
 function becomesLeader(node: RaftNode): Promise<void> {
   return new Promise((resolve) => {
     const off = node.onSoftState((s) => {
@@ -78,9 +91,9 @@ t.test('an injected clock drives elections; concurrent proposals share fdatasync
 
   t.equal(node.isLeader, false, 'no election before the clock moves');
   await t.rejects(node.propose(num(0)), { code: 'RAFT_NOT_LEADER' });
-  const elected = becomesLeader(node);
-  timers.advance(50 * 20); // two election timeouts of ticks
-  await elected;
+  const ticks = await elect(node, timers);
+  // Randomised timeout in [10, 20) ticks, counted from the first tick after the bootstrap entries applied.
+  t.ok(ticks >= 10 && ticks <= 21, `elected after ${ticks} ticks`);
   t.equal(node.leader, 'solo');
 
   const before = node.storageStats().syncs;
@@ -102,12 +115,36 @@ t.test('an injected clock drives elections; concurrent proposals share fdatasync
   const again = await openSolo(dir, timers2, sm2);
   t.ok(sm2.restoredFrom >= 100, `restored from the snapshot at ${sm2.restoredFrom}`);
   const running2 = again.run();
-  const elected2 = becomesLeader(again);
-  timers2.advance(50 * 20);
-  await elected2;
+  await elect(again, timers2);
   const c = await again.propose(num(300));
   t.ok(c.index > results[299]!.index);
   t.same(sm2.items, Array.from({ length: 301 }, (_, i) => i), 'nothing lost, nothing applied twice');
   await again.stop();
   await running2;
+});
+
+t.test('a node refuses to start on a corrupt WAL and says where', async (t) => {
+  const dir = t.testdir();
+  const sm = new Numbers();
+  const timers = new ManualTimers();
+  const node = await openSolo(dir, timers, sm);
+  const running = node.run();
+  await elect(node, timers);
+  for (let i = 0; i < 5; i++) await node.propose(num(i));
+  await node.stop();
+  await running;
+
+  const { readdir, readFile, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const [seg] = (await readdir(join(dir, 'wal'))).filter((n) => n.endsWith('.wal'));
+  const path = join(dir, 'wal', seg as string);
+  const bytes = await readFile(path);
+  bytes[60] = (bytes[60] as number) ^ 0xff; // inside an early record, valid records follow
+  await writeFile(path, bytes);
+  const transport = await GrpcTransport.listen({ id: 'solo' });
+  t.teardown(() => transport.close());
+  await t.rejects(RaftNode.open({ id: 'solo', dir, transport, stateMachine: new Numbers() }), {
+    code: 'RAFT_WAL_CORRUPT',
+    details: { file: path },
+  });
 });

@@ -255,3 +255,23 @@ t.test('a snapshot from the leader resets the log', async (t) => {
   t.same(w2.segmentNames.length, 1, 'segments before the restored snapshot were released');
   await w2.close();
 });
+
+t.test('commit-only saves may skip fdatasync; the next synced save and close cover them', async (t) => {
+  const dir = t.testdir();
+  const { wal } = await FileWal.open(dir, { segmentBytes: 400 });
+  await wal.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 3));
+  const synced = wal.stats.syncs;
+  await wal.save({ term: 1, vote: 'a', commit: 2 }, [], undefined, { sync: false });
+  t.equal(wal.stats.syncs, synced, 'no fdatasync for a lazily persisted commit index');
+  await wal.save({ term: 1, vote: 'a', commit: 3 }, [entry(4)], undefined, { sync: false });
+  t.equal(wal.stats.syncs, synced + 1, 'entries are always synced, whatever the caller says');
+  for (let i = 5; i <= 12; i++) await wal.save({ term: 1, vote: 'a', commit: i }, [], undefined, { sync: false });
+  await wal.save(undefined, [entry(5)]); // rolls over: the old segment is synced first
+  t.ok(wal.segmentNames.length > 1);
+  await wal.save({ term: 1, vote: 'a', commit: 5 }, [], undefined, { sync: false });
+  await wal.close();
+  const { wal: w2, state } = await FileWal.open(dir, { segmentBytes: 400 });
+  t.same(state.hardState, { term: 1, vote: 'a', commit: 5 });
+  t.equal(state.entries.length, 5);
+  await w2.close();
+});
