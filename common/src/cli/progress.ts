@@ -10,21 +10,23 @@ import { jsonLines } from './json-lines.js';
  * per-layer progress on a terminal, plain lines otherwise. An error
  * message ends it with CLI_DAEMON_ERROR. Returns the messages seen.
  */
-export async function showProgress(ctx: CliContext, res: Readable, quiet: boolean): Promise<JsonMessage[]> {
-  const renderer = new JsonMessageRenderer({ tty: ctx.io.stdout.isTTY === true, width: ctx.io.stdout.columns ?? 80 });
+export async function showProgress(ctx: CliContext, res: Readable, quiet: boolean, to: 'stdout' | 'stderr' = 'stdout'): Promise<JsonMessage[]> {
+  const target = to === 'stdout' ? ctx.io.stdout : ctx.io.stderr as typeof ctx.io.stdout;
+  const write = (s: string) => { target.write(s); };
+  const renderer = new JsonMessageRenderer({ tty: target.isTTY === true, width: target.columns ?? 80 });
   const seen: JsonMessage[] = [];
   for await (const line of jsonLines(res)) {
     let m: JsonMessage;
     try {
       m = JSON.parse(line) as JsonMessage;
     } catch {
-      if (!quiet) ctx.out(`${line}\n`);
+      if (!quiet) write(`${line}\n`);
       continue;
     }
     seen.push(m);
     const err = m.errorDetail?.message ?? m.error;
     if (err !== undefined && err !== '') throw cliErrors.make('DAEMON_ERROR', err);
-    if (!quiet) ctx.out(renderer.render(m));
+    if (!quiet) write(renderer.render(m));
   }
   return seen;
 }

@@ -18,6 +18,16 @@ export function pullQuery(name: string, all: boolean, platform?: string): Record
   return { fromImage: repo, tag, platform };
 }
 
+/**
+ * Pull `name` with the progress display on `to` (run pulls to stderr, as
+ * docker); the daemon's error ends it with CLI_DAEMON_ERROR.
+ */
+export async function pullImage(ctx: CliContext, name: string, opts: { all?: boolean; platform?: string; quiet?: boolean; to?: 'stdout' | 'stderr' }): Promise<void> {
+  const query = pullQuery(name, opts.all === true, opts.platform);
+  const res = await ctx.client.stream('POST', '/images/create', { query, headers: { 'X-Registry-Auth': 'e30=' } });
+  await showProgress(ctx, res, opts.quiet === true, opts.to ?? 'stdout');
+}
+
 /** `pull [-a] [-q] [--platform] NAME[:TAG|@DIGEST]` / `image pull` */
 export function definePull(ctx: CliContext): (cmd: Command) => Command {
   return (cmd) => cmd
@@ -28,12 +38,10 @@ export function definePull(ctx: CliContext): (cmd: Command) => Command {
     .argument('<name>')
     .action(act(ctx, async (name: string, opts: { allTags?: boolean; platform?: string; quiet?: boolean }) => {
       const all = opts.allTags === true;
-      const query = pullQuery(name, all, opts.platform);
       if (!all && parseImageRef(name).tag === undefined && parseImageRef(name).digest === undefined && opts.quiet !== true) {
         ctx.out('Using default tag: latest\n');
       }
-      const res = await ctx.client.stream('POST', '/images/create', { query, headers: { 'X-Registry-Auth': 'e30=' } });
-      await showProgress(ctx, res, opts.quiet === true);
+      await pullImage(ctx, name, { all, ...(opts.platform !== undefined ? { platform: opts.platform } : {}), quiet: opts.quiet === true });
       if (opts.quiet !== true || !all) ctx.out(`${all ? repositoryName(parseImageRef(name)) : formatImageRef(normalizeImageRef(name))}\n`);
     }));
 }

@@ -41,7 +41,9 @@ t.test('a bare run: what the docker CLI sends', async (t) => {
   });
   t.notOk('PidsLimit' in (r.body.HostConfig ?? {}));
   t.notOk('Init' in (r.body.HostConfig ?? {}));
-  t.same(r.behaviour, { detach: false, autoRemove: false, tty: false, interactive: false, sigProxy: true, attach: { stdin: false, stdout: true, stderr: true } });
+  t.same(r.behaviour, { detach: false, autoRemove: false, tty: false, interactive: false, sigProxy: true, attach: { stdin: false, stdout: true, stderr: true }, pull: 'never' });
+  t.equal(run('--pull', 'missing', 'busybox').behaviour.pull, 'missing');
+  t.match(err('--pull', 'sometimes', 'busybox'), /invalid pull option/);
 });
 
 t.test('options after the image are the container command', async (t) => {

@@ -33,6 +33,8 @@ export interface RunBehaviour {
   sigProxy: boolean;
   detachKeys?: string;
   attach: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** --pull: when to pull the image (docker's default is missing; shoal's is never for now). */
+  pull: 'always' | 'missing' | 'never';
 }
 
 /** POST /containers/create?name=&platform= and its body, plus how run goes on. */
@@ -110,6 +112,8 @@ export function buildCreateRequest(f: RunFlags, image: string, args: readonly st
   }
   if (f.interactive === true) attach.stdin = true;
   if ((f.attach ?? []).length === 0) { attach.stdout = true; attach.stderr = true; }
+  const pull = f.pull ?? 'never';
+  if (pull !== 'always' && pull !== 'missing' && pull !== 'never') throw bad(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
   const detach = f.detach === true;
   if (f.detachKeys !== undefined && f.detachKeys !== '') parseDetachKeys(f.detachKeys);
   if (detach) {
@@ -260,6 +264,7 @@ export function buildCreateRequest(f: RunFlags, image: string, args: readonly st
       sigProxy: f.sigProxy !== false,
       ...(f.detachKeys !== undefined ? { detachKeys: f.detachKeys } : {}),
       attach,
+      pull,
     },
   };
 }

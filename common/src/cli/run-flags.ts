@@ -54,6 +54,7 @@ export interface RunFlags {
   platform?: string;
   privileged?: boolean;
   publish?: string[];
+  pull?: string;
   publishAll?: boolean;
   readOnly?: boolean;
   restart?: string;
@@ -126,6 +127,7 @@ export function addRunFlags(cmd: Command, forRun: boolean): Command {
     .option('--pids-limit <n>', 'Tune container pids limit (set -1 for unlimited)', intArg('--pids-limit'))
     .option('--platform <platform>', 'Set platform if server is multi-platform capable')
     .option('--privileged', 'Give extended privileges to this container')
+    .option('--pull <policy>', 'Pull image before running ("always", "missing", "never"; shoal defaults to "never" until the daemon pulls)', 'never')
     .option('-p, --publish <spec>', "Publish a container's port(s) to the host", collect)
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--read-only', "Mount the container's root filesystem as read only")

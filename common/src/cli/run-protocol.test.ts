@@ -217,3 +217,22 @@ t.test('without stdin attached the client half-closes at once and still reads al
   t.equal(await runCli(['exec', 'web', 'true'], io.io), 0);
   t.equal(io.stdout(), 'after half-close\n');
 });
+
+t.test('run --pull missing: a 404 from create pulls (progress on stderr) and creates again', async (t) => {
+  const d = await daemon(t);
+  let creates = 0;
+  d.on('POST /containers/create', (_req, res) => {
+    creates++;
+    res.writeHead(creates === 1 ? 404 : 201, { 'Content-Type': 'application/json' });
+    res.end(creates === 1 ? '{"message":"No such image: busybox:latest"}' : JSON.stringify({ Id: ID, Warnings: [] }));
+  })
+    .on('POST /images/create', (_req, res) => { res.writeHead(200); res.end('{"status":"Pulling from library/busybox","id":"latest"}\n{"status":"Status: Downloaded newer image for busybox:latest"}\n'); })
+    .on('POST /containers/*/start', (_req, res) => { res.writeHead(204); res.end(); });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['run', '-d', '--pull', 'missing', 'busybox'], io.io), 0);
+  t.equal(io.stdout(), `${ID}\n`);
+  t.equal(io.stderr(), "Unable to find image 'busybox:latest' locally\nlatest: Pulling from library/busybox\nStatus: Downloaded newer image for busybox:latest\n");
+  t.same(d.order, ['POST /containers/create', 'POST /images/create', 'POST /containers/create', `POST /containers/${ID}/start`]);
+  t.equal(d.calls[1]?.query.get('fromImage'), 'busybox');
+  t.equal(d.calls[1]?.query.get('tag'), 'latest');
+});

@@ -9,6 +9,8 @@ import type { CliContext } from './context.js';
 import { buildCreateRequest } from './run-args.js';
 import type { CreateRequest, RunArgsDeps } from './run-args.js';
 import { addRunFlags } from './run-flags.js';
+import { pullImage } from './pull.js';
+import { familiarString, normalizeImageRef } from '../image-ref/index.js';
 import type { RunFlags } from './run-flags.js';
 
 /** The deps of buildCreateRequest taken from the process. */
@@ -48,6 +50,26 @@ async function createContainer(ctx: CliContext, req: CreateRequest): Promise<str
   });
   for (const w of r.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
   return r.Id;
+}
+
+/**
+ * Create, pulling first with `--pull always`, or after a 404 with `--pull
+ * missing` (a 404 from /containers/create only means "no such image"), as
+ * docker run does: "Unable to find image ... locally" and the progress on
+ * stderr, then create again.
+ */
+async function createWithPull(ctx: CliContext, req: CreateRequest): Promise<string> {
+  const image = req.body.Image ?? '';
+  const platform = req.platform !== undefined ? { platform: req.platform } : {};
+  if (req.behaviour.pull === 'always') await pullImage(ctx, image, { ...platform, to: 'stderr' });
+  try {
+    return await createContainer(ctx, req);
+  } catch (e) {
+    if (req.behaviour.pull !== 'missing' || !isShoalError(e) || e.code !== 'CLI_DAEMON_ERROR' || e.details.status !== 404) throw e;
+    ctx.err(`Unable to find image '${familiarString(normalizeImageRef(image))}' locally\n`);
+    await pullImage(ctx, image, { ...platform, to: 'stderr' });
+    return createContainer(ctx, req);
+  }
 }
 
 /** What to attach and how, for run and start -a. */
@@ -121,7 +143,7 @@ async function runCommand(ctx: CliContext, verb: 'run' | 'create', opts: RunFlag
   }
   let id: string;
   try {
-    id = await createContainer(ctx, req);
+    id = await createWithPull(ctx, req);
   } catch (e) {
     reportRunError(ctx, verb, e);
     return 125;
