@@ -126,7 +126,7 @@ export class Raft {
     const next = this.log.lastIndex() + 1;
     const prs = new Map<NodeId, Progress>();
     for (const id of [...this.#voters, ...this.#learners]) {
-      const pr = this.#prs.get(id) ?? new Progress(next, this.cfg.maxInflightMsgs, false, this.#ticks);
+      const pr = this.#prs.get(id) ?? new Progress(next, this.cfg.maxInflightMsgs, false, this.#neverHeard());
       pr.isLearner = this.#learners.has(id);
       prs.set(id, pr);
     }
@@ -152,7 +152,7 @@ export class Raft {
     this.#votes.clear();
     const last = this.log.lastIndex();
     for (const [id, pr] of this.#prs) {
-      const fresh = new Progress(last + 1, this.cfg.maxInflightMsgs, pr.isLearner, this.#ticks);
+      const fresh = new Progress(last + 1, this.cfg.maxInflightMsgs, pr.isLearner, this.#neverHeard());
       if (id === this.id) fresh.match = last;
       this.#prs.set(id, fresh);
     }
@@ -732,6 +732,11 @@ export class Raft {
     return ticket!;
   }
 
+  /** A lastHeardTick that counts as "not heard from recently" (a peer must answer before it counts as healthy). */
+  #neverHeard(): number {
+    return this.#ticks - this.cfg.electionTicks - 1;
+  }
+
   /** A peer counts as healthy for conf-change safety when heard from within an election timeout and not being sent a snapshot. */
   #healthy(id: NodeId): boolean {
     if (id === this.id) return true;
@@ -762,7 +767,7 @@ export class Raft {
     if (cc.type !== 'remove-node') {
       let pr = this.#prs.get(id);
       if (pr === undefined) {
-        pr = new Progress(next, this.cfg.maxInflightMsgs, false, this.#ticks);
+        pr = new Progress(next, this.cfg.maxInflightMsgs, false, this.#neverHeard());
         pr.recentActive = true;
         this.#prs.set(id, pr);
         added = true;
