@@ -61,4 +61,5 @@ t.test('tables align like tabwriter(10, 1, 3)', async (t) => {
   t.equal(renderList(formatMode('{{.ID}}:{{.Image}}', ''), items, headers), 'a1:busybox\nb2:alpine:3\n');
   t.equal(renderList(formatMode('json', ''), items, headers), '{"ID":"a1","Image":"busybox"}\n{"ID":"b2","Image":"alpine:3"}\n');
   t.equal(renderList(formatMode('table {{.Other}}', ''), [{ Other: 'x' }], headers), 'OTHER\nx\n');
+  t.equal(renderList(formatMode('table {{.ID}}\t{{.Label "tier"}}', ''), [{ ID: 'a1', Label: () => 'web' }], headers), 'CONTAINER ID   LABEL\na1             web\n');
 });

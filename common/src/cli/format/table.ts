@@ -49,7 +49,12 @@ export function renderList(mode: FormatMode, items: readonly unknown[], headers:
   const rows = items.map((i) => tpl.execute(i));
   if (mode.kind === 'raw') return rows.map((r) => `${r}\n`).join('');
   const headerCtx = new Proxy({}, {
-    get: (_t, key) => (typeof key === 'string' ? headers[key] ?? key.toUpperCase() : undefined),
+    get: (_t, key) => {
+      if (typeof key !== 'string') return undefined;
+      // methods of the contexts (`{{.Label "k"}}`) head their column with the method's name
+      if (key === 'Label') return () => 'LABEL';
+      return headers[key] ?? key.toUpperCase();
+    },
     has: () => true,
   });
   let header = '';
