@@ -18,6 +18,9 @@ export interface HostHooks {
   onRead?(host: NodeHost, rs: ReadState): void;
   /** A Ready was produced (for traces). */
   onReady?(host: NodeHost, rd: Ready): void;
+  /** Crash injection inside the driver loop: return true to crash right after the
+   * persist step (messages never sent) or right after the send step (nothing applied). */
+  crashAt?(host: NodeHost, point: 'persisted' | 'sent'): boolean;
 }
 
 /** When the host snapshots and compacts its log. */
@@ -100,8 +103,16 @@ export class NodeHost {
     this.storage.append(rd.entries);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
     if (rd.snapshot !== undefined || rd.entries.length > 0) this.diskVersion++;
+    if (this.#hooks.crashAt?.(this, 'persisted') === true) {
+      this.crash();
+      return true;
+    }
     // 2. send.
     for (const m of rd.messages) this.#hooks.send(m);
+    if (this.#hooks.crashAt?.(this, 'sent') === true) {
+      this.crash();
+      return true;
+    }
     // 3. apply.
     if (rd.snapshot !== undefined) {
       this.kv = KvStore.restore(rd.snapshot.data);

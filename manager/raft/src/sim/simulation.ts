@@ -130,6 +130,7 @@ export function runSimulation(opts: SimOptions): SimResult {
   let crashes = 0;
   let snapshotsInstalled = 0;
   let opSeq = 0;
+  let inFaultPhase = true;
 
   const clientHistory: ClientEvent[] = [];
   /** Record a finished operation; ok and unknown-outcome puts go to the linearizability history. */
@@ -183,6 +184,13 @@ export function runSimulation(opts: SimOptions): SimResult {
       new NodeHost(id, storage, rand.fork(), raftOpts, compaction, {
         send: (m: Message) => net.send(m, now),
         onApply,
+        crashAt: (host, point) => {
+          if (!inFaultPhase || !rand.chance(crashRate / 20)) return false;
+          crashes++;
+          log(now, `crash ${host.id} inside its driver loop (${point === 'persisted' ? 'persisted, nothing sent' : 'sent, nothing applied'})`);
+          for (const p of [...pending.values()]) if (p.node === host.id) timeoutOp(p);
+          return true;
+        },
         onReady: (host, rd) => {
           if (opts.trace === true && rd.softState !== undefined) {
             const st = host.raw!.status();
@@ -408,6 +416,7 @@ export function runSimulation(opts: SimOptions): SimResult {
 
   for (let i = 0; i < faultSteps && checker.violations.length === 0; i++) step(true, true);
 
+  inFaultPhase = false;
   // Heal: no more faults, every node back, lossless network; the cluster must make progress.
   net.heal();
   net.faults = { drop: 0, duplicate: 0, minDelay: 0, maxDelay: 1 };
