@@ -11,4 +11,5 @@ export const cliErrors = defineErrors('CLI', {
   PROTOCOL: { status: 502, doc: 'The daemon answered something the CLI cannot read (bad JSON, no upgrade for attach).' },
   TEMPLATE: { status: 400, doc: 'A --format template does not parse or fails to execute; the message points at the action.' },
   USAGE: { status: 400, doc: 'Wrong number of arguments or conflicting flags.' },
+  FAILED: { status: 409, doc: 'The command cannot do what was asked in the current state (attach to a stopped container...); the message says why.' },
 });

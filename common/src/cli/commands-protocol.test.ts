@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { runCli } from './program.js';
@@ -440,4 +441,42 @@ t.test('ps: {{.Label "k"}} and .Size in a format asks for sizes', async (t) => {
   const io2 = testIo({ SHOAL_HOST: `unix://${d.socketPath}` }, NOW);
   await runCli(['ps', '--format', 'json'], io2.io);
   t.notMatch(io2.stdout(), /"Label"/);
+});
+
+t.test('attach refuses a stopped container like docker (exit 1)', async (t) => {
+  const d = await daemon(t);
+  d.json('GET /containers/*/json', 200, { Id: ID1, Config: { Tty: false, OpenStdin: false }, State: { Running: false, Paused: false } });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['attach', 'web'], io.io), 1);
+  t.equal(io.stderr(), 'You cannot attach to a stopped container, start it first\n');
+  const io2 = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  t.equal(await runCli(['start', '-a', 'a', 'b'], io2.io), 1);
+  t.equal(io2.stderr(), 'you cannot start and attach multiple containers at once\n');
+});
+
+t.test('attach: output and exit code of a running container', async (t) => {
+  const d = await daemon(t);
+  let attached: () => void = () => undefined;
+  const isAttached = new Promise<void>((r) => { attached = r; });
+  let running = true;
+  d.on('GET /containers/*/json', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ Id: ID1, Config: { Tty: false, OpenStdin: true }, State: { Running: running, Paused: false } }));
+  })
+    .on('POST /containers/*/wait', async (_req, res) => { res.writeHead(200); res.flushHeaders(); await isAttached; res.end('{"StatusCode":9}'); })
+    .onHijack('POST /containers/*/attach', async (sock) => {
+      const got: Buffer[] = [];
+      sock.on('data', (c: Buffer) => got.push(c));
+      await once(sock, 'end');
+      running = false;
+      sock.end(encodeFrame(STREAM_STDOUT, `echo:${Buffer.concat(got).toString()}`));
+      attached();
+    });
+  const io = testIo({ SHOAL_HOST: `unix://${d.socketPath}` });
+  io.stdin.end('typed');
+  t.equal(await runCli(['attach', 'web'], io.io), 9);
+  t.equal(io.stdout(), 'echo:typed');
+  t.same(d.order, ['GET /containers/web/json', `POST /containers/${ID1}/wait`, `POST /containers/${ID1}/attach`, `GET /containers/${ID1}/json`]);
+  t.equal(d.calls[1]?.query.get('condition'), 'not-running');
+  t.equal(d.calls[2]?.query.get('stdin'), '1');
 });

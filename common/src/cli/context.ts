@@ -126,6 +126,7 @@ export function reportError(ctx: CliContext, err: unknown, commandPath: string):
         ctx.err(`shoal: ${err.message}\nSee 'shoal ${commandPath} --help'.\n`);
         return 125;
       case 'CLI_TEMPLATE':
+      case 'CLI_FAILED':
         ctx.err(`${err.message}\n`);
         return 1;
       default:

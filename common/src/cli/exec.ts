@@ -90,8 +90,8 @@ export function defineAttach(ctx: CliContext): (cmd: Command) => Command {
     .argument('<container>')
     .action(act(ctx, async (name: string, opts: { stdin?: boolean; sigProxy?: boolean; detachKeys?: string }) => {
       const c = await ctx.client.json<ContainerInspect>('GET', `/containers/${enc(name)}/json`);
-      if (!c.State.Running) throw cliErrors.make('USAGE', 'You cannot attach to a stopped container, start it first');
-      if (c.State.Paused) throw cliErrors.make('USAGE', 'You cannot attach to a paused container, unpause it first');
+      if (!c.State.Running) throw cliErrors.make('FAILED', 'You cannot attach to a stopped container, start it first');
+      if (c.State.Paused) throw cliErrors.make('FAILED', 'You cannot attach to a paused container, unpause it first');
       const tty = c.Config.Tty === true;
       const stdin = opts.stdin !== false && c.Config.OpenStdin === true;
       if (stdin && tty && ctx.io.stdin.isTTY !== true) {

@@ -100,7 +100,7 @@ export function defineRename(ctx: CliContext): (cmd: Command) => Command {
     .argument('<container>')
     .argument('<new-name>')
     .action(act(ctx, async (oldName: string, newName: string) => {
-      if (oldName.trim() === '' || newName.trim() === '') throw cliErrors.make('USAGE', 'Error: Neither old nor new names may be empty');
+      if (oldName.trim() === '' || newName.trim() === '') throw cliErrors.make('FAILED', 'Error: Neither old nor new names may be empty');
       await ctx.client.request('POST', `/containers/${enc(oldName)}/rename`, { query: { name: newName } });
     }));
 }

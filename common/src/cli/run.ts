@@ -206,7 +206,7 @@ export function defineStart(ctx: CliContext): (cmd: Command) => Command {
     .argument('<container...>')
     .action(act(ctx, async (names: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string }) => {
       if (opts.attach === true || opts.interactive === true) {
-        if (names.length > 1) throw cliErrors.make('USAGE', 'you cannot start and attach multiple containers at once');
+        if (names.length > 1) throw cliErrors.make('FAILED', 'you cannot start and attach multiple containers at once');
         const name = names[0] ?? '';
         const c = await ctx.client.json<ContainerInspect>('GET', `/containers/${encodeURIComponent(name)}/json`);
         const tty = c.Config.Tty === true;
