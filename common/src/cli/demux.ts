@@ -1,6 +1,8 @@
 /** Stream ids of Docker's multiplexed attach/logs format. */
 export const STREAM_STDIN = 0;
+/** Stream id of stdout frames. */
 export const STREAM_STDOUT = 1;
+/** Stream id of stderr frames. */
 export const STREAM_STDERR = 2;
 /** Docker uses stream 3 for an error from the daemon in the middle of a stream. */
 export const STREAM_SYSTEMERR = 3;

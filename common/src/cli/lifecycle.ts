@@ -51,9 +51,13 @@ function stopLike(ctx: CliContext, verb: 'stop' | 'restart', description: string
     })));
 }
 
+/** `stop [-t N] [-s SIG] CONTAINER...` */
 export const defineStop = (ctx: CliContext) => stopLike(ctx, 'stop', 'Stop one or more running containers');
+/** `restart [-t N] [-s SIG] CONTAINER...` */
 export const defineRestart = (ctx: CliContext) => stopLike(ctx, 'restart', 'Restart one or more containers');
+/** `pause CONTAINER...` */
 export const definePause = (ctx: CliContext) => simple(ctx, 'Pause all processes within one or more containers', 'pause');
+/** `unpause CONTAINER...` */
 export const defineUnpause = (ctx: CliContext) => simple(ctx, 'Unpause all processes within one or more containers', 'unpause');
 
 /** `kill [-s SIGNAL] CONTAINER...` */

@@ -6,11 +6,12 @@ import type { CliContext } from './context.js';
 import { binarySize, formatMode, humanSize, renderList, shortId } from './format/index.js';
 import { jsonLines } from './json-lines.js';
 
-/** Headers and default table of `docker stats`. */
+/** Headers of `docker stats`. */
 export const STATS_HEADERS: Readonly<Record<string, string>> = {
   ID: 'CONTAINER ID', Container: 'CONTAINER', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT', MemPerc: 'MEM %',
   NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS',
 };
+/** `docker stats` default table. */
 export const STATS_TABLE = '{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
 
 /** One `docker stats` row from a sample, computed as the docker CLI does (cgroup v1 and v2). */

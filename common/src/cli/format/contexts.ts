@@ -128,6 +128,7 @@ export const IMAGE_HEADERS: Readonly<Record<string, string>> = {
 
 /** `docker images` default tables. */
 export const IMAGES_TABLE = '{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
+/** `docker images --digests` default table. */
 export const IMAGES_DIGEST_TABLE = '{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
 
 /** `repo:tag` -> [repo, tag], the tag after the last colon that follows the last slash. */
@@ -174,6 +175,7 @@ export function imageContexts(img: ImageSummary, o: ContextOptions): Array<Recor
 export const HISTORY_HEADERS: Readonly<Record<string, string>> = {
   ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT',
 };
+/** `docker history` default table. */
 export const HISTORY_TABLE = '{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
 
 /** RFC 3339 with the zone offset, as Go's time.RFC3339. */
@@ -202,6 +204,7 @@ export function historyContext(h: ImageHistoryItem, o: ContextOptions & { human:
 export const NETWORK_HEADERS: Readonly<Record<string, string>> = {
   ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT',
 };
+/** `docker network ls` default table. */
 export const NETWORK_TABLE = '{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 
 /** One `docker network ls` row. */
