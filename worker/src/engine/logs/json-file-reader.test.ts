@@ -133,3 +133,17 @@ t.test('follow with tail shows the last lines then new ones; destroy releases it
   await new Promise<void>((resolve) => r.once('close', () => resolve()));
   t.ok(r.destroyed);
 });
+
+t.test('follow with tail 0 shows only what comes next', async (t) => {
+  const p = await fixture(t.testdir());
+  const ac = new AbortController();
+  let following!: () => void;
+  const isFollowing = new Promise<void>((r) => { following = r; });
+  const s = live(readJsonFileLog(p, { follow: true, tail: 0, signal: ac.signal, pollMs: 50, onFollowing: () => following() }));
+  await isFollowing;
+  await appendFile(p, entry(9));
+  await s.waitFor(() => s.got.length === 1);
+  ac.abort();
+  await s.done;
+  t.same(s.got, ['line-9\n']);
+});

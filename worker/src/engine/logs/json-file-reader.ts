@@ -35,6 +35,8 @@ export interface JsonFileReadOptions {
   signal?: AbortSignal;
   /** While following, re-check the file at least this often (ms) besides inotify events. Default 250. */
   pollMs?: number;
+  /** Called once the existing entries were read and following begins (tests, progress). */
+  onFollowing?: () => void;
   /** Clock for `until` while following. */
   clock?: Clock;
 }
@@ -122,38 +124,52 @@ async function* entries(path: string, opts: JsonFileReadOptions): AsyncGenerator
   let cursor: LineCursor | undefined; // on FILE, kept open for follow
   try {
     // 1. what is there now
-    const ring: string[] = [];
-    for (const f of files) {
-      const c = await LineCursor.open(f);
-      if (c === undefined) continue; // rotated away meanwhile
-      const isCurrent = f === path;
-      try {
-        for await (const line of c.lines()) {
-          if (tail !== undefined) {
-            if (tail === 0) continue;
-            ring.push(line);
-            if (ring.length > tail) ring.shift();
-            continue;
-          }
-          const e = parseLogLine(line);
-          if (e === undefined) continue;
-          const v = judge(e);
-          if (v === 'stop') return;
-          if (v === 'emit') yield render(e);
+    if (tail !== undefined) {
+      // newest file first, backwards, until `tail` lines are found
+      const picked: string[][] = [];
+      let need = tail;
+      for (const f of [...files].reverse()) {
+        if (need <= 0 && !(f === path && opts.follow === true)) continue;
+        const c = await LineCursor.open(f);
+        if (c === undefined) continue;
+        const keep = f === path && opts.follow === true;
+        try {
+          const lines = await c.tailLines(Math.max(need, 0));
+          need -= lines.length;
+          picked.unshift(lines);
+        } finally {
+          if (keep) cursor = c;
+          else await c.close();
         }
-      } finally {
-        if (isCurrent && opts.follow === true) cursor = c;
-        else await c.close();
+      }
+      for (const line of picked.flat()) {
+        const e = parseLogLine(line);
+        if (e === undefined) continue;
+        const v = judge(e);
+        if (v === 'stop') return;
+        if (v === 'emit') yield render(e);
+      }
+    } else {
+      for (const f of files) {
+        const c = await LineCursor.open(f);
+        if (c === undefined) continue; // rotated away meanwhile
+        const isCurrent = f === path;
+        try {
+          for await (const line of c.lines()) {
+            const e = parseLogLine(line);
+            if (e === undefined) continue;
+            const v = judge(e);
+            if (v === 'stop') return;
+            if (v === 'emit') yield render(e);
+          }
+        } finally {
+          if (isCurrent && opts.follow === true) cursor = c;
+          else await c.close();
+        }
       }
     }
-    for (const line of ring) {
-      const e = parseLogLine(line);
-      if (e === undefined) continue;
-      const v = judge(e);
-      if (v === 'stop') return;
-      if (v === 'emit') yield render(e);
-    }
     if (opts.follow !== true || aborted()) return;
+    opts.onFollowing?.();
 
     // 2. follow
     let stopping = false;

@@ -74,6 +74,48 @@ export class LineCursor {
     this.#rest = Buffer.alloc(0);
   }
 
+  /**
+   * The last `n` complete lines before the current end of file, read
+   * backwards in chunks (a tail of a huge log costs what it shows). Moves
+   * the cursor to just after the last complete line, so `lines()` goes on
+   * from there. Empty lines are skipped as in `lines()`.
+   */
+  async tailLines(n: number): Promise<string[]> {
+    const size = (await this.#fh.stat()).size;
+    const newestFirst: string[] = [];
+    let pos = size;
+    let acc: Buffer = Buffer.alloc(0); // unsplit bytes [pos, ...), ending with a newline once endAt is known
+    let endAt = -1; // file offset just after the last newline
+    const buf = Buffer.allocUnsafe(CHUNK);
+    while (pos > 0 && (newestFirst.length < n || endAt < 0)) {
+      const len = Math.min(CHUNK, pos);
+      pos -= len;
+      const { bytesRead } = await this.#fh.read(buf, 0, len, pos);
+      acc = Buffer.concat([buf.subarray(0, bytesRead), acc]);
+      if (endAt < 0) {
+        const i = acc.lastIndexOf(0x0a);
+        if (i < 0) continue;
+        endAt = pos + i + 1;
+        acc = acc.subarray(0, i + 1);
+      }
+      let stop = acc.length - 1; // the newline ending the newest line not taken yet
+      while (stop > 0 && newestFirst.length < n) {
+        const nl = acc.lastIndexOf(0x0a, stop - 1);
+        if (nl < 0) break;
+        const line = acc.subarray(nl + 1, stop).toString('utf8');
+        if (line !== '') newestFirst.push(line);
+        stop = nl;
+      }
+      acc = acc.subarray(0, stop + 1);
+    }
+    if (newestFirst.length < n && pos === 0 && endAt >= 0 && acc.length > 1) {
+      newestFirst.push(acc.subarray(0, acc.length - 1).toString('utf8')); // the file's first line
+    }
+    this.#offset = endAt < 0 ? 0 : endAt;
+    this.#rest = Buffer.alloc(0);
+    return newestFirst.reverse();
+  }
+
   /** Yield the complete lines available now, without their newline, up to the current end of file. */
   async *lines(): AsyncGenerator<string> {
     const buf = Buffer.allocUnsafe(CHUNK);
