@@ -19,6 +19,14 @@ const io: CliIo = {
   },
 };
 
+// `shoal logs -f web | head -1`: a reader that went away ends us quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), io);
 process.exitCode = code;
 // Open handles (stdin, a cancelled wait) must not keep the process alive;
