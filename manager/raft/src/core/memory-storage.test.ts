@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import t from 'tap';
 import { isRaftError } from './errors.js';
 import { MemoryStorage } from './memory-storage.js';
@@ -48,4 +49,38 @@ t.test('snapshots and compaction', async (t) => {
   t.equal(codeOf(() => s.applySnapshot(snap)), 'RAFT_SNAPSHOT_OUT_OF_DATE');
   s.append([ent(11, 3)]);
   t.equal(s.lastIndex(), 11);
+});
+
+t.test('property: appends and compactions match a plain array of terms', async (t) => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('append' as const), at: fc.nat(20), terms: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }) }),
+    fc.record({ kind: fc.constant('compact' as const), at: fc.nat(20) }),
+  );
+  t.doesNotThrow(() =>
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const s = new MemoryStorage();
+        const ref: number[] = [0]; // ref[i] = term of index i; ref[0] = the snapshot point
+        let first = 1;
+        for (const o of ops) {
+          const last = first + ref.length - 2;
+          if (o.kind === 'append') {
+            const at = Math.min(o.at + first, last + 1);
+            s.append(o.terms.map((term, k) => ent(at + k, term)));
+            ref.length = at - first + 1;
+            ref.push(...o.terms);
+          } else if (o.at + first <= last) {
+            const at = o.at + first;
+            s.compact(at);
+            ref.splice(0, ref.length, ...ref.slice(at - first + 1));
+            first = at + 1;
+          }
+        }
+        if (s.firstIndex() !== first || s.lastIndex() !== first + ref.length - 2) return false;
+        for (let i = first - 1; i <= s.lastIndex(); i++) if (s.term(i) !== ref[i - first + 1]) return false;
+        return true;
+      }),
+      { seed: 5, numRuns: 300 },
+    ),
+  );
 });
