@@ -105,6 +105,7 @@ t.test('stdin, close-stdin, resize and start frames; start answers', async (t) =
   c.writeStdin('data');
   c.resize(24, 80);
   c.closeStdin();
+  await c.waitDrain();
   t.same(await c.start(), { pid: 42 });
   const e = await c.start().catch((x: unknown) => x);
   t.ok(hasCode(e, 'SHIM_START_FAILED'));

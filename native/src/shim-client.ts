@@ -107,9 +107,23 @@ export class ShimClient extends EventEmitter<ShimClientEvents> {
     this.#send(FrameType.Hello, JSON.stringify({ stdin: streams.stdin, stdout: streams.stdout, stderr: streams.stderr }));
   }
 
-  /** Bytes for the process's stdin. Returns false when the socket buffer is full (wait for 'drain' on the iterator side). */
+  /** Bytes for the process's stdin. Returns false when the socket buffer is full: then await {@link waitDrain} before writing more. */
   writeStdin(data: Buffer | string): boolean {
     return this.#send(FrameType.Stdin, typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  /** Resolves once the socket's write buffer has drained (at once when it is not full) or the connection closed. */
+  waitDrain(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.#socket.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        resolve();
+      };
+      this.#socket.on('drain', done);
+      this.#socket.on('close', done);
+    });
   }
 
   /** Close the process's stdin (like a client half-close). */
