@@ -397,3 +397,17 @@ t.test('a reused state dir starts clean: the previous exit.json is gone until th
   t.equal((await c2.exited).exitCode, 4);
   t.equal((await readExitFile(b.stateDir))?.exitCode, 4);
 });
+
+t.test('megabytes of stdin arrive whole (backpressure from the process to the client)', async (t) => {
+  const b = await bundleFor(t, ['sh', '-c', 'sleep 0.3; wc -c']);
+  await spawnShim(opts(b, { stdin: true }));
+  const c = await ShimClient.connect(b.stateDir);
+  const out = collect(c);
+  c.hello({ stdin: true, stdout: true, stderr: true });
+  await b.start();
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  for (let i = 0; i < 80; i++) if (!c.writeStdin(chunk)) await c.waitDrain();
+  c.closeStdin();
+  t.equal((await c.exited).exitCode, 0);
+  t.equal(out.got.stdout.trim(), String(80 * 64 * 1024));
+});
