@@ -314,6 +314,21 @@ t.test('the log escapes arbitrary bytes like Docker and splits lines at 16 KiB',
   t.ok(logs[3]?.endsWith('\n') && !logs[1]?.endsWith('\n'));
 });
 
+t.test('invalid UTF-8 becomes one U+FFFD per bad byte, as Go (Docker) does', async (t) => {
+  // surrogate ED A0 80, beyond U+10FFFF F4 90 80 80, overlong C0 AF, truncated E2 82 + x, emoji, U+2028
+  const b = await bundleFor(t, ['sh', '-c', "printf '\\355\\240\\200|\\364\\220\\200\\200|\\300\\257|\\342\\202x|\\360\\237\\230\\200|\\342\\200\\250\\n'"]);
+  await spawnShim(opts(b));
+  const c = await ShimClient.connect(b.stateDir);
+  c.hello({ stdin: false, stdout: false, stderr: false });
+  await b.start();
+  t.equal((await c.exited).exitCode, 0);
+  const raw = (await readFile(b.logPath, 'utf8')).trimEnd();
+  t.match(raw, /\\u2028\\n"/, 'U+2028 is escaped');
+  const log = (JSON.parse(raw) as { log: string }).log;
+  const r = '\ufffd';
+  t.equal(log, `${r.repeat(3)}|${r.repeat(4)}|${r.repeat(2)}|${r.repeat(2)}x|\u{1F600}|\u2028\n`);
+});
+
 t.test('a client that does not read is dropped; the container is never blocked', async (t) => {
   const b = await bundleFor(t, ['sh', '-c', 'head -c 8000000 /dev/zero | tr "\\000" x; echo; echo all-written']);
   const { shimPid } = await spawnShim(opts(b));
