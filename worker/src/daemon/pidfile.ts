@@ -1,5 +1,5 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { daemonErrors } from './daemon-errors.js';
 
 /** True when a process with this pid exists (signal 0 reaches it). */
@@ -13,18 +13,25 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Pid files held by daemons of this process (tests run several daemons in one process). */
+const heldHere = new Set<string>();
+
 /**
  * Take the pid file as dockerd does: refuse when it names another live
  * process, replace it when stale. Returns a release function that removes
  * it (only if it still holds our pid).
  */
 export async function acquirePidfile(path: string, pid = process.pid): Promise<() => Promise<void>> {
+  path = resolve(path);
+  if (heldHere.has(path)) {
+    throw daemonErrors.make('ALREADY_RUNNING', `${path} is held by another daemon in this process: give this daemon its own --pidfile, --data-root and --exec-root`);
+  }
   await mkdir(dirname(path), { recursive: true });
   const old = await readFile(path, 'utf8').catch(() => undefined);
   if (old !== undefined) {
     const oldPid = Number(old.trim());
     if (Number.isInteger(oldPid) && oldPid > 0 && oldPid !== pid && processAlive(oldPid)) {
-      throw daemonErrors.make('ALREADY_RUNNING', `pid file ${path} names process ${oldPid}, which is still running: is another shoald running? stop it or use another --pidfile`);
+      throw daemonErrors.make('ALREADY_RUNNING', `${path} names process ${oldPid}, which is still running: is another shoald using it? stop it, or give this daemon its own --pidfile, --data-root and --exec-root`);
     }
     await rm(path, { force: true });
   }
@@ -38,7 +45,9 @@ export async function acquirePidfile(path: string, pid = process.pid): Promise<(
   } finally {
     await fh.close();
   }
+  heldHere.add(path);
   return async () => {
+    heldHere.delete(path);
     const now = await readFile(path, 'utf8').catch(() => undefined);
     if (now !== undefined && Number(now.trim()) === pid) await rm(path, { force: true });
   };

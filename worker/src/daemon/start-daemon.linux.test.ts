@@ -88,6 +88,10 @@ t.test('shoald serves dockerode: import, run, attach, logs, events; restarts wit
 
   // A second daemon on the same pid file and socket is refused.
   await t.rejects(startDaemon(config(), { log: silentLogger() }), { code: 'DAEMON_ALREADY_RUNNING' });
+  // ...and so is one with its own pid file and socket over the same data root.
+  const other = { ...config(), pidfile: join(root, 'work', 'other.pid'), hosts: [`unix://${join(sockDir, 'other.sock')}`] };
+  await t.rejects(startDaemon(other, { log: silentLogger() }), { code: 'DAEMON_ALREADY_RUNNING', message: /shoald\.lock/ });
+  t.notOk(existsSync(join(root, 'work', 'other.pid')), 'the refused daemon released its pid file');
 
   const tar = await makeBusyboxRootfsTar(join(root, 'work'), join(root, 'work', 'busybox.tar'));
   const importStream = await docker.importImage(createReadStream(tar), { repo: 'busybox', tag: 'latest' }) as NodeJS.ReadableStream;

@@ -53,9 +53,15 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   const releasePid = await acquirePidfile(config.pidfile);
-
   // Undo list, run in reverse on a failed start and on close.
   const undo: Array<() => Promise<void>> = [releasePid];
+  // Two daemons with their own pid files must still not share state directories.
+  try {
+    for (const dir of [config.dataRoot, config.execRoot]) undo.push(await acquirePidfile(join(dir, 'shoald.lock')));
+  } catch (err) {
+    for (const fn of undo.splice(0).reverse()) await fn();
+    throw err;
+  }
   const unwind = async (): Promise<void> => {
     for (const fn of undo.splice(0).reverse()) {
       await fn().catch((err: unknown) => { log.error({ err }, 'shutdown step failed'); });

@@ -80,6 +80,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (keys.length > 0) normalizeDockerBooleans(request.query as Record<string, unknown>, keys);
   });
 
+  app.addHook('onResponse', async (request, reply) => {
+    deps.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
   // Docker clients parse error bodies only when the type is exactly `application/json` (no charset).
   app.addHook('onSend', async (_request, reply, payload) => {
     const ct = reply.getHeader('content-type');
