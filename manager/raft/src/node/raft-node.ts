@@ -113,6 +113,8 @@ export class RaftNode {
   #applied: number;
   #soft: SoftState = { leader: '', role: 'follower' };
   #persistedHard: HardState;
+  /** The latest commit-only hard state, not written yet (see #processReady). */
+  #unsavedHard: HardState | undefined;
   readonly #pipelineAppends: boolean;
   /** Member addresses (from options, conf changes and snapshots); saved in every snapshot. */
   #addresses: Record<NodeId, string>;
@@ -239,6 +241,9 @@ export class RaftNode {
       this.#wake();
       await this.#running?.catch(() => undefined);
       this.#failAll(() => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`));
+      const hs = this.#unsavedHard;
+      this.#unsavedHard = undefined;
+      if (hs !== undefined) await this.#wal.save(hs, []).catch(() => undefined);
       await this.#transport.close();
       await this.#wal.close();
     })();
@@ -417,8 +422,17 @@ export class RaftNode {
     if (rd.softState !== undefined) this.#soft = rd.softState;
     if (sendFirst) this.#transport.send(rd.messages);
     // 1. persist (returns after fdatasync), then make it visible to the core's storage.
-    const needsSave = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
-    const saving = needsSave ? this.#wal.save(rd.hardState, rd.entries, rd.snapshot, { sync: rd.mustSync }) : Promise.resolve();
+    // A Ready that only moves the commit index (mustSync false, nothing else to store) is not
+    // written now: the commit index may be persisted lazily, so it rides along with the next
+    // save (or the final one in stop()). That spares a write per replication round.
+    let saving: Promise<void> = Promise.resolve();
+    const lazyCommitOnly = !rd.mustSync && rd.snapshot === undefined && rd.entries.length === 0;
+    if (lazyCommitOnly) {
+      if (rd.hardState !== undefined) this.#unsavedHard = rd.hardState;
+    } else {
+      saving = this.#wal.save(rd.hardState ?? this.#unsavedHard, rd.entries, rd.snapshot);
+      this.#unsavedHard = undefined;
+    }
     try {
       await this.#applyEntries(early);
     } finally {
