@@ -13,6 +13,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,6 +96,14 @@ async function fsyncBaseline(dir: string): Promise<{ p50: number; p99: number }>
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'raft-bench-'));
+  // Interrupted (Ctrl-C, kill): end the children we started and remove the temp dir before going.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children.values()) c.proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const fs = await fsyncBaseline(dir);
     console.log(`fdatasync of ${SIZE} B on ${dir}: p50 ${fs.p50.toFixed(2)} ms, p99 ${fs.p99.toFixed(2)} ms (each commit needs two in sequence: leader, then follower)`);
