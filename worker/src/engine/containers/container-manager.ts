@@ -29,6 +29,7 @@ import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
 import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
+import { applyProbe, initialHealth, probeSpec, type ProbeSpec } from './health.js';
 import { dirSize } from './dir-size.js';
 
 /** One start..exit of a container's process. */
@@ -56,6 +57,8 @@ interface Live {
   removing: boolean;
   /** The last run's runtime state (crun, mount, network) was already cleaned up. */
   cleaned: boolean;
+  /** The next healthcheck probe of the current run. */
+  healthTimer: TimerHandle | null;
 }
 
 const STOP_SIGNALS: Record<string, number> = {
@@ -234,7 +237,7 @@ export class ContainerManager implements ContainerEngine {
   }
 
   #newLive(rec: ContainerRecord): Live {
-    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false };
+    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, healthTimer: null };
   }
 
   // ---------------------------------------------------------------- start
@@ -358,6 +361,9 @@ export class ContainerManager implements ContainerEngine {
         ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
         Pid: created.pid, ExitCode: 0, Error: '', StartedAt: rfc3339(now),
       };
+      const probe = probeSpec(rec.Config.Healthcheck);
+      if (probe !== null) rec.State.Health = initialHealth();
+      else delete rec.State.Health;
       await this.#store.save(rec);
       this.#emit(rec, isRestart ? 'restart' : 'start');
       if (isRestart) this.#emit(rec, 'start');
@@ -365,6 +371,7 @@ export class ContainerManager implements ContainerEngine {
         (st) => this.#onExit(l, st),
         (err: unknown) => this.#onMonitorLost(l, err),
       );
+      if (probe !== null) this.#scheduleProbe(l, l.run, probe);
     } catch (e) {
       for (const u of undo.reverse()) {
         await u().catch((err: unknown) => this.#o.log.warn({ err, id }, 'undo after failed start'));
@@ -377,6 +384,38 @@ export class ContainerManager implements ContainerEngine {
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
       throw e;
     }
+  }
+
+  /** Run the healthcheck of `run` every interval while it lives (Docker: first probe after one interval). */
+  #scheduleProbe(l: Live, run: Run, probe: ProbeSpec): void {
+    l.healthTimer = this.#o.clock.setTimeout(() => {
+      l.healthTimer = null;
+      if (l.run !== run || this.#closed) return;
+      void this.#probeOnce(l, run, probe).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'healthcheck failed to run'))
+        .finally(() => { if (l.run === run && !this.#closed) this.#scheduleProbe(l, run, probe); });
+    }, probe.intervalMs);
+  }
+
+  async #probeOnce(l: Live, run: Run, probe: ProbeSpec): Promise<void> {
+    if (l.rec.State.Paused) return;
+    const start = this.#o.clock.now();
+    let exitCode: number;
+    let output: string;
+    try {
+      const r = await this.#execs.runCaptured(l.rec, this.#paths(l.rec.Id).bundle, probe.cmd, probe.timeoutMs, this.#o.clock);
+      exitCode = r.timedOut ? -1 : r.exitCode;
+      output = r.timedOut ? `Health check exceeded timeout (${probe.timeoutMs / 1000}s)` : r.output;
+    } catch (e) {
+      exitCode = -1;
+      output = (e as Error).message;
+    }
+    if (l.run !== run) return;
+    const prev = l.rec.State.Health ?? initialHealth();
+    const next = applyProbe(prev, { Start: rfc3339(start), End: rfc3339(this.#o.clock.now()), ExitCode: exitCode, Output: output },
+      { retries: probe.retries, inStartPeriod: this.#o.clock.now() - run.startedAtMs < probe.startPeriodMs });
+    l.rec.State = { ...l.rec.State, Health: next };
+    await this.#store.save(l.rec);
+    if (next.Status !== prev.Status) this.#emit(l.rec, `health_status: ${next.Status}`);
   }
 
   /** The monitor connection closed without an exit status (shim killed). */
@@ -396,6 +435,8 @@ export class ContainerManager implements ContainerEngine {
     try {
       oom = (await readOomKills(this.cgroupLayout, this.cgroupPath(id))) > 0;
     } catch { /* no memory cgroup */ }
+    l.healthTimer?.cancel();
+    l.healthTimer = null;
     await this.#cleanupRun(id);
     l.cleaned = true;
     const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
@@ -851,6 +892,8 @@ export class ContainerManager implements ContainerEngine {
           l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
           await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
           void monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err));
+          const probe = probeSpec(rec.Config.Healthcheck);
+          if (probe !== null) this.#scheduleProbe(l, l.run, probe);
           this.#o.log.info({ id: rec.Id }, 'adopted running container');
           return;
         } catch (err) {
@@ -875,6 +918,8 @@ export class ContainerManager implements ContainerEngine {
     for (const l of this.#byId.values()) {
       l.restartTimer?.cancel();
       l.restartTimer = null;
+      l.healthTimer?.cancel();
+      l.healthTimer = null;
       l.run?.monitor?.close();
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
     }

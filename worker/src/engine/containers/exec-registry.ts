@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
-import type { ExecCreateBody, ExecInspect, Logger } from '@shoal/common';
+import { duplexPair, type Duplex } from 'node:stream';
+import type { Clock, ExecCreateBody, ExecInspect, Logger } from '@shoal/common';
 import { spawnShim, ShimClient } from '@shoal/native';
 import { ALL_CAPS, resolveUser, type CrunRuntime, type OciSpec } from '../runtime/index.js';
 import { attachStreams } from './attach-stream.js';
@@ -20,6 +20,9 @@ interface ExecState {
   pid: number;
   stateDir: string;
   client: ShimClient | null;
+  /** Resolves with the exit code once the exec ended (or could not start). */
+  done: Promise<number>;
+  resolveDone: (code: number) => void;
 }
 
 /** What the exec registry needs from the container manager. */
@@ -43,9 +46,11 @@ export class ExecRegistry {
   async create(rec: ContainerRecord, body: ExecCreateBody, bundle: string): Promise<{ Id: string }> {
     if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw containerErrors.make('INVALID_CONFIG', 'No exec command specified');
     const id = randomBytes(32).toString('hex');
+    let resolveDone!: (code: number) => void;
+    const done = new Promise<number>((r) => { resolveDone = r; });
     this.#execs.set(id, {
       id, containerId: rec.Id, body, bundle, running: false, started: false, exitCode: null, pid: 0,
-      stateDir: join(this.#o.execRoot, 'execs', id), client: null,
+      stateDir: join(this.#o.execRoot, 'execs', id), client: null, done, resolveDone,
     });
     this.#o.events(`exec_create: ${body.Cmd.join(' ')}`, rec.Id, { execID: id });
     return { Id: id };
@@ -97,16 +102,19 @@ export class ExecRegistry {
         e.running = true;
       } catch (err) {
         e.exitCode = 126;
+        e.resolveDone(126);
         throw containerErrors.make('CMD_NOT_FOUND', `OCI runtime exec failed: ${(err as Error).message}: unknown`, { cause: err });
       }
       this.#o.events(`exec_start: ${b.Cmd.join(' ')}`, e.containerId, { execID: e.id });
       void client.exited.then((st) => {
         e.running = false;
         e.exitCode = st.exitCode;
+        e.resolveDone(st.exitCode);
         this.#o.events('exec_die', e.containerId, { execID: e.id, exitCode: String(st.exitCode) });
       }, () => {
         e.running = false;
         if (e.exitCode === null) e.exitCode = 126;
+        e.resolveDone(e.exitCode);
       }).finally(() => rm(e.stateDir, { recursive: true, force: true }).catch(() => undefined));
     };
     if (opts.detach === true || conn === undefined) {
@@ -120,6 +128,32 @@ export class ExecRegistry {
       opts: { stdin, stdout: b.AttachStdout !== false, stderr: b.AttachStderr !== false, detachKeys: b.DetachKeys },
       beforeResolve: onStarted,
     });
+  }
+
+  /**
+   * Run `cmd` in the container and capture its output (healthchecks).
+   * After `timeoutMs` the process is killed and `timedOut` is set.
+   */
+  async runCaptured(rec: ContainerRecord, bundle: string, cmd: string[], timeoutMs: number, clock: Clock): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
+    const { Id } = await this.create(rec, { Cmd: cmd, AttachStdout: true, AttachStderr: true }, bundle);
+    const e = this.#get(Id);
+    const [client, server] = duplexPair();
+    let output = '';
+    client.on('data', (b: Buffer) => { if (output.length < 4096) output += decodeFrames(b); });
+    let timedOut = false;
+    const timer = clock.setTimeout(() => {
+      timedOut = true;
+      if (e.pid > 0) { try { process.kill(e.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }, timeoutMs);
+    try {
+      await this.start(Id, {}, server);
+      const exitCode = await e.done;
+      return { exitCode, output: output.slice(0, 4096), timedOut };
+    } finally {
+      timer.cancel();
+      client.destroy();
+      this.#execs.delete(Id);
+    }
   }
 
   async resize(execId: string, h: number, w: number): Promise<void> {
@@ -153,4 +187,16 @@ export class ExecRegistry {
   async shutdown(): Promise<void> {
     for (const e of this.#execs.values()) e.client?.close();
   }
+}
+
+/** Payload text of stdcopy frames (a chunk may hold several; a split frame loses its tail, fine for probe output). */
+function decodeFrames(b: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= b.length) {
+    const len = b.readUInt32BE(i + 4);
+    out += b.subarray(i + 8, Math.min(b.length, i + 8 + len)).toString();
+    i += 8 + len;
+  }
+  return out;
 }

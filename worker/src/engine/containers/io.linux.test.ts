@@ -149,3 +149,28 @@ t.test('docker run -it: tty with stdin; detach keys leave the container running'
   t.equal((await exited).StatusCode, 5);
   await got2;
 });
+
+t.test('healthcheck: unhealthy after retries, healthy once the probe passes', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('hc', {
+    Image: 'busybox', Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'],
+    Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ok && echo fine'], Interval: 100e6, Timeout: 5e9, Retries: 2 },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  const unhealthy = env.nextEvent((e) => e.Action === 'health_status: unhealthy');
+  await env.mgr.start(Id);
+  t.equal((await env.mgr.inspect(Id)).State.Health?.Status, 'starting');
+  await unhealthy;
+  const bad = await env.mgr.inspect(Id);
+  t.equal(bad.State.Health?.Status, 'unhealthy');
+  t.ok((bad.State.Health?.FailingStreak ?? 0) >= 2);
+  const healthy = env.nextEvent((e) => e.Action === 'health_status: healthy');
+  await env.mgr.execStart((await env.mgr.execCreate(Id, { Cmd: ['touch', '/tmp/ok'] })).Id, { detach: true });
+  await healthy;
+  const good = await env.mgr.inspect(Id);
+  t.equal(good.State.Health?.Status, 'healthy');
+  const last = good.State.Health?.Log.at(-1) as { ExitCode: number; Output: string };
+  t.same([last.ExitCode, last.Output], [0, 'fine\n']);
+  t.same((await env.mgr.list({ filters: { health: ['healthy'] } })).map((c) => c.Id), [Id]);
+  await env.mgr.stop(Id, { timeoutS: 5 });
+});

@@ -7,7 +7,12 @@ export function humanStatus(rec: ContainerRecord, nowMs: number): string {
   const s = rec.State;
   const since = (iso: string): string => humanDuration(nowMs - Date.parse(iso));
   if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-  if (s.Running) return `Up ${since(s.StartedAt)}${s.Paused ? ' (Paused)' : ''}`;
+  if (s.Running) {
+    if (s.Paused) return `Up ${since(s.StartedAt)} (Paused)`;
+    const h = s.Health?.Status;
+    const health = h === undefined || h === 'none' ? '' : h === 'starting' ? ' (health: starting)' : ` (${h})`;
+    return `Up ${since(s.StartedAt)}${health}`;
+  }
   if (s.Status === 'created') return 'Created';
   if (s.Status === 'removing') return 'Removal In Progress';
   if (s.Status === 'dead') return 'Dead';
