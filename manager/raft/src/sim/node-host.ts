@@ -44,6 +44,8 @@ export class NodeHost {
   raw: RawNode | undefined;
   kv: KvStore;
   applied = 0;
+  /** Readies whose messages left before they were persisted. */
+  pipelinedReadies = 0;
   /** Bumped on every write to the disk (for incremental checks). */
   diskVersion = 0;
   readonly #rand: SeededRand;
@@ -51,8 +53,26 @@ export class NodeHost {
   readonly #compaction: CompactionPolicy;
   #hooks: HostHooks;
   #pendingReads: ReadState[] = [];
+  readonly #pipeline: boolean;
+  /** A Ready whose messages left before it was persisted (pipelined leader appends). */
+  #pendingSave: Ready | undefined;
 
-  constructor(id: NodeId, storage: MemoryStorage, rand: SeededRand, opts: HostRaftOptions, compaction: CompactionPolicy, hooks: HostHooks) {
+  /**
+   * `pipelineLeaderAppends`: like shoal's RaftNode driver (Raft thesis 10.2.1), a
+   * leader sends a Ready's appends before persisting them when nothing in the
+   * Ready depends on the save; the save then completes later (`finishSave`), while
+   * messages keep being stepped, and a crash before it completes loses it.
+   */
+  constructor(
+    id: NodeId,
+    storage: MemoryStorage,
+    rand: SeededRand,
+    opts: HostRaftOptions,
+    compaction: CompactionPolicy,
+    hooks: HostHooks,
+    driver: { pipelineLeaderAppends?: boolean } = {},
+  ) {
+    this.#pipeline = driver.pipelineLeaderAppends === true;
     this.id = id;
     this.storage = storage;
     this.#rand = rand;
@@ -71,6 +91,7 @@ export class NodeHost {
   /** Lose everything not on disk: the RawNode, the state machine, pending reads. */
   crash(): void {
     this.raw = undefined;
+    this.#pendingSave = undefined;
     this.kv = new KvStore();
     this.#pendingReads = [];
   }
@@ -92,17 +113,29 @@ export class NodeHost {
     this.restart();
   }
 
+  /** True while a pipelined save is outstanding (the driver waits for it before the next Ready). */
+  get saving(): boolean {
+    return this.#pendingSave !== undefined;
+  }
+
   /** Run one driver iteration if there is a Ready; returns whether there was one. */
   processReady(): boolean {
     const raw = this.raw;
-    if (raw === undefined || !raw.hasReady()) return false;
+    if (raw === undefined || this.#pendingSave !== undefined || !raw.hasReady()) return false;
     const rd = raw.ready();
     this.#hooks.onReady?.(this, rd);
+    if (this.#pipeline && this.#maySendBeforePersist(raw, rd)) {
+      for (const m of rd.messages) this.#hooks.send(m);
+      if (this.#hooks.crashAt?.(this, 'sent') === true) {
+        this.crash();
+        return true;
+      }
+      this.#pendingSave = rd;
+      this.pipelinedReadies++;
+      return true;
+    }
     // 1. persist: snapshot, entries, hard state.
-    if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
-    this.storage.append(rd.entries);
-    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
-    if (rd.snapshot !== undefined || rd.entries.length > 0) this.diskVersion++;
+    this.#persist(rd);
     if (this.#hooks.crashAt?.(this, 'persisted') === true) {
       this.crash();
       return true;
@@ -113,7 +146,45 @@ export class NodeHost {
       this.crash();
       return true;
     }
-    // 3. apply.
+    // 3. apply, 4. advance.
+    this.#applyAndAdvance(raw, rd);
+    return true;
+  }
+
+  /** Complete an outstanding pipelined save: persist, apply, advance. */
+  finishSave(): boolean {
+    const raw = this.raw;
+    const rd = this.#pendingSave;
+    if (raw === undefined || rd === undefined) return false;
+    this.#pendingSave = undefined;
+    this.#persist(rd);
+    if (this.#hooks.crashAt?.(this, 'persisted') === true) {
+      this.crash();
+      return true;
+    }
+    this.#applyAndAdvance(raw, rd);
+    return true;
+  }
+
+  /** Sending first is allowed only when no message depends on this save: a leader staying
+   * leader, no snapshot, no term/vote change, and an announced commit index already durable. */
+  #maySendBeforePersist(raw: RawNode, rd: Ready): boolean {
+    if (rd.messages.length === 0 || rd.snapshot !== undefined) return false;
+    if ((rd.softState?.role ?? raw.softState().role) !== 'leader') return false;
+    const stored = this.storage.hardState();
+    const hs = rd.hardState;
+    if (hs !== undefined && (hs.term !== stored.term || hs.vote !== stored.vote)) return false;
+    return raw.hardState().commit <= this.storage.lastIndex();
+  }
+
+  #persist(rd: Ready): void {
+    if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot);
+    this.storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (rd.snapshot !== undefined || rd.entries.length > 0) this.diskVersion++;
+  }
+
+  #applyAndAdvance(raw: RawNode, rd: Ready): void {
     if (rd.snapshot !== undefined) {
       this.kv = KvStore.restore(rd.snapshot.data);
       this.applied = rd.snapshot.meta.index;
@@ -128,10 +199,8 @@ export class NodeHost {
     }
     this.#pendingReads.push(...rd.readStates);
     this.#serveReads();
-    // 4. advance.
     raw.advance(rd);
     this.#maybeCompact(raw);
-    return true;
   }
 
   #serveReads(): void {

@@ -57,6 +57,7 @@ export interface SimResult {
     readonly confChanges: number;
     readonly confRefused: number;
     readonly transferRequests: number;
+    readonly pipelinedReadies: number;
   };
   readonly events: readonly string[];
   /** Every client operation with its outcome. */
@@ -113,6 +114,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   const allIds = [...ids, ...spares];
   // Some seeds also move leadership around with leader transfer (timeout-now).
   const transfers = rand.chance(0.3);
+  // Some seeds drive leaders like shoal's RaftNode: appends leave before they are persisted.
+  const pipelineLeaderAppends = rand.chance(0.3);
   let transferRequests = 0;
   let confChanges = 0;
   const everMember = new Set(ids);
@@ -218,9 +221,10 @@ export function runSimulation(opts: SimOptions): SimResult {
             }
           }
         },
-      }),
+      }, { pipelineLeaderAppends }),
     );
   }
+  log(0, `profile: ${JSON.stringify({ faults, partitionRate, crashRate, preVote, checkQuorum, membership, transfers, pipelineLeaderAppends, raftOpts, compaction })}`);
   const all = (): NodeHost[] => allIds.map((id) => hosts.get(id)!);
   const currentLeader = (): NodeHost | undefined => {
     let best: NodeHost | undefined;
@@ -404,6 +408,8 @@ export function runSimulation(opts: SimOptions): SimResult {
       const to = hosts.get(m.to);
       if (to?.raw !== undefined) to.raw.step(m);
     }
+    // Outstanding pipelined saves complete now or in a later step (messages keep arriving meanwhile).
+    for (const h of all()) if (h.saving && (!withFaults || rand.chance(0.5))) h.finishSave();
     if (clients) for (let c = 0; c < clientCount; c++) clientStep(c, false);
     for (const p of [...pending.values()]) if (now >= p.deadline) timeoutOp(p);
     for (const h of all()) {
@@ -503,6 +509,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       confChanges,
       confRefused,
       transferRequests,
+      pipelinedReadies: all().reduce((n, h) => n + h.pipelinedReadies, 0),
     },
     events,
     history: clientHistory,
