@@ -7,6 +7,7 @@ export const apiErrors = defineErrors('API', {
   BAD_FILTERS: { status: 400, doc: 'The `filters` query parameter is not a JSON object of string lists (or Docker\'s legacy map form).' },
   VERSION_TOO_NEW: { status: 400, doc: 'The client asked for an API version above 1.44; use an older client or set DOCKER_API_VERSION=1.44.' },
   VERSION_TOO_OLD: { status: 400, doc: 'The client asked for an API version below 1.24; upgrade the client.' },
+  CONFLICT: { status: 409, doc: 'The object is in a state that refuses the call (e.g. attach to a paused container); the message says what to do.' },
   NOT_IMPLEMENTED: { status: 501, doc: 'shoal does not implement this Docker endpoint yet; the message names it.' },
   NOT_SWARM_MANAGER: { status: 503, doc: 'A swarm endpoint was called on a node that is not a swarm manager; run `shoal swarm init` or `shoal swarm join`.' },
   NOT_IN_SWARM: { status: 503, doc: 'The node is not part of a swarm, so it cannot leave one.' },

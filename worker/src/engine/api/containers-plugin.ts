@@ -273,6 +273,9 @@ export const containersPlugin: FastifyPluginAsync<ContainersPluginOptions> = asy
   }, async (request, reply) => {
     const id = request.params.id;
     const info = await containers.inspect(id);
+    // As Docker, these are refused before the connection is taken over, so the client sees a status.
+    if (info.State.Paused) throw apiErrors.make('CONFLICT', `container ${id} is paused, unpause the container before attach`);
+    if (info.State.Restarting) throw apiErrors.make('CONFLICT', `container ${id} is restarting, wait until the container is running`);
     const tty = info.Config.Tty === true;
     const multiplexed = !tty;
     const conn = hijackRawStream(request, reply, stdioContentType(tty, compareApiVersions(request.apiVersion, '1.42') >= 0));

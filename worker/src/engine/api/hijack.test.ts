@@ -72,6 +72,18 @@ t.test('attach of an unknown container over an upgrade request is a plain 404', 
   t.match(text, /\{"message":"No such container: nope"\}/);
 });
 
+t.test('attach to a paused container is a 409 before the upgrade', async (t) => {
+  const { deps, path } = await listening(t);
+  await deps.containers.create('p', { Image: 'busybox' });
+  await deps.containers.start('p');
+  await deps.containers.pause('p');
+  const sock = connect(path);
+  const r = reader(sock);
+  sock.write('POST /containers/p/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n');
+  await r.closed;
+  t.match(r.bytes().toString(), /^HTTP\/1\.1 409 Conflict\r\n[^]*"message":"container p is paused, unpause the container before attach"/);
+});
+
 t.test('old clients without upgrade get 200 and the raw stream', async (t) => {
   const { deps, path } = await listening(t);
   await deps.containers.create('tty', { Image: 'busybox', Tty: true });
