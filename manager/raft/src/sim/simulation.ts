@@ -165,6 +165,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
 
   const hosts = new Map<NodeId, NodeHost>();
+  /** Unreachable reports, delivered to the sender's RawNode at the next step. */
+  let unreachable: [NodeId, NodeId][] = [];
   const raftOpts = {
     electionTicks: 10,
     heartbeatTicks: 2,
@@ -185,7 +187,11 @@ export function runSimulation(opts: SimOptions): SimResult {
     hosts.set(
       id,
       new NodeHost(id, storage, rand.fork(), raftOpts, compaction, {
-        send: (m: Message) => net.send(m, now),
+        send: (m: Message) => {
+          // Like a transport that notices a dead link, report some cut links back to the sender.
+          if (net.isCut(m.from, m.to) && rand.chance(0.3)) unreachable.push([m.from, m.to]);
+          net.send(m, now);
+        },
         onApply,
         crashAt: (host, point) => {
           if (!inFaultPhase || !rand.chance(crashRate / 20)) return false;
@@ -404,6 +410,8 @@ export function runSimulation(opts: SimOptions): SimResult {
       const after = Math.floor(phase.get(h.id)! + now * rates.get(h.id)!);
       for (let k = before; k < after; k++) h.raw!.tick();
     }
+    for (const [from, to] of unreachable) hosts.get(from)!.raw?.reportUnreachable(to);
+    unreachable = [];
     for (const m of net.due(now)) {
       const to = hosts.get(m.to);
       if (to?.raw !== undefined) to.raw.step(m);
