@@ -148,3 +148,20 @@ t.test('a node refuses to start on a corrupt WAL and says where', async (t) => {
     details: { file: path },
   });
 });
+
+t.test('a state machine that throws stops the node; run() rejects with its error', async (t) => {
+  const dir = t.testdir();
+  const timers = new ManualTimers();
+  const sm = new Numbers();
+  const node = await openSolo(dir, timers, sm);
+  const running = node.run();
+  await elect(node, timers);
+  const boom = new Error('apply failed');
+  sm.apply = () => {
+    throw boom;
+  };
+  const [run, pending] = await Promise.allSettled([running, node.propose(num(1))]);
+  t.match(run, { status: 'rejected', reason: boom });
+  t.match(pending, { status: 'rejected', reason: { code: 'RAFT_NODE_STOPPED' } });
+  await t.rejects(node.propose(num(2)), { code: 'RAFT_NODE_STOPPED' });
+});

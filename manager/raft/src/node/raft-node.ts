@@ -127,6 +127,8 @@ export class RaftNode {
   #wakeup: (() => void) | undefined;
   #tick: TimerHandle | undefined;
   #running: Promise<void> | undefined;
+  /** Settles when the loop has ended, however (stop() waits on this, never on #running). */
+  #loopDone: Promise<void> = Promise.resolve();
   #stopping = false;
   #stopped: Promise<void> | undefined;
 
@@ -225,7 +227,12 @@ export class RaftNode {
     });
     signal?.addEventListener('abort', () => void this.stop().catch(() => undefined), { once: true });
     this.#scheduleTick();
-    this.#running = this.#loop().catch(async (err: unknown) => {
+    const loop = this.#loop();
+    this.#loopDone = loop.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running = loop.catch(async (err: unknown) => {
       await this.stop();
       throw err;
     });
@@ -239,7 +246,7 @@ export class RaftNode {
     this.#stopped = (async () => {
       this.#tick?.cancel();
       this.#wake();
-      await this.#running?.catch(() => undefined);
+      await this.#loopDone;
       this.#failAll(() => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`));
       const hs = this.#unsavedHard;
       this.#unsavedHard = undefined;
