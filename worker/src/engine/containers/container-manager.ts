@@ -109,7 +109,7 @@ export class ContainerManager implements ContainerEngine {
     this.#parent = (opts.cgroupParent ?? 'shoal').replace(/^\/+|\/+$/g, '');
     this.#execs = new ExecRegistry({
       execRoot: opts.execRoot, crun: this.#crun, events: (a, id, attrs) => this.#emitFor(id, a, attrs),
-      container: (id) => this.#liveOf(id), log: opts.log,
+      container: (id) => this.#liveOf(id), log: opts.log, hostCaps: () => this.#hostCaps,
     });
   }
 

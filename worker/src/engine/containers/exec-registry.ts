@@ -32,6 +32,8 @@ export interface ExecRegistryOptions {
   events: (action: string, containerId: string, attrs: Record<string, string>) => void;
   container: (id: string) => { rec: ContainerRecord; running: boolean; paused: boolean };
   log: Logger;
+  /** The daemon's bounding capabilities (what --privileged gets). */
+  hostCaps: () => readonly string[] | undefined;
 }
 
 /** Exec instances: one shim per exec (`crun exec` run by the shim). */
@@ -88,7 +90,10 @@ export class ExecRegistry {
       const u = resolveUser(b.User, passwd, group);
       proc.user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
     }
-    if (b.Privileged === true) proc.capabilities = { bounding: [...ALL_CAPS], effective: [...ALL_CAPS], permitted: [...ALL_CAPS] };
+    if (b.Privileged === true) {
+      const all = [...(this.#o.hostCaps() ?? ALL_CAPS)];
+      proc.capabilities = { bounding: all, effective: all, permitted: all };
+    }
     await mkdir(e.stateDir, { recursive: true });
     const procFile = join(e.stateDir, 'process.json');
     await writeFile(procFile, JSON.stringify(proc));

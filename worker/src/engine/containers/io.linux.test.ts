@@ -71,6 +71,12 @@ t.test('exec: output, exit code, env, user, inspect; top and stats', async (t) =
   t.equal(ins.ContainerID, Id);
   t.same((await env.mgr.inspect(Id)).ExecIDs, [ex.Id]);
   await t.rejects(env.mgr.execStart(ex.Id, {}), { status: 409, message: /already run/ });
+  const priv = await env.mgr.execCreate(Id, { Cmd: ['sh', '-c', 'grep CapEff /proc/self/status'], Privileged: true, AttachStdout: true });
+  const [pc, ps] = duplexPair();
+  const privOut = collect(pc);
+  await env.mgr.execStart(priv.Id, {}, ps);
+  const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(demux(await privOut).stdout)?.[1] ?? '0'}`);
+  t.equal((capEff >> 21n) & 1n, 1n, 'privileged exec has CAP_SYS_ADMIN (bit 21)');
   await t.rejects(env.mgr.execInspect('nope'), { status: 404, message: 'No such exec instance: nope' });
   t.ok(env.events.some((e) => e.Action === 'exec_die' && e.Actor.Attributes.exitCode === '3'));
 
