@@ -175,3 +175,34 @@ t.test('a node learns the address of a peer that announces itself; removed peers
   b.send([{ type: 'heartbeat-resp', from: 'b', to: 'a', term: 4 }]);
   t.same(unreachable, ['a'], 'a removed peer stays unknown');
 });
+
+t.test('a backpressured peer queue is bounded: overflow is dropped and counted', async (t) => {
+  const a = await GrpcTransport.listen({ id: 'a', queueLimit: 2 });
+  const b = await GrpcTransport.listen({ id: 'b' });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  const chunk = new Uint8Array(256 * 1024);
+  const snapshotChunk = (offset: number): Message => ({
+    type: 'snapshot',
+    from: 'a',
+    to: 'b',
+    term: 1,
+    meta: { index: 10, term: 1, confState: { voters: ['a', 'b'], learners: [] } },
+    offset,
+    totalBytes: 64 * chunk.length,
+    data: chunk,
+  });
+  // 64 separate sends in one tick: the first frame fills the stream's buffer, two more wait in
+  // the queue, the rest are dropped.
+  for (let i = 0; i < 64; i++) a.send([snapshotChunk(i * chunk.length)]);
+  const stats = a.stats().b;
+  t.ok(stats !== undefined && stats.dropped > 0, `dropped ${stats?.dropped}`);
+  const expected = 64 - (stats?.dropped ?? 0);
+  const got = await collect(b, expected);
+  t.equal(got.length, expected, 'everything that was not dropped arrives');
+  t.same(
+    got.map((m) => (m.type === 'snapshot' ? m.offset / chunk.length : -1)),
+    [...got.map((m) => (m.type === 'snapshot' ? m.offset / chunk.length : -1))].sort((x, y) => x - y),
+    'in order',
+  );
+});
