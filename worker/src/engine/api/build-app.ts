@@ -91,6 +91,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     return payload;
   });
 
+  // Docker tolerates an empty body whatever its type (Go clients send `text/plain` with no body on
+  // bodiless POSTs); fastify would answer 400 for an empty JSON body or hand '' to a body schema.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') { done(null, undefined); return; }
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(apiErrors.make('BAD_PARAMETER', `invalid JSON body: ${(err as Error).message}`, { cause: err }), undefined);
+    }
+  });
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, (body as string) === '' ? undefined : body);
+  });
+
   installErrorHandler(app, deps.log);
   installUpgradeRouting(app);
 
