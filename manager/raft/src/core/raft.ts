@@ -75,12 +75,26 @@ export class Raft {
     }
     this.term = hardState.term;
     this.vote = hardState.vote;
-    this.log.commitTo(hardState.commit);
-    if (this.cfg.applied !== undefined && this.cfg.applied > this.log.applied) this.log.appliedTo(Math.min(this.cfg.applied, this.log.committed));
+    // The snapshot is committed by definition (the hard state's commit may be persisted
+    // lazily and lag it), and the state machine restarts from it: applied starts there
+    // even when the log keeps entries below it.
+    const snapIndex = this.#snapshotIndex();
+    this.log.commitTo(Math.max(hardState.commit, snapIndex));
+    const applied = Math.max(this.cfg.applied ?? 0, snapIndex);
+    if (applied > this.log.applied) this.log.appliedTo(Math.min(applied, this.log.committed));
     this.becomeFollower(this.term, NONE);
   }
 
   // ---- state ------------------------------------------------------------
+
+  #snapshotIndex(): number {
+    try {
+      return this.cfg.storage.snapshot().meta.index;
+    } catch (err) {
+      if (isRaftError(err, 'RAFT_SNAPSHOT_TEMPORARILY_UNAVAILABLE')) return this.log.firstIndex() - 1;
+      throw err;
+    }
+  }
 
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed };

@@ -77,3 +77,18 @@ t.test('conf changes round-trip through entry data', async (t) => {
   t.same(decodeConfChange(encodeConfChange(cc)), cc);
   t.throws(() => decodeConfChange(new TextEncoder().encode('{"type":"bogus","nodeId":"x"}')), { code: 'RAFT_INVALID_MESSAGE' });
 });
+
+t.test('restart: applied starts at the snapshot even when entries below it are kept and the commit lags', async (t) => {
+  const storage = new MemoryStorage();
+  const boot = bootstrapLog(['a', 'b', 'c']);
+  storage.append(boot.entries);
+  const ents = [4, 5, 6, 7].map((index) => ({ term: 2, index, type: 'normal' as const, data: new Uint8Array([index]) }));
+  storage.append(ents);
+  storage.createSnapshot(6, { voters: ['a', 'b', 'c'], learners: [] }, new Uint8Array([42]));
+  storage.compact(4); // keep 5 and 6 below the snapshot for slow followers
+  storage.setHardState({ term: 2, vote: 'a', commit: 5 }); // commit persisted lazily, behind the snapshot
+  const node = new RawNode({ id: 'a', storage, rand: new SeededRand(3) });
+  t.equal(node.status().applied, 6, 'applied = snapshot index');
+  t.equal(node.hardState().commit, 6, 'the snapshot counts as committed');
+  t.notOk(node.hasReady() && node.ready().committedEntries.some((e) => e.index <= 6), 'nothing at or below the snapshot is handed out again');
+});
