@@ -90,5 +90,5 @@ t.test('restart: applied starts at the snapshot even when entries below it are k
   const node = new RawNode({ id: 'a', storage, rand: new SeededRand(3) });
   t.equal(node.status().applied, 6, 'applied = snapshot index');
   t.equal(node.hardState().commit, 6, 'the snapshot counts as committed');
-  t.notOk(node.hasReady() && node.ready().committedEntries.some((e) => e.index <= 6), 'nothing at or below the snapshot is handed out again');
+  t.same(node.ready().committedEntries, [], 'nothing at or below the snapshot is handed out again');
 });
