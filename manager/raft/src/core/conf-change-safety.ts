@@ -6,7 +6,7 @@ import type { ConfChange, NodeId } from './types.js';
 export interface MembershipView {
   readonly voters: ReadonlySet<NodeId>;
   readonly learners: ReadonlySet<NodeId>;
-  /** Heard from within an election timeout and not being sent a snapshot (the leader itself always). */
+  /** Heard from within an election timeout and replicating (match point known; the leader itself always). */
   healthy(id: NodeId): boolean;
   matchOf(id: NodeId): number;
   readonly lastIndex: number;

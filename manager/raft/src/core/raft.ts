@@ -751,11 +751,13 @@ export class Raft {
     return this.#ticks - this.cfg.electionTicks - 1;
   }
 
-  /** A peer counts as healthy for conf-change safety when heard from within an election timeout and not being sent a snapshot. */
+  /** A peer counts as healthy for conf-change safety when heard from within an election timeout and replicating. */
   #healthy(id: NodeId): boolean {
     if (id === this.id) return true;
     const pr = this.#prs.get(id);
-    return pr !== undefined && this.#ticks - pr.lastHeardTick <= this.cfg.electionTicks && pr.state !== 'snapshot';
+    // Caught up enough to count: its match point is known (replicate state), not probing or
+    // receiving a snapshot.
+    return pr !== undefined && this.#ticks - pr.lastHeardTick <= this.cfg.electionTicks && pr.state === 'replicate';
   }
 
   /** Apply a committed membership change (called by the driver when it applies the entry). Idempotent. */
