@@ -315,8 +315,13 @@ export function runSimulation(opts: SimOptions): SimResult {
         log(now, `partition ${shuffled.slice(0, k).join(',')} | ${shuffled.slice(k).join(',')}`);
       } else if (kind === 1) {
         const a = rand.pick(allIds);
-        for (const b of allIds) if (b !== a) net.cut(a, b);
-        log(now, `asymmetric: ${a} cannot send`);
+        if (rand.chance(0.5)) {
+          for (const b of allIds) if (b !== a) net.cut(a, b);
+          log(now, `asymmetric: ${a} cannot send`);
+        } else {
+          for (const b of allIds) if (b !== a) net.cut(b, a);
+          log(now, `asymmetric: ${a} cannot receive`);
+        }
       } else if (kind === 2) {
         const a = rand.pick(allIds);
         const b = rand.pick(allIds.filter((x) => x !== a));
