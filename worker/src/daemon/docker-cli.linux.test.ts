@@ -6,7 +6,7 @@ import { runTool } from '@shoal/common';
 import { startTestDaemon } from './testing-daemon.js';
 
 t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, errors', async (t) => {
-  const d = await startTestDaemon(t);
+  const d = await startTestDaemon(t, { 'default-ulimits': { nofile: { Name: 'nofile', Soft: 1111, Hard: 2222 } } });
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], opts: { input?: string; ok?: number[] } = {}) =>
     runTool(['docker', ...args], { env, input: opts.input, okCodes: opts.ok ?? [0], timeoutMs: 60_000 });
@@ -26,6 +26,11 @@ t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, error
   const piped = await docker(['run', '-i', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'cat; exit 7'], { input: 'through stdin\n', ok: [7] });
   t.equal(piped.stdout, 'through stdin\n');
   t.equal(piped.code, 7, 'the exit code of the container is docker run\'s');
+
+  const limits = await docker(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ulimit -Sn; ulimit -Hn']);
+  t.equal(limits.stdout, '1111\n2222\n', 'the daemon\'s --default-ulimit applies');
+  const own = await docker(['run', '--rm', '--network', 'none', '--ulimit', 'nofile=300:400', 'busybox', 'sh', '-c', 'ulimit -Sn']);
+  t.equal(own.stdout, '300\n', 'a container\'s own --ulimit wins');
 
   const id = (await docker(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; echo up; sleep 1d & wait'])).stdout.trim();
   t.match(id, /^[0-9a-f]{64}$/);

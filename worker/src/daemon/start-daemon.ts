@@ -11,6 +11,7 @@ import { daemonErrors } from './daemon-errors.js';
 import { acquirePidfile } from './pidfile.js';
 import { gatherHostFacts, systemInfo } from './host-facts.js';
 import { ImageUsage } from './image-usage.js';
+import { withDefaultUlimits } from './default-ulimits.js';
 import { listenTls, listenUnix, type ApiListener } from './listeners.js';
 
 /** Options of {@link startDaemon} beyond the config (tests). */
@@ -101,7 +102,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     const usageLoop = usage.run(events, usageStop.signal).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
     undo.push(async () => { usageStop.abort(); await usageLoop; });
 
-    const app = await buildApp({ containers, images, networks, events, system: systemInfo(facts), log: log.child({ subsystem: 'api' }), clock });
+    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: log.child({ subsystem: 'api' }), clock });
     await app.ready();
     undo.push(() => app.close());
 

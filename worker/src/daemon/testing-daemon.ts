@@ -36,8 +36,8 @@ export interface TestDaemon {
 
 const CGROUP_HIERARCHIES = ['memory', 'cpu,cpuacct', 'pids', 'cpuset', 'blkio', 'devices', 'freezer', 'hugetlb', 'net_cls,net_prio', 'perf_event', 'systemd', 'unified'];
 
-/** Start a daemon for `t`; everything is undone in `t`'s teardown. */
-export async function startTestDaemon(t: TestLike): Promise<TestDaemon> {
+/** Start a daemon for `t` (`extra`: more settings in daemon.json's shape); everything is undone in `t`'s teardown. */
+export async function startTestDaemon(t: TestLike, extra: Record<string, unknown> = {}): Promise<TestDaemon> {
   const hex = randomBytes(3).toString('hex');
   const bridge = `shd${hex}`;
   const table = `shoal_d${hex}`;
@@ -69,7 +69,7 @@ export async function startTestDaemon(t: TestLike): Promise<TestDaemon> {
   const root = t.testdir();
   const config = mergeDaemonConfig({
     'data-root': join(root, 'data'), 'exec-root': join(root, 'exec'), hosts: [`unix://${socketPath}`],
-    pidfile: join(root, 'exec', 'shoald.pid'), bridge, bip, 'nft-table': table, 'cgroup-parent': parent,
+    pidfile: join(root, 'exec', 'shoald.pid'), bridge, bip, 'nft-table': table, 'cgroup-parent': parent, ...extra,
   }, {});
   const daemon = await startDaemon(config, { log: silentLogger() });
   holder.daemon = daemon;
