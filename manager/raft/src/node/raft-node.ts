@@ -127,6 +127,10 @@ export class RaftNode {
   #wakeup: (() => void) | undefined;
   #tick: TimerHandle | undefined;
   #running: Promise<void> | undefined;
+  /** The background compaction in flight, if any. */
+  #compacting: Promise<void> | undefined;
+  /** An error from outside the loop (background compaction) that must stop the node. */
+  #fatal: unknown;
   /** Settles when the loop has ended, however (stop() waits on this, never on #running). */
   #loopDone: Promise<void> = Promise.resolve();
   #stopping = false;
@@ -232,10 +236,14 @@ export class RaftNode {
       () => undefined,
       () => undefined,
     );
-    this.#running = loop.catch(async (err: unknown) => {
-      await this.stop();
-      throw err;
-    });
+    // Settles only once stop() has finished (WAL and transport closed), however the loop ended.
+    this.#running = loop.then(
+      () => this.stop(),
+      async (err: unknown) => {
+        await this.stop();
+        throw err;
+      },
+    );
     return this.#running;
   }
 
@@ -247,6 +255,7 @@ export class RaftNode {
       this.#tick?.cancel();
       this.#wake();
       await this.#loopDone;
+      await this.#compacting;
       this.#failAll(() => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`));
       const hs = this.#unsavedHard;
       this.#unsavedHard = undefined;
@@ -371,6 +380,7 @@ export class RaftNode {
 
   async #loop(): Promise<void> {
     while (!this.#stopping) {
+      if (this.#fatal !== undefined) throw this.#fatal;
       this.#flushProposals();
       if (this.#raw.hasReady()) {
         await this.#processReady(this.#raw.ready());
@@ -560,15 +570,30 @@ export class RaftNode {
     }
   }
 
+  /**
+   * Snapshots the state machine at the applied index (in the loop, between
+   * applies, so the data matches the index) and compacts in the background:
+   * the WAL writes the snapshot file while appends go on, and the in-memory
+   * log is trimmed once the WAL has recorded it. A failure fails the node.
+   */
   async #maybeCompact(): Promise<void> {
-    if (this.#snapshotEvery <= 0) return;
+    if (this.#snapshotEvery <= 0 || this.#compacting !== undefined) return;
     const snapIndex = this.#storage.snapshot().meta.index;
     if (this.#applied - snapIndex < this.#snapshotEvery || this.#applied > this.#storage.lastIndex()) return;
     const data = wrapSnapshotData(this.#addresses, await this.#sm.snapshot());
     const snap = this.#storage.createSnapshot(this.#applied, this.#raw.status().confState, data);
-    await this.#wal.compact(snap);
     const compactTo = this.#applied - this.#keepEntries;
-    if (compactTo >= this.#storage.firstIndex()) this.#storage.compact(compactTo);
+    this.#compacting = this.#wal.compact(snap).then(
+      () => {
+        this.#compacting = undefined;
+        if (compactTo >= this.#storage.firstIndex() && compactTo <= this.#storage.lastIndex()) this.#storage.compact(compactTo);
+      },
+      (err: unknown) => {
+        this.#compacting = undefined;
+        this.#fatal ??= err;
+        this.#wake();
+      },
+    );
   }
 
   #confChange(cc: ConfChange): Promise<Committed> {

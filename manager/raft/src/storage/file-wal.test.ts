@@ -275,3 +275,19 @@ t.test('commit-only saves may skip fdatasync; the next synced save and close cov
   t.equal(state.entries.length, 5);
   await w2.close();
 });
+
+t.test('a local compaction racing with a snapshot from the leader leaves one consistent snapshot', async (t) => {
+  const dir = t.testdir();
+  const { wal } = await FileWal.open(dir);
+  await wal.save({ term: 1, vote: 'a', commit: 20 }, entries(1, 20));
+  const local = wal.compact(snapshot(10, 1, 'local@10'));
+  const leader = wal.save({ term: 2, vote: '', commit: 100 }, [], snapshot(100, 2, 'leader@100'));
+  await Promise.all([local, leader]);
+  t.equal(wal.snapshotIndex, 100);
+  await wal.close();
+  const { wal: w2, state } = await FileWal.open(dir);
+  t.equal(state.snapshot?.meta.index, 100);
+  t.equal(Buffer.from(state.snapshot?.data ?? []).toString(), 'leader@100');
+  t.same(await readdir(join(dir, 'snap')), [snapshotFileName(100, 2)], 'the older local snapshot file is gone');
+  await w2.close();
+});

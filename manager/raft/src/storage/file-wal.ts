@@ -14,7 +14,7 @@
  *   else refuses with RAFT_WAL_CORRUPT (file + byte offset) or RAFT_WAL_GAP.
  * - Calls are serialised internally; callers may still await each one.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
@@ -242,14 +242,28 @@ export class FileWal {
    * all at or below the snapshot index. Older snapshots than the current one
    * are ignored.
    */
-  compact(snapshot: Snapshot): Promise<void> {
+  async compact(snapshot: Snapshot): Promise<void> {
+    const { index, term } = snapshot.meta;
+    if (this.#closed) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
+    if (index <= this.#snap.index) return;
+    // The snapshot file (the expensive part: write, fsync, rename, fsync dir) is written
+    // outside the serial queue, so appends keep flowing meanwhile; only the marker and the
+    // release are serialised with them.
+    await writeSnapshotFile(this.#snapDir, snapshot);
     return this.#serial(async () => {
-      const { index, term } = snapshot.meta;
-      if (index <= this.#snap.index) return;
+      const path = join(this.#snapDir, snapshotFileName(index, term));
+      if (index <= this.#snap.index) {
+        // A newer snapshot (from the leader) got in first: ours is an orphan.
+        await rm(path, { force: true });
+        return;
+      }
       if (index > this.#lastIndex) {
+        await rm(path, { force: true });
         throw new RaftStorageError('WAL_INVALID_APPEND', `cannot compact at ${index}: beyond last index ${this.#lastIndex}`, { index });
       }
-      await writeSnapshotFile(this.#snapDir, snapshot);
+      // A release running meanwhile removes every snapshot file but the current one: write ours
+      // again if it went, so the marker never points at a missing file.
+      if (!(await exists(path))) await writeSnapshotFile(this.#snapDir, snapshot);
       await this.#rolloverIfFull();
       const marker: SnapshotMarker = { index, term, kind: 'compact' };
       await this.#write([encodeRecord(RecordType.snapshot, encodeSnapshotMarker(marker))]);
@@ -463,6 +477,16 @@ async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, sn
   await rename(tmp, join(walDir, seg.name));
   await fsyncDir(walDir);
   return records.reduce((n, r) => n + r.length, 0);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 async function removeTmpFiles(dir: string): Promise<void> {
