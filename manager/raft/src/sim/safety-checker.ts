@@ -21,6 +21,11 @@ export class SafetyChecker {
   /** Disk versions at the last log matching check, per node. */
   readonly #checkedVersion = new Map<NodeId, number>();
 
+  /** Record a failure found outside the checks (e.g. an exception). */
+  report(s: string): void {
+    this.#violate(s);
+  }
+
   #violate(s: string): void {
     if (this.violations.length < 20) this.violations.push(s);
   }

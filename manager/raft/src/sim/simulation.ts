@@ -347,8 +347,8 @@ export function runSimulation(opts: SimOptions): SimResult {
     if (transfers && rand.chance(0.02)) transferLeadership();
     if (rand.chance(crashRate)) {
       const upHosts = all().filter((h) => h.up);
-      const downCount = n - upHosts.length;
-      if (downCount < maxDown || rand.chance(0.2)) {
+      const downCount = allIds.length - upHosts.length;
+      if (upHosts.length > 0 && (downCount < maxDown || rand.chance(0.2))) {
         const h = rand.pick(upHosts);
         h.crash();
         crashes++;
@@ -407,6 +407,15 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
 
   const step = (withFaults: boolean, clients: boolean): void => {
+    try {
+      stepOnce(withFaults, clients);
+    } catch (err) {
+      // A thrown invariant (or any bug) fails the seed, with the event log kept for replay.
+      const e = err as Error;
+      checker.report(`exception at t=${now}: ${e.stack?.split('\n').slice(0, 3).join(' | ') ?? String(err)}`);
+    }
+  };
+  const stepOnce = (withFaults: boolean, clients: boolean): void => {
     now++;
     if (withFaults) injectFaults();
     for (const h of all()) {
