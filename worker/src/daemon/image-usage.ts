@@ -41,10 +41,13 @@ export class ImageUsage {
     this.#users = next;
   }
 
-  /** Follow container events until `signal` aborts (the daemon owns and awaits this loop). */
-  async run(events: EventSource, signal: AbortSignal): Promise<void> {
+  /**
+   * Follow container events until `signal` aborts (the daemon owns and
+   * awaits this loop). A failed refresh is reported and the loop goes on.
+   */
+  async run(events: EventSource, signal: AbortSignal, onError: (err: unknown) => void): Promise<void> {
     for await (const _ev of events.subscribe({ filters: { type: ['container'] } }, signal)) {
-      await this.refresh();
+      await this.refresh().catch(onError);
     }
   }
 }

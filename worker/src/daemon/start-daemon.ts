@@ -99,7 +99,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     await usage.refresh();
     images.setInUseCheck(usage.check);
     const usageStop = new AbortController();
-    const usageLoop = usage.run(events, usageStop.signal).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
+    const usageLoop = usage.run(events, usageStop.signal, (err) => { log.warn({ err }, 'image usage refresh failed'); }).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
     undo.push(async () => { usageStop.abort(); await usageLoop; });
 
     const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: log.child({ subsystem: 'api' }), clock });
