@@ -32,6 +32,13 @@ t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, error
   const own = await docker(['run', '--rm', '--network', 'none', '--ulimit', 'nofile=300:400', 'busybox', 'sh', '-c', 'ulimit -Sn']);
   t.equal(own.stdout, '300\n', 'a container\'s own --ulimit wins');
 
+  // docker run -it through a pty (script): raw tty stream, resize, exit code.
+  const tty = await runTool(['script', '-qec', 'docker run -it --rm --network none busybox sh', '/dev/null'], {
+    env, input: 'echo "in $((6*7)) tty"; exit 5\n', okCodes: [5], timeoutMs: 60_000,
+  });
+  t.match(tty.stdout, /in 42 tty/);
+  t.equal(tty.code, 5);
+
   const id = (await docker(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; echo up; sleep 1d & wait'])).stdout.trim();
   t.match(id, /^[0-9a-f]{64}$/);
   t.match((await docker(['ps', '--format', '{{.Names}} {{.Status}}'])).stdout, /^web Up/m);
