@@ -44,6 +44,8 @@ t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, error
   t.match((await docker(['ps', '--format', '{{.Names}} {{.Status}}'])).stdout, /^web Up/m);
   t.equal((await docker(['exec', 'web', 'echo', 'in exec'])).stdout, 'in exec\n');
   t.equal((await docker(['exec', '-i', 'web', 'cat'], { input: 'exec stdin\n' })).stdout, 'exec stdin\n');
+  const execTty = await runTool(['script', '-qec', 'docker exec -it web sh', '/dev/null'], { env, input: 'echo "exec $((6*7))"; exit 4\n', okCodes: [4], timeoutMs: 60_000 });
+  t.match(execTty.stdout, /exec 42/);
   t.match((await docker(['inspect', '-f', '{{.State.Running}} {{.NetworkSettings.Networks.bridge.IPAddress}}', 'web'])).stdout, /^true \d+\.\d+\.\d+\.\d+\n$/);
   t.equal((await docker(['logs', 'web'])).stdout, 'up\n');
   await docker(['stop', 'web']);
