@@ -14,29 +14,20 @@
  *   else refuses with RAFT_WAL_CORRUPT (file + byte offset) or RAFT_WAL_GAP.
  * - Calls are serialised internally; callers may still await each one.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
 import { fsyncDir } from './fs-sync.js';
 import { encodeRecord, entryRecordBytes, RecordType, scanRecords, writeEntryRecordInto } from './record.js';
-import type { RawRecord } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
-import { parseSnapshotFileName, readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
-import {
-  decodeEntry,
-  decodeHardState,
-  decodeMeta,
-  decodeSnapshotMarker,
-  decodeTruncate,
-  encodeHardState,
-  encodeMeta,
-  encodeSnapshotMarker,
-  encodeTruncate,
-  entryTypeToByte,
-} from './wal-codec.js';
+import { readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
+import { encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
+import { createSegment, exists, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
+import { EMPTY_HARD_STATE, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
+import type { SegmentInfo } from './wal-replay.js';
 
 /** Options of {@link FileWal.open}. */
 export interface FileWalOptions {
@@ -54,15 +45,6 @@ export interface WalState {
   /** True when a torn tail was truncated on open. */
   readonly repairedTornTail: boolean;
 }
-
-interface SegmentInfo {
-  readonly name: string;
-  readonly seq: number;
-  readonly firstIndex: number;
-}
-
-const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
-const NO_SNAPSHOT: SnapshotMarker = { index: 0, term: 0, kind: 'compact' };
 
 /** The default segment size (64 MiB). */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -140,7 +122,7 @@ export class FileWal {
       }
     }
 
-    const replay = new Replay();
+    const replay = new WalReplay();
     let repairedTornTail = false;
     let size = 0;
     for (let i = 0; i < segments.length; i++) {
@@ -389,119 +371,4 @@ export class FileWal {
     this.#segments = this.#segments.slice(keepFrom);
     await fsyncDir(this.#walDir);
   }
-}
-
-/** Replays records into state; throws RAFT_WAL_CORRUPT / RAFT_WAL_GAP. */
-class Replay {
-  hardState: HardState = EMPTY_HARD_STATE;
-  snap: SnapshotMarker = NO_SNAPSHOT;
-  entries: Entry[] = [];
-  lastIndex = 0;
-
-  segment(path: string, seg: SegmentInfo, records: readonly RawRecord[], isFirst: boolean): void {
-    const corrupt = (offset: number, why: string, cause?: unknown): RaftStorageError =>
-      new RaftStorageError('WAL_CORRUPT', `WAL record at ${path} byte offset ${offset} is invalid: ${why}`, { file: path, offset, fault: why }, cause);
-    const head = records[0];
-    if (head === undefined || head.type !== RecordType.meta) throw corrupt(0, 'segment does not start with a meta record');
-    const meta = decodeOrThrow(() => decodeMeta(head.payload), corrupt, head.offset);
-    if (meta.seq !== seg.seq || meta.firstIndex !== seg.firstIndex) {
-      throw corrupt(0, `meta record (seq ${meta.seq}, first index ${meta.firstIndex}) does not match the file name`);
-    }
-    if (isFirst) {
-      this.lastIndex = seg.firstIndex - 1;
-    } else if (seg.firstIndex !== this.lastIndex + 1) {
-      throw new RaftStorageError('WAL_GAP', `WAL segment ${path} starts at index ${seg.firstIndex}, expected ${this.lastIndex + 1}`, {
-        file: path,
-        expectedIndex: this.lastIndex + 1,
-      });
-    }
-    for (const rec of records.slice(1)) {
-      switch (rec.type) {
-        case RecordType.entry: {
-          const e = decodeOrThrow(() => decodeEntry(rec.payload), corrupt, rec.offset);
-          if (e.index !== this.lastIndex + 1) throw corrupt(rec.offset, `entry index ${e.index} out of sequence (expected ${this.lastIndex + 1})`);
-          this.entries.push(e);
-          this.lastIndex = e.index;
-          break;
-        }
-        case RecordType.truncate: {
-          const from = decodeOrThrow(() => decodeTruncate(rec.payload), corrupt, rec.offset);
-          const base = this.entries[0]?.index ?? this.lastIndex + 1;
-          this.entries.length = Math.max(0, Math.min(this.entries.length, from - base));
-          this.lastIndex = Math.min(this.lastIndex, from - 1);
-          break;
-        }
-        case RecordType.hardState:
-          this.hardState = decodeOrThrow(() => decodeHardState(rec.payload), corrupt, rec.offset);
-          break;
-        case RecordType.snapshot: {
-          const m = decodeOrThrow(() => decodeSnapshotMarker(rec.payload), corrupt, rec.offset);
-          this.snap = m;
-          if (m.kind === 'restore') {
-            this.entries = [];
-            this.lastIndex = m.index;
-          } else {
-            const drop = this.entries.findIndex((e) => e.index > m.index);
-            this.entries = drop === -1 ? [] : this.entries.slice(drop);
-            this.lastIndex = Math.max(this.lastIndex, m.index);
-          }
-          break;
-        }
-        case RecordType.meta:
-          throw corrupt(rec.offset, 'meta record in the middle of a segment');
-      }
-    }
-  }
-}
-
-function decodeOrThrow<T>(fn: () => T, corrupt: (offset: number, why: string, cause?: unknown) => RaftStorageError, offset: number): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw corrupt(offset, 'undecodable payload', err);
-  }
-}
-
-/** Writes a new segment with its header records atomically; returns its size. */
-async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker): Promise<number> {
-  const records = [encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex })), encodeRecord(RecordType.hardState, encodeHardState(hs))];
-  if (snap.index > 0) records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
-  const tmp = join(walDir, `.tmp-${seg.name}`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writev(records);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(walDir, seg.name));
-  await fsyncDir(walDir);
-  return records.reduce((n, r) => n + r.length, 0);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-async function removeTmpFiles(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
-  }
-}
-
-async function removeSnapshotsExcept(snapDir: string, keep: SnapshotMarker): Promise<void> {
-  let removed = false;
-  for (const name of await readdir(snapDir)) {
-    const p = parseSnapshotFileName(name);
-    if (p === undefined || (p.index === keep.index && p.term === keep.term)) continue;
-    await rm(join(snapDir, name), { force: true });
-    removed = true;
-  }
-  if (removed) await fsyncDir(snapDir);
 }

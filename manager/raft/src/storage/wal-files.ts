@@ -1,0 +1,57 @@
+/** File operations of the WAL directory: segment creation, clean-up of temporary and stale files. */
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HardState } from '../core/types.js';
+import { fsyncDir } from './fs-sync.js';
+import { encodeRecord, RecordType } from './record.js';
+import { parseSnapshotFileName } from './snapshot-file.js';
+import { encodeHardState, encodeMeta, encodeSnapshotMarker } from './wal-codec.js';
+import type { SnapshotMarker } from './wal-codec.js';
+import type { SegmentInfo } from './wal-replay.js';
+
+/** Writes a new segment with its header records atomically; returns its size. */
+export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker): Promise<number> {
+  const records = [encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex })), encodeRecord(RecordType.hardState, encodeHardState(hs))];
+  if (snap.index > 0) records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
+  const tmp = join(walDir, `.tmp-${seg.name}`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writev(records);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(walDir, seg.name));
+  await fsyncDir(walDir);
+  return records.reduce((n, r) => n + r.length, 0);
+}
+
+/** True when `path` exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Removes the `.tmp-*` leftovers of interrupted atomic writes. */
+export async function removeTmpFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
+  }
+}
+
+/** Removes every snapshot file but the one `keep` names; fsyncs the directory if it removed any. */
+export async function removeSnapshotsExcept(snapDir: string, keep: SnapshotMarker): Promise<void> {
+  let removed = false;
+  for (const name of await readdir(snapDir)) {
+    const p = parseSnapshotFileName(name);
+    if (p === undefined || (p.index === keep.index && p.term === keep.term)) continue;
+    await rm(join(snapDir, name), { force: true });
+    removed = true;
+  }
+  if (removed) await fsyncDir(snapDir);
+}
