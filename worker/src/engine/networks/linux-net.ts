@@ -175,3 +175,21 @@ export async function vethPeerCounters(vethHost: string): Promise<InterfaceCount
     throw e;
   }
 }
+
+/**
+ * Delete the conntrack entries whose reply comes from `ip` (flows DNATed to
+ * a container that is gone), as Docker does on unpublish: otherwise a UDP
+ * client that keeps sending keeps its stale mapping to the old address.
+ * Returns false when the `conntrack` tool (Debian package conntrack) is not
+ * installed: the flush is then skipped (the entries time out on their own).
+ */
+export async function flushConntrackTo(ip: string): Promise<boolean> {
+  try {
+    // Exit 1 when nothing matched.
+    await runTool(['conntrack', '-D', '--reply-src', ip], { okCodes: [0, 1], timeoutMs: IP_TIMEOUT_MS });
+    return true;
+  } catch (e) {
+    if (hasCode(e, commonErrors.codes.TOOL_NOT_FOUND)) return false;
+    throw setupFailed(`cannot flush conntrack entries of ${ip}`, e);
+  }
+}

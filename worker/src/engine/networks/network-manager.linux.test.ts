@@ -20,6 +20,16 @@ const EXT_NS = `shx${SUFFIX}`;
 
 const children: ChildProcess[] = [];
 
+/** SIGKILL a child this test started, by PID; one that already exited is fine. */
+function killChild(c: ChildProcess): void {
+  if (c.pid === undefined || c.exitCode !== null || c.signalCode !== null) return;
+  try {
+    process.kill(c.pid, 'SIGKILL');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
 function req(id: string, over: Partial<AttachRequest> = {}): AttachRequest {
   return {
     containerId: id,
@@ -135,7 +145,7 @@ async function bestEffort(steps: Array<() => Promise<unknown>>): Promise<void> {
 }
 
 t.teardown(async () => {
-  for (const c of children) if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
+  for (const c of children) killChild(c);
   await bestEffort([
     async () => mgr?.close(),
     async () => {
@@ -241,7 +251,7 @@ t.test('published ports reach httpd in the netns from 127.0.0.1 and the bridge a
   t.same(br.Containers[id], { Name: `c-${id.slice(0, 6)}`, EndpointID: s.EndpointID, MacAddress: s.MacAddress, IPv4Address: `${s.IPAddress}/24`, IPv6Address: '' });
 
   // Detach removes everything.
-  for (const c of children.splice(0)) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+  for (const c of children.splice(0)) killChild(c);
   await m.detach(id);
   t.equal(existsSync(res.netnsPath ?? ''), false, 'netns file removed');
   const mounts = await runTool(['cat', '/proc/self/mountinfo']);
@@ -354,10 +364,35 @@ t.test('restore after a daemon restart re-reserves ports; state survives', async
   const other = await m.attach(req(otherId));
   t.not(other.settings.IPAddress, res.settings.IPAddress);
   await m.detach(otherId);
-  for (const c of children.splice(0)) if (c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+  for (const c of children.splice(0)) killChild(c);
   await m.detach(id);
   t.same(await bridgePorts(), []);
 });
+
+/** A UDP echo server inside a netns (node, started and killed by this test) answering `${tag}:${msg}`. */
+async function startUdpEcho(netnsPath: string, port: number, tag: string): Promise<ChildProcess> {
+  const code = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(Buffer.concat([Buffer.from(${JSON.stringify(tag + ':')}),m]),r.port,r.address));s.bind(${port},()=>console.log('ready'))`;
+  const echo = spawn('nsenter', [`--net=${netnsPath}`, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(echo);
+  await new Promise<void>((resolve, reject) => {
+    echo.stdout?.once('data', () => resolve());
+    echo.once('exit', (c) => reject(new Error(`echo server exited ${c}`)));
+  });
+  return echo;
+}
+
+/** Send `ping` from `sock` until a reply comes (UDP: resend, bounded), or 'timeout'. */
+async function udpAsk(sock: ReturnType<typeof createSocket>, port: number, deadlineMs = 3000): Promise<string> {
+  const reply = new Promise<string>((resolve) => sock.once('message', (b) => resolve(b.toString())));
+  const timer = setInterval(() => sock.send('ping', port, '127.0.0.1'), 200);
+  sock.send('ping', port, '127.0.0.1');
+  let deadline: NodeJS.Timeout | undefined;
+  const got = await Promise.race([reply, new Promise<string>((r) => { deadline = setTimeout(() => r('timeout'), deadlineMs); })]);
+  clearInterval(timer);
+  clearTimeout(deadline);
+  sock.removeAllListeners('message');
+  return got;
+}
 
 t.test('udp ports are published', async (t) => {
   const m = mgr ?? (await openMgr());
@@ -366,23 +401,34 @@ t.test('udp ports are published', async (t) => {
   const res = await m.attach(req(id, { portBindings: { '5353/udp': [{ HostPort: '' }] } }));
   const port = Number(res.settings.Ports['5353/udp']?.[0]?.HostPort);
   t.ok(port > 0);
-  // A UDP echo server inside the netns (node, started and killed by this test).
-  const echo = spawn('nsenter', [`--net=${res.netnsPath}`, process.execPath, '-e',
-    "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(Buffer.concat([Buffer.from('echo:'),m]),r.port,r.address));s.bind(5353,()=>console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(echo);
-  await new Promise<void>((resolve, reject) => {
-    echo.stdout?.once('data', () => resolve());
-    echo.once('exit', (c) => reject(new Error(`echo server exited ${c}`)));
-  });
+  await startUdpEcho(res.netnsPath ?? '', 5353, 'echo');
   const sock = createSocket('udp4');
   t.teardown(() => sock.close());
-  const reply = new Promise<string>((resolve) => sock.once('message', (b) => resolve(b.toString())));
-  // UDP is lossy only in theory here (loopback + bridge); resend until answered, bounded.
-  const timer = setInterval(() => sock.send('ping', port, '127.0.0.1'), 200);
-  sock.send('ping', port, '127.0.0.1');
-  const got = await Promise.race([reply, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
-  clearInterval(timer);
-  t.equal(got, 'echo:ping', 'reply from inside the netns through the published udp port');
+  t.equal(await udpAsk(sock, port), 'echo:ping', 'reply from inside the netns through the published udp port');
+});
+
+t.test('a udp flow follows the port to its next container (conntrack flushed on detach)', async (t) => {
+  const have = await runTool(['conntrack', '--version']).then(() => true, () => false);
+  if (!have) {
+    t.skip('the conntrack tool (Debian package conntrack) is not installed');
+    return;
+  }
+  const m = mgr ?? (await openMgr());
+  const a = newId();
+  const b = newId();
+  t.teardown(() => Promise.all([m.detach(a), m.detach(b)]));
+  const ra = await m.attach(req(a, { portBindings: { '53/udp': [{ HostPort: '' }] } }));
+  const port = ra.settings.Ports['53/udp']?.[0]?.HostPort ?? '';
+  const echoA = await startUdpEcho(ra.netnsPath ?? '', 53, 'A');
+  const sock = createSocket('udp4');
+  t.teardown(() => sock.close());
+  t.equal(await udpAsk(sock, Number(port)), 'A:ping');
+  killChild(echoA);
+  await m.detach(a);
+  const rb = await m.attach(req(b, { portBindings: { '53/udp': [{ HostPort: port }] } }));
+  t.not(rb.settings.IPAddress, ra.settings.IPAddress);
+  await startUdpEcho(rb.netnsPath ?? '', 53, 'B');
+  t.equal(await udpAsk(sock, Number(port)), 'B:ping', 'the same client flow now reaches the new container');
 });
 
 t.test('parallel attaches get distinct addresses and ports; the table has every rule', async (t) => {

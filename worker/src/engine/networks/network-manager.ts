@@ -27,7 +27,7 @@ import { Coalescer } from './coalescer.js';
 import { NftTable } from './nft-table.js';
 import { planSandbox } from './sandbox-plan.js';
 import { findJoinTarget } from './join-target.js';
-import { bridgePortNames, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl } from './linux-net.js';
+import { bridgePortNames, flushConntrackTo, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl } from './linux-net.js';
 
 /** Options of {@link NetworkManager.open}. */
 export interface NetworkManagerOptions {
@@ -82,6 +82,7 @@ export class NetworkManager implements NetworkAttacher {
   #nft: NftTable;
   #ipamWriter: Coalescer;
   #closed = false;
+  #warnedNoConntrack = false;
 
   private constructor(opts: NetworkManagerOptions) {
     this.#files = new StateFiles(opts.dataRoot);
@@ -461,6 +462,7 @@ export class NetworkManager implements NetworkAttacher {
       if (live !== undefined) this.#endpoints.set(containerId, live);
       throw failed.reason;
     }
+    if (rec.ports.length > 0 && rec.ip !== undefined) await this.#flushConntrack(rec.ip);
     if (live !== undefined) {
       await Promise.all(live.held.map((h) => h.release()));
       live.held = [];
@@ -495,6 +497,18 @@ export class NetworkManager implements NetworkAttacher {
     live.held = held;
     // The rules were rebuilt at open; a stale record may have won a key while this one held no sockets.
     if (live.rec.ports.length > 0) await this.#nft.rebuild();
+  }
+
+  /** Best effort: flows DNATed to a detached endpoint die with it (after its rules are gone). */
+  async #flushConntrack(ip: string): Promise<void> {
+    try {
+      if (!(await flushConntrackTo(ip)) && !this.#warnedNoConntrack) {
+        this.#warnedNoConntrack = true;
+        this.#log.warn('conntrack tool not installed: stale UDP flows to removed containers last until they time out');
+      }
+    } catch (e) {
+      this.#log.warn({ err: e, ip }, 'conntrack flush failed');
+    }
   }
 
   /**
