@@ -407,12 +407,11 @@ t.test('udp ports are published', async (t) => {
   t.equal(await udpAsk(sock, port), 'echo:ping', 'reply from inside the netns through the published udp port');
 });
 
-t.test('a udp flow follows the port to its next container (conntrack flushed on detach)', async (t) => {
-  const have = await runTool(['conntrack', '--version']).then(() => true, () => false);
-  if (!have) {
-    t.skip('the conntrack tool (Debian package conntrack) is not installed');
-    return;
-  }
+const HAVE_CONNTRACK = await runTool(['conntrack', '--version']).then(() => true, () => false);
+
+t.test('a udp flow follows the port to its next container (conntrack flushed on detach)', {
+  skip: HAVE_CONNTRACK ? false : 'the conntrack tool (Debian package conntrack) is not installed',
+}, async (t) => {
   const m = mgr ?? (await openMgr());
   const a = newId();
   const b = newId();
