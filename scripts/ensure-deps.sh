@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(crun nftables iproute2 busybox-static util-linux tini curl)
+want=(crun nftables iproute2 busybox-static util-linux tini curl conntrack)
 [ "${1:-}" = "--with-docker" ] && want+=(docker.io)
 missing=()
 for p in "${want[@]}"; do
