@@ -22,6 +22,8 @@ import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
 import { unwrapSnapshotData, wrapSnapshotData } from './snapshot-envelope.js';
+import { PendingRequests } from './pending-requests.js';
+import type { Committed } from './pending-requests.js';
 import type { StateMachine } from './state-machine.js';
 
 /** Core options a RaftNode passes through (id, storage, rand, applied and timing are its own). */
@@ -62,35 +64,10 @@ export interface RaftNodeOptions {
   readonly pipelineAppends?: boolean;
 }
 
-/** What a committed proposal resolves with. */
-export interface Committed {
-  readonly index: number;
-}
-
-interface Waiter {
-  readonly term: number;
-  readonly resolve: (c: Committed) => void;
-  readonly reject: (err: unknown) => void;
-}
-
 interface QueuedProposal {
   readonly data: Uint8Array;
   readonly resolve: (c: Committed) => void;
   readonly reject: (err: unknown) => void;
-}
-
-interface PendingRead {
-  index: number | undefined;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-  readonly timer: TimerHandle;
-}
-
-interface PendingTransfer {
-  readonly to: NodeId;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-  readonly timer: TimerHandle;
 }
 
 const defaultRand: Rand = { int: (n) => Math.floor(Math.random() * n) };
@@ -109,7 +86,6 @@ export class RaftNode {
   readonly #tickMs: number;
   readonly #snapshotEvery: number;
   readonly #keepEntries: number;
-  readonly #requestTimeoutMs: number;
   #applied: number;
   #soft: SoftState = { leader: '', role: 'follower' };
   #persistedHard: HardState;
@@ -119,9 +95,7 @@ export class RaftNode {
   /** Member addresses (from options, conf changes and snapshots); saved in every snapshot. */
   #addresses: Record<NodeId, string>;
   #proposals: QueuedProposal[] = [];
-  readonly #waiters = new Map<number, Waiter>();
-  readonly #reads = new Map<string, PendingRead>();
-  #transfers: PendingTransfer[] = [];
+  readonly #pending: PendingRequests;
   readonly #softListeners = new Set<(s: SoftState) => void>();
   #readSeq = 0;
   #wakeup: (() => void) | undefined;
@@ -147,7 +121,7 @@ export class RaftNode {
     this.#tickMs = o.tickMs ?? 50;
     this.#snapshotEvery = o.snapshotEvery ?? 10_000;
     this.#keepEntries = o.keepEntries ?? 1_000;
-    this.#requestTimeoutMs = o.requestTimeoutMs ?? 2 * (o.electionTicks ?? 10) * this.#tickMs;
+    this.#pending = new PendingRequests(this.#timers, o.requestTimeoutMs ?? 2 * (o.electionTicks ?? 10) * this.#tickMs);
     this.#applied = applied;
     this.#persistedHard = storage.hardState();
     this.#pipelineAppends = o.pipelineAppends ?? true;
@@ -256,7 +230,10 @@ export class RaftNode {
       this.#wake();
       await this.#loopDone;
       await this.#compacting;
-      this.#failAll(() => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`));
+      const stopped = (): Error => new RaftNodeError('NODE_STOPPED', `raft node ${this.id} stopped`);
+      for (const p of this.#proposals) p.reject(stopped());
+      this.#proposals = [];
+      this.#pending.failAll(stopped);
       const hs = this.#unsavedHard;
       this.#unsavedHard = undefined;
       if (hs !== undefined) await this.#wal.save(hs, []).catch(() => undefined);
@@ -295,7 +272,6 @@ export class RaftNode {
     view.setUint32(0, Math.floor(seq / 0x1_0000_0000));
     view.setUint32(4, seq >>> 0);
     view.setUint32(8, this.#raw.status().hardState.term >>> 0);
-    const key = keyOf(ctx);
     return new Promise((resolve, reject) => {
       try {
         this.#raw.readIndex(ctx);
@@ -303,10 +279,7 @@ export class RaftNode {
         reject(err);
         return;
       }
-      const timer = this.#timers.setTimeout(() => {
-        if (this.#reads.delete(key)) reject(new RaftNodeError('READ_TIMEOUT', `read index not confirmed within ${this.#requestTimeoutMs} ms`));
-      }, this.#requestTimeoutMs);
-      this.#reads.set(key, { index: undefined, resolve, reject, timer });
+      this.#pending.addRead(ctx, resolve, reject);
       this.#wake();
     });
   }
@@ -337,16 +310,7 @@ export class RaftNode {
         reject(err);
         return;
       }
-      const pending: PendingTransfer = {
-        to,
-        resolve,
-        reject,
-        timer: this.#timers.setTimeout(() => {
-          this.#transfers = this.#transfers.filter((p) => p !== pending);
-          reject(new RaftNodeError('TRANSFER_TIMEOUT', `leadership did not move to ${to} within ${this.#requestTimeoutMs} ms`, { to }));
-        }, this.#requestTimeoutMs),
-      };
-      this.#transfers.push(pending);
+      this.#pending.addTransfer(to, resolve, reject);
       this.#wake();
     });
   }
@@ -420,7 +384,7 @@ export class RaftNode {
     }
     tickets.forEach((t, i) => {
       const p = batch[i] as QueuedProposal;
-      this.#waiters.set(t.index, { term: t.term, resolve: p.resolve, reject: p.reject });
+      this.#pending.addProposal(t.index, t.term, p.resolve, p.reject);
     });
   }
 
@@ -468,14 +432,11 @@ export class RaftNode {
       for (const [peer, address] of Object.entries(addresses)) if (peer !== this.id) this.#transport.addPeer(peer, address);
       await this.#sm.restore({ meta: rd.snapshot.meta, data: app });
       this.#applied = rd.snapshot.meta.index;
-      this.#settleUpTo(this.#applied, undefined);
+      this.#pending.snapshotInstalled(this.#applied);
     }
     await this.#applyEntries(late);
-    for (const rs of rd.readStates) {
-      const r = this.#reads.get(keyOf(rs.context));
-      if (r !== undefined) r.index = rs.index;
-    }
-    this.#serveReads();
+    for (const rs of rd.readStates) this.#pending.readState(rs);
+    this.#pending.serveReads(this.#applied);
     // After applying, so entries committed in this Ready settle before a leadership loss fails the rest.
     if (rd.softState !== undefined) this.#softStateChanged(rd.softState, wasLeader);
     // 4. advance.
@@ -526,48 +487,13 @@ export class RaftNode {
       await this.#sm.apply(e);
     }
     this.#applied = e.index;
-    this.#settleUpTo(e.index, e);
-  }
-
-  /** Settles proposal waiters at or below `index`; the one at `e.index` succeeds when its term matches. */
-  #settleUpTo(index: number, e: Entry | undefined): void {
-    const w = this.#waiters.get(index);
-    if (w !== undefined && e !== undefined) {
-      this.#waiters.delete(index);
-      if (w.term === e.term) w.resolve({ index });
-      else w.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${index} was replaced by one of term ${e.term}`, { index }));
-    }
-    if (e === undefined) {
-      for (const [i, lost] of this.#waiters) {
-        if (i > index) continue;
-        this.#waiters.delete(i);
-        lost.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${i} was replaced by a snapshot`, { index: i }));
-      }
-    }
-  }
-
-  #serveReads(): void {
-    for (const [key, r] of this.#reads) {
-      if (r.index === undefined || r.index > this.#applied) continue;
-      this.#reads.delete(key);
-      r.timer.cancel();
-      r.resolve();
-    }
+    this.#pending.applied(e);
   }
 
   #softStateChanged(s: SoftState, wasLeader: boolean): void {
     for (const l of [...this.#softListeners]) l(s);
-    if (wasLeader && s.role !== 'leader') {
-      const err = this.#notLeader();
-      for (const w of this.#waiters.values()) w.reject(err);
-      this.#waiters.clear();
-    }
-    const done = this.#transfers.filter((p) => p.to === s.leader);
-    this.#transfers = this.#transfers.filter((p) => p.to !== s.leader);
-    for (const p of done) {
-      p.timer.cancel();
-      p.resolve();
-    }
+    if (wasLeader && s.role !== 'leader') this.#pending.leadershipLost(this.#notLeader());
+    this.#pending.leaderIs(s.leader);
   }
 
   /**
@@ -606,7 +532,7 @@ export class RaftNode {
         reject(err);
         return;
       }
-      this.#waiters.set(t.index, { term: t.term, resolve, reject });
+      this.#pending.addProposal(t.index, t.term, resolve, reject);
       this.#wake();
     });
   }
@@ -614,27 +540,4 @@ export class RaftNode {
   #notLeader(): RaftError {
     return new RaftError('NOT_LEADER', `node ${this.id} is not the leader`, { leader: this.#soft.leader });
   }
-
-  #failAll(make: () => Error): void {
-    for (const p of this.#proposals) p.reject(make());
-    this.#proposals = [];
-    for (const w of this.#waiters.values()) w.reject(make());
-    this.#waiters.clear();
-    for (const r of this.#reads.values()) {
-      r.timer.cancel();
-      r.reject(make());
-    }
-    this.#reads.clear();
-    for (const p of this.#transfers) {
-      p.timer.cancel();
-      p.reject(make());
-    }
-    this.#transfers = [];
-  }
-}
-
-function keyOf(ctx: Uint8Array): string {
-  let s = '';
-  for (const b of ctx) s += b.toString(16).padStart(2, '0');
-  return s;
 }
