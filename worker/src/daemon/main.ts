@@ -4,7 +4,7 @@ import { runShoald } from './run-shoald.js';
 const code = await runShoald(process.argv.slice(2), {
   out: (s) => { process.stdout.write(s); },
   err: (s) => { process.stderr.write(s); },
-  onSignal: (signal, fn) => { process.once(signal, fn); },
+  onSignal: (signal, fn) => { if (signal === 'SIGHUP') process.on(signal, fn); else process.once(signal, fn); },
 });
 process.exitCode = code;
 // Containers run on under their shims; if a stray handle keeps the loop alive, still exit.

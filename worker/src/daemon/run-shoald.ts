@@ -7,8 +7,8 @@ import { startDaemon, type Daemon, type StartDaemonOptions } from './start-daemo
 export interface ShoaldIo {
   out(text: string): void;
   err(text: string): void;
-  /** Register a stop signal handler (SIGTERM, SIGINT). */
-  onSignal(signal: 'SIGTERM' | 'SIGINT', fn: () => void): void;
+  /** Register a signal handler: SIGTERM and SIGINT stop, SIGHUP reloads the configuration. */
+  onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', fn: () => void): void;
 }
 
 /** Read daemon.json, or undefined when it does not exist. */
@@ -55,5 +55,13 @@ export async function runShoald(argv: readonly string[], io: ShoaldIo, opts: Sta
     };
     io.onSignal('SIGTERM', stop);
     io.onSignal('SIGINT', stop);
+    io.onSignal('SIGHUP', () => {
+      try {
+        const again = loadDaemonConfig(argv, readConfigFile);
+        if (again.kind === 'config') daemon.reload(again.config);
+      } catch (err) {
+        io.err(`shoald: reload refused, configuration unchanged: ${(err as Error).message}\n`);
+      }
+    });
   });
 }

@@ -136,6 +136,12 @@ t.test('shoald serves dockerode: import, run, attach, logs, events; restarts wit
   const again = new Docker({ socketPath });
   const state = (await again.getContainer(long.id).inspect()).State;
   t.equal(state.Running, true, 'still running after the restart');
+  // SIGHUP reload: live settings applied and reported, others left for a restart.
+  const reloaded = d2.reload({ ...config(), logLevel: 'debug', labels: ['zone=a'], bridge: 'otherbr0' });
+  t.same(reloaded, { applied: ['log-level', 'labels'], restartNeeded: ['bridge'] });
+  t.same((await again.info() as { Labels: string[] }).Labels, ['zone=a']);
+  t.same(d2.events.recent().filter((e) => e.Type === 'daemon').map((e) => [e.Action, e.Actor.Attributes.labels]), [['reload', '["zone=a"]']]);
+
   await again.getContainer(long.id).stop({ t: 5 });
   t.equal((await again.getContainer(long.id).inspect()).State.Running, false);
   await again.getContainer(long.id).remove();

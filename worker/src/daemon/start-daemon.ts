@@ -14,6 +14,18 @@ import { ImageUsage } from './image-usage.js';
 import { withDefaultUlimits } from './default-ulimits.js';
 import { listenTls, listenUnix, type ApiListener } from './listeners.js';
 
+/** daemon.json key of each config field (for reload messages). */
+const CONFIG_KEYS: Record<keyof DaemonConfig, string> = {
+  dataRoot: 'data-root', execRoot: 'exec-root', hosts: 'hosts', pidfile: 'pidfile', configFile: 'config-file', bip: 'bip', bridge: 'bridge',
+  logLevel: 'log-level', debug: 'debug', logDriver: 'log-driver', logOpts: 'log-opts', cgroupParent: 'cgroup-parent',
+  defaultUlimits: 'default-ulimits', liveRestore: 'live-restore', nftTable: 'nft-table', userlandProxy: 'userland-proxy',
+  insecureRegistries: 'insecure-registries', defaultAddressPools: 'default-address-pools', labels: 'labels',
+  tlsverify: 'tlsverify', tlscacert: 'tlscacert', tlscert: 'tlscert', tlskey: 'tlskey',
+};
+
+/** What a SIGHUP reload applies live. */
+const RELOADABLE: ReadonlyArray<keyof DaemonConfig> = ['logLevel', 'debug', 'labels', 'liveRestore', 'insecureRegistries'];
+
 /** Options of {@link startDaemon} beyond the config (tests). */
 export interface StartDaemonOptions {
   log?: Logger;
@@ -29,6 +41,13 @@ export interface Daemon {
   readonly addresses: string[];
   readonly events: EventBus;
   readonly app: FastifyInstance;
+  /**
+   * SIGHUP: apply what can change live (log-level, debug, labels,
+   * live-restore, insecure-registries as reported by /info) and emit
+   * Docker's `daemon reload` event. Returns the daemon.json keys applied and
+   * those that changed but need a restart (they are left as they were).
+   */
+  reload(next: DaemonConfig): { applied: string[]; restartNeeded: string[] };
   /**
    * Stop: close the listeners (cutting open streams), stop the subsystems
    * and remove the pid file. Containers keep running under their shims
@@ -69,25 +88,30 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     }
   };
 
+  // What reload may change; the rest of `config` is fixed for the daemon's life.
+  let current: DaemonConfig = { ...config };
   try {
     const facts = await gatherHostFacts(config, { crunPath });
     const events = new EventBus({ clock });
     const emit = (e: EngineEvent): void => { events.emit(e); };
 
-    const images = await ImageStore.open({ root: join(config.dataRoot, 'image'), log: log.child({ subsystem: 'images' }), events: emit, clock });
+    // Every logger, so that a reload of log-level reaches them all.
+    const loggers = [log];
+    const child = (subsystem: string): Logger => { const l = log.child({ subsystem }); loggers.push(l); return l; };
+    const images = await ImageStore.open({ root: join(config.dataRoot, 'image'), log: child('images'), events: emit, clock });
     const networks = await NetworkManager.open({
       dataRoot: config.dataRoot, execRoot: config.execRoot, bridgeName: config.bridge, bip: config.bip,
-      nftTable: config.nftTable, log: log.child({ subsystem: 'networks' }), clock,
+      nftTable: config.nftTable, log: child('networks'), clock,
     });
     undo.push(() => networks.close());
     const containers = new ContainerManager({
       dataRoot: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent,
-      images, network: networks, events: emit, clock, log: log.child({ subsystem: 'containers' }), crunPath,
+      images, network: networks, events: emit, clock, log: child('containers'), crunPath,
       logMaxSize: config.logOpts.maxSize, logMaxFiles: config.logOpts.maxFile,
     });
     await containers.open();
     undo.push(async () => {
-      if (!config.liveRestore) {
+      if (!current.liveRestore) {
         for (const c of await containers.list({})) {
           await containers.stop(c.Id, {}).catch((err: unknown) => { log.warn({ err, id: c.Id }, 'stop at shutdown failed'); });
         }
@@ -102,7 +126,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     const usageLoop = usage.run(events, usageStop.signal, (err) => { log.warn({ err }, 'image usage refresh failed'); }).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
     undo.push(async () => { usageStop.abort(); await usageLoop; });
 
-    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: log.child({ subsystem: 'api' }), clock });
+    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock });
     await app.ready();
     undo.push(() => app.close());
 
@@ -118,8 +142,28 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     log.info({ addresses, dataRoot: config.dataRoot, execRoot: config.execRoot, version: facts.version }, 'shoald is serving the Engine API');
 
     let closing: Promise<void> | undefined;
+    const reload = (next: DaemonConfig): { applied: string[]; restartNeeded: string[] } => {
+      const changed = (Object.keys(CONFIG_KEYS) as Array<keyof DaemonConfig>)
+        .filter((f) => JSON.stringify(next[f]) !== JSON.stringify(current[f]));
+      const live = changed.filter((f) => RELOADABLE.includes(f));
+      const restartNeeded = changed.filter((f) => !RELOADABLE.includes(f)).map((f) => CONFIG_KEYS[f]);
+      current = { ...current, logLevel: next.logLevel, debug: next.debug, labels: next.labels, liveRestore: next.liveRestore, insecureRegistries: next.insecureRegistries };
+      for (const l of loggers) l.level = current.logLevel;
+      facts.debug = current.debug;
+      facts.labels = [...current.labels];
+      facts.liveRestore = current.liveRestore;
+      facts.insecureRegistries = ['127.0.0.0/8', ...current.insecureRegistries.filter((r) => r !== '127.0.0.0/8')];
+      const applied = live.map((f) => CONFIG_KEYS[f]);
+      events.emit({
+        Type: 'daemon', Action: 'reload',
+        Actor: { ID: facts.id, Attributes: { name: facts.name, labels: JSON.stringify(current.labels), debug: String(current.debug), 'live-restore': String(current.liveRestore) } },
+      });
+      if (restartNeeded.length > 0) log.warn({ keys: restartNeeded }, 'these settings changed but take effect only after a restart');
+      log.info({ applied }, 'configuration reloaded');
+      return { applied, restartNeeded };
+    };
     return {
-      config, addresses, events, app,
+      config, addresses, events, app, reload,
       close: () => {
         closing ??= (async () => {
           log.info('shoald is shutting down');
