@@ -38,6 +38,7 @@ t.test('conf-change vetting table', async (t) => {
     ['remove a stranger', { type: 'remove-node', nodeId: 'z' }, view(all, [], all), 'RAFT_CONF_CHANGE_INVALID'],
     ['remove the last voter', { type: 'remove-node', nodeId: 'a' }, view(['a'], [], ['a']), 'RAFT_CONF_CHANGE_INVALID'],
     ['add an existing voter', { type: 'add-voter', nodeId: 'b' }, view(all, [], all), 'RAFT_CONF_CHANGE_INVALID'],
+    ['re-add a removed id', { type: 'add-learner', nodeId: 'd' }, { ...view(all, [], all), removed: new Set(['d']) }, 'RAFT_CONF_CHANGE_INVALID'],
   ];
   for (const [name, cc, v, want] of cases) t.equal(verdict(cc, v), want, name);
 });

@@ -6,6 +6,8 @@ import type { ConfChange, NodeId } from './types.js';
 export interface MembershipView {
   readonly voters: ReadonlySet<NodeId>;
   readonly learners: ReadonlySet<NodeId>;
+  /** Ids this node saw removed (best effort: entries applied since its last restart or snapshot). */
+  readonly removed?: ReadonlySet<NodeId>;
   /** Heard from within an election timeout and replicating (match point known; the leader itself always). */
   healthy(id: NodeId): boolean;
   matchOf(id: NodeId): number;
@@ -23,6 +25,10 @@ export interface MembershipView {
 export function checkConfChange(cc: ConfChange, v: MembershipView): void {
   const id = cc.nodeId;
   const newVoters = new Set(v.voters);
+  if (cc.type !== 'remove-node' && v.removed?.has(id) === true) {
+    // A removed id must not come back: the node would replay old configurations naming it a voter.
+    throw new RaftError('CONF_CHANGE_INVALID', `${id} was removed from the cluster; a node rejoins under a new id`, { nodeId: id });
+  }
   switch (cc.type) {
     case 'add-voter': {
       if (v.voters.has(id)) throw new RaftError('CONF_CHANGE_INVALID', `${id} is already a voter`, { nodeId: id });

@@ -236,6 +236,8 @@ t.test('conf change: a removed leader steps down and the rest elect a new one', 
   t.equal(leaders.length, 1);
   t.not(leaders[0], '1');
   t.same(c.host(leaders[0]!).raw!.status().confState.voters, ['2', '3']);
+  stable(c);
+  t.equal(c.confChange(leaders[0]!, 'add-learner', '1'), 'error RAFT_CONF_CHANGE_INVALID', 'a removed id cannot come back');
 });
 
 t.test('flow control: the inflight window and message size bound the appends', async (t) => {

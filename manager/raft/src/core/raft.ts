@@ -63,6 +63,8 @@ export class Raft {
   #pendingReadIndex: { context: Uint8Array; requester: NodeId }[] = [];
   readonly #snapRecv = new SnapshotReceiver();
   #needBcast = false;
+  /** Ids removed by conf changes applied since start (refused if proposed again). */
+  readonly #removed = new Set<NodeId>();
 
   constructor(config: RaftConfig) {
     this.cfg = resolveConfig(config);
@@ -735,6 +737,7 @@ export class Raft {
     checkConfChange(cc, {
       voters: this.#voters,
       learners: this.#learners,
+      removed: this.#removed,
       healthy: (id) => this.#healthy(id),
       matchOf: (id) => this.#prs.get(id)?.match ?? 0,
       lastIndex: this.log.lastIndex(),
@@ -777,6 +780,7 @@ export class Raft {
         this.#voters.delete(id);
         this.#learners.delete(id);
         this.#prs.delete(id);
+        this.#removed.add(id);
         break;
     }
     let added = false;
