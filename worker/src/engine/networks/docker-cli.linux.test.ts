@@ -19,7 +19,7 @@ function httpGet(host: string, port: number): Promise<string> {
   });
 }
 
-t.test('docker CLI: network ls/inspect, run -p, port, port in use, container-to-container, container: mode', async (t) => {
+t.test('docker CLI: network ls/inspect, run -p/-P, port, port in use, container-to-container, container: mode', async (t) => {
   const d = await startTestDaemon(t);
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], ok: number[] = [0]) => runTool(['docker', ...args], { env, okCodes: ok, timeoutMs: 60_000 });
@@ -60,6 +60,11 @@ t.test('docker CLI: network ls/inspect, run -p, port, port in use, container-to-
   t.equal(peer.stdout, 'hello from shoal\n', 'container to container over the bridge');
   const joined = await docker(['run', '--rm', '--network', 'container:web', 'busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1/']);
   t.equal(joined.stdout, 'hello from shoal\n', 'container:web shares its namespace');
+
+  const all = (await docker(['run', '-d', '-P', '--expose', '80', '--expose', '53/udp', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/var/www'])).stdout.trim();
+  const published = (await docker(['port', all])).stdout.trim().split('\n').sort();
+  t.match(published, [/^53\/udp -> 0\.0\.0\.0:\d+$/, /^80\/tcp -> 0\.0\.0\.0:\d+$/], `-P publishes every exposed port: ${published.join(', ')}`);
+  await docker(['rm', '-f', all]);
 
   await docker(['rm', '-f', web]);
   await t.rejects(httpGet('127.0.0.1', hostPort), 'unpublished after rm');
