@@ -7,3 +7,5 @@ export { parseFilters } from './filters-param.js';
 export { MAX_API_VERSION, MIN_API_VERSION, splitApiVersion, compareApiVersions } from './api-version.js';
 export { NOT_SWARM_MANAGER_MESSAGE } from './unimplemented-plugin.js';
 export type * from './engine-deps.js';
+export { INACTIVE_SWARM } from './swarm-role.js';
+export type { SwarmRole, SwarmInfo } from './swarm-role.js';

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { FastifyInstance } from 'fastify';
 import { ManualClock, silentLogger, type EngineEvent } from '@shoal/common';
 import { buildApp } from './build-app.js';
 import { fakeDeps, FakeEventSource } from './testing/fake-engines.js';
@@ -130,4 +131,23 @@ t.test('/events replays the source as JSON lines and validates parameters', asyn
   const badKey = await a.inject({ url: `/events?filters=${encodeURIComponent('{"bogus":["x"]}')}` });
   t.equal(badKey.statusCode, 400);
   t.equal(badKey.json().message, "invalid filter 'bogus'");
+});
+
+t.test('a swarm role serves the swarm endpoints and /info, /_ping report it', async (t) => {
+  const deps = fakeDeps();
+  const swarm = {
+    plugin: async (app: FastifyInstance) => {
+      app.get('/nodes', async () => [{ ID: 'node1' }]);
+      app.post('/swarm/init', async () => 'node1');
+    },
+    info: () => ({ NodeID: 'node1', NodeAddr: '10.0.0.1', LocalNodeState: 'active' as const, ControlAvailable: true, Error: '', RemoteManagers: [{ NodeID: 'node1', Addr: '10.0.0.1:2377' }] }),
+  };
+  const a = await buildApp({ ...deps, swarm, log: silentLogger() });
+  t.teardown(() => a.close());
+  t.same((await a.inject({ url: '/v1.44/nodes' })).json(), [{ ID: 'node1' }]);
+  t.equal((await a.inject({ method: 'POST', url: '/swarm/init', payload: {} })).statusCode, 200);
+  t.equal((await a.inject({ url: '/_ping' })).headers.swarm, 'active/manager');
+  t.equal((await a.inject({ url: '/info' })).json().Swarm.NodeID, 'node1');
+  t.equal((await a.inject({ url: '/services' })).statusCode, 404, 'what the role does not serve is not stubbed as inactive');
+  t.equal((await a.inject({ method: 'POST', url: '/build' })).statusCode, 501);
 });

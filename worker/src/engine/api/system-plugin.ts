@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Clock, Filters, Logger } from '@shoal/common';
 import type { ContainerEngine, EventSource, ImageEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
+import { INACTIVE_SWARM, swarmPingHeader, type SwarmInfo, type SwarmRole } from './swarm-role.js';
 import { MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 import { parseFilters } from './filters-param.js';
 import { apiErrors } from './api-errors.js';
@@ -15,12 +16,13 @@ export interface SystemPluginOptions {
   system: SystemInfo;
   clock: Clock;
   log: Logger;
+  /** The swarm side, when the node is in a swarm. */
+  swarm?: SwarmRole;
 }
 
 const PING_HEADERS = {
   'Cache-Control': 'no-cache, no-store, must-revalidate',
   Pragma: 'no-cache',
-  Swarm: 'inactive',
 };
 
 /**
@@ -41,12 +43,13 @@ export function parseEventTime(name: string, raw: string | undefined): number | 
 export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app, opts) => {
   const { facts } = opts.system;
   let eventListeners = 0;
+  const swarmInfo = (): SwarmInfo => opts.swarm?.info() ?? INACTIVE_SWARM;
 
   app.get('/_ping', async (_req, reply) => {
-    return reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send('OK');
+    return reply.headers({ ...PING_HEADERS, Swarm: swarmPingHeader(swarmInfo()) }).type('text/plain; charset=utf-8').send('OK');
   });
   app.head('/_ping', async (_req, reply) => {
-    return reply.headers({ ...PING_HEADERS, 'Content-Length': '0' }).type('text/plain; charset=utf-8').send();
+    return reply.headers({ ...PING_HEADERS, Swarm: swarmPingHeader(swarmInfo()), 'Content-Length': '0' }).type('text/plain; charset=utf-8').send();
   });
 
   app.get('/version', async () => ({
@@ -136,7 +139,7 @@ export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app,
       ServerVersion: facts.version,
       Runtimes: facts.runtimes,
       DefaultRuntime: facts.defaultRuntime,
-      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      Swarm: swarmInfo(),
       LiveRestoreEnabled: facts.liveRestore,
       Isolation: '',
       InitBinary: '',

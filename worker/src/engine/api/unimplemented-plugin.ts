@@ -60,14 +60,22 @@ const SWARM_MANAGER_ONLY: ReadonlyArray<readonly [HTTPMethods, string]> = [
 export const NOT_SWARM_MANAGER_MESSAGE =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
 
+/** Options of {@link unimplementedPlugin}. */
+export interface UnimplementedPluginOptions {
+  /** True when a swarm plugin serves the swarm endpoints (then they are not stubbed here). */
+  swarmServed?: boolean;
+}
+
 /** Routes for the parts of Docker's API that shoal does not serve (yet): never a silent success. */
-export const unimplementedPlugin: FastifyPluginAsync = async (app) => {
+export const unimplementedPlugin: FastifyPluginAsync<UnimplementedPluginOptions> = async (app, opts) => {
   for (const [method, url, name] of NOT_IMPLEMENTED) {
+    if (opts.swarmServed === true && url.startsWith('/swarm/')) continue;
     app.route({
       method, url,
       handler: async () => { throw apiErrors.make('NOT_IMPLEMENTED', `shoal does not implement ${name} yet`); },
     });
   }
+  if (opts.swarmServed === true) return;
   for (const [method, url] of SWARM_MANAGER_ONLY) {
     app.route({
       method, url,
