@@ -1,6 +1,6 @@
 export { runSimulation, replayCommand } from './simulation.js';
 export type { SimOptions, SimResult, ClientEvent } from './simulation.js';
-export { runSeeds } from './run-seeds.js';
+export { runSeeds, runSafely } from './run-seeds.js';
 export type { SeedBatch } from './run-seeds.js';
 export { SimNetwork } from './sim-network.js';
 export type { NetworkFaults } from './sim-network.js';
