@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, systemClock, type Clock, type DaemonConfig, type EngineEvent, type Logger } from '@shoal/common';
-import { buildApp } from '../engine/api/index.js';
+import { buildApp, type SwarmRole } from '../engine/api/index.js';
 import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
 import { NetworkManager } from '../engine/networks/index.js';
@@ -32,6 +32,8 @@ export interface StartDaemonOptions {
   clock?: Clock;
   /** crun binary (default /usr/bin/crun). */
   crunPath?: string;
+  /** The cluster side of the API (manager/): swarm routes and /info's Swarm section. */
+  swarm?: SwarmRole;
 }
 
 /** A running shoald. */
@@ -126,7 +128,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     const usageLoop = usage.run(events, usageStop.signal, (err) => { log.warn({ err }, 'image usage refresh failed'); }).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
     undo.push(async () => { usageStop.abort(); await usageLoop; });
 
-    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock });
+    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm });
     await app.ready();
     undo.push(() => app.close());
 
