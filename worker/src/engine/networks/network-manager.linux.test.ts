@@ -284,6 +284,16 @@ t.test('outbound traffic is masqueraded', async (t) => {
   const res = await m.attach(req(id));
   const out = await wgetIn(res.netnsPath ?? '', 'http://10.213.141.2/cgi-bin/ip');
   t.equal(out.trim(), '10.213.141.1', 'the outside sees the host address, not the container address');
+
+  // And the other way: a client outside reaches a published port on the host's address (prerouting DNAT + forward).
+  const pub = newId();
+  t.teardown(() => m.detach(pub));
+  const rp = await m.attach(req(pub, { portBindings: { '80/tcp': [{ HostPort: '' }] } }));
+  const port = rp.settings.Ports['80/tcp']?.[0]?.HostPort ?? '';
+  const inSite = await writeSite(join(root, 'www', 'in'), 'published to the outside\n');
+  startHttpd(rp.netnsPath ?? '', inSite);
+  await wgetWhenUp(rp.netnsPath ?? '', 'http://127.0.0.1/');
+  t.equal(await wgetIn(`/run/netns/${EXT_NS}`, `http://10.213.141.1:${port}/`), 'published to the outside\n', 'outside client -> host address -> container');
 });
 
 t.test('a port in use fails with ENGINE_PORT_IN_USE and leaves nothing behind', async (t) => {
