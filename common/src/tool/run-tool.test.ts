@@ -27,3 +27,13 @@ t.test('runToolJson parses output and feeds stdin', async (t) => {
   const v = await runToolJson<{ a: number }>(['cat'], { input: '{"a":1}' });
   t.same(v, { a: 1 });
 });
+
+t.test('a tool that leaves a child holding its pipes still returns', async (t) => {
+  const r = await runTool(['sh', '-c', 'sleep 3 & echo started'], { timeoutMs: 20_000 });
+  t.equal(r.stdout, 'started\n');
+});
+
+t.test('a timed-out tool whose child holds the pipes still rejects at the timeout', async (t) => {
+  const e = await runTool(['sh', '-c', 'sleep 3 & sleep 3'], { timeoutMs: 100 }).catch((x: unknown) => x);
+  t.ok(hasCode(e, 'COMMON_TOOL_TIMEOUT'));
+});

@@ -39,13 +39,27 @@ export function runTool(argv: readonly string[], opts: RunToolOptions = {}): Pro
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
+    let settled = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
+      // A grandchild that inherited our pipes would hold 'close' back forever.
+      finish(null, 'SIGKILL');
     }, timeoutMs);
+    // The tool exited but a child it left behind may keep stdout/stderr open
+    // (e.g. `crun run -d`): give the pipes a moment, then stop waiting for them.
+    child.on('exit', (code, signal) => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, 2_000).unref();
+    });
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       if (e.code === 'ENOENT') {
         reject(commonErrors.make('TOOL_NOT_FOUND', `${cmd} is not installed (needed for: ${argv.join(' ')})`, { cause: e, details: { argv } }));
@@ -53,7 +67,10 @@ export function runTool(argv: readonly string[], opts: RunToolOptions = {}): Pro
         reject(commonErrors.make('TOOL_FAILED', `${cmd} could not be started: ${e.message}`, { cause: e, details: { argv } }));
       }
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code, signal) => finish(code, signal));
+    function finish(code: number | null, signal: NodeJS.Signals | null): void {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
@@ -68,7 +85,7 @@ export function runTool(argv: readonly string[], opts: RunToolOptions = {}): Pro
         return;
       }
       resolve({ stdout, stderr, code: exit });
-    });
+    }
     child.stdin.on('error', () => { /* tool exited before reading stdin; reported by close */ });
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
