@@ -1,12 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { ContainerCreateBody, ContainerStats, ContainerUpdateBody, Logger } from '@shoal/common';
 import type { AttachOptions, ContainerEngine, LogsOptions } from './engine-deps.js';
 import { apiErrors } from './api-errors.js';
 import { compareApiVersions } from './api-version.js';
 import { parseFilters } from './filters-param.js';
-import { hijackRawStream, stdioContentType, upgradeHead, wantsUpgrade } from './hijack.js';
+import { hijackRawStream, stdioContentType, upgradeHead, wantsUpgrade, writeStreamError } from './hijack.js';
 import { abortOnDisconnect, jsonLines, openStream, writeStream } from './stream-reply.js';
 import { containerCreateBodySchema, containerUpdateBodySchema } from './container-schemas.js';
 
@@ -41,20 +40,6 @@ function logTime(name: string, raw: string | undefined): number | undefined {
 
 function attachOptions(q: AttachQuery): AttachOptions {
   return { detachKeys: q.detachKeys, logs: q.logs, stream: q.stream, stdin: q.stdin, stdout: q.stdout, stderr: q.stderr };
-}
-
-/** An error after the connection was hijacked can only be told in the stream (stderr frame unless raw). */
-export function writeStreamError(conn: Duplex, message: string, multiplexed: boolean): void {
-  if (conn.destroyed || !conn.writable) return;
-  const text = Buffer.from(`Error: ${message}\n`);
-  if (multiplexed) {
-    const header = Buffer.alloc(8);
-    header[0] = 2;
-    header.writeUInt32BE(text.length, 4);
-    conn.end(Buffer.concat([header, text]));
-  } else {
-    conn.end(text);
-  }
 }
 
 /** /containers/...: lifecycle, inspect, logs, stats, attach, wait. */

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ExecCreateBody, Logger } from '@shoal/common';
 import type { ContainerEngine } from './engine-deps.js';
 import { compareApiVersions } from './api-version.js';
-import { hijackRawStream, stdioContentType } from './hijack.js';
-import { writeStreamError } from './containers-plugin.js';
+import { hijackRawStream, stdioContentType, writeStreamError } from './hijack.js';
 import { execCreateBodySchema } from './container-schemas.js';
 
 /** Options of {@link execPlugin}. */

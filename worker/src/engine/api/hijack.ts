@@ -140,3 +140,17 @@ function outputOnly(socket: Duplex): Duplex {
 export function stdioContentType(tty: boolean, multiplexedAllowed: boolean): string {
   return !tty && multiplexedAllowed ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
 }
+
+/** An error after the connection was hijacked can only be told in the stream (stderr frame unless raw). */
+export function writeStreamError(conn: Duplex, message: string, multiplexed: boolean): void {
+  if (conn.destroyed || !conn.writable) return;
+  const text = Buffer.from(`Error: ${message}\n`);
+  if (multiplexed) {
+    const header = Buffer.alloc(8);
+    header[0] = 2;
+    header.writeUInt32BE(text.length, 4);
+    conn.end(Buffer.concat([header, text]));
+  } else {
+    conn.end(text);
+  }
+}
