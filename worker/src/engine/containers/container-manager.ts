@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname as hostHostname } from 'node:os';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type {
@@ -8,22 +8,24 @@ import type {
   ContainerWaitResponse, EngineEvent, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
 } from '@shoal/common';
 import { hasCode, isShoalError } from '@shoal/common';
-import { spawnShim, ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
+import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
 import type { ExitStatus } from '@shoal/native';
 import type { AttachOptions, ContainerEngine, LogsOptions } from '../api/engine-deps.js';
 import {
-  CrunRuntime, buildEnv, buildResources, generateSpec, mountRootfs, removeRootfs, resolveUser, unmountRootfs,
-  readOomKills, prepareCgroups, overlayPaths, readHostDevices, readBoundingCaps, type CgroupLayout, type UserMount,
+  CrunRuntime, buildResources, removeRootfs, unmountRootfs, readOomKills, prepareCgroups, overlayPaths, readBoundingCaps,
+  type CgroupLayout,
 } from '../runtime/index.js';
 import type { ContainerManagerOptions, LogReader } from './deps.js';
 import { readJsonFileLog } from '../logs/index.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
 import { rfc3339, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
-import { buildRecord, parseMounts, validateResources, validateRestartPolicy } from './create-config.js';
+import { buildRecord, validateResources, validateRestartPolicy } from './create-config.js';
 import { generateName, normalizeName } from './names.js';
 import { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from './backoff.js';
-import { matchesFilters, validateFilters } from './list-filters.js';
+import { matchesFilters, parseUntil, validateFilters } from './list-filters.js';
+import { normalizeSignal, STOP_SIGNALS } from './signals.js';
+import { startSequence, type ContainerPaths, type PendingAttach } from './start-sequence.js';
 import { attachStreams } from './attach-stream.js';
 import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
@@ -47,7 +49,7 @@ interface Live {
   rec: ContainerRecord;
   run: Run | null;
   /** Attach connections waiting for the next start. */
-  pendingAttach: Array<{ opts: AttachOptions; conn: Duplex; resolve: () => void }>;
+  pendingAttach: PendingAttach[];
   /** Waiters for the next exit (wait next-exit / not-running while running). */
   exitWaiters: Array<(r: ContainerWaitResponse) => void>;
   removedWaiters: Array<(r: ContainerWaitResponse) => void>;
@@ -59,27 +61,8 @@ interface Live {
   cleaned: boolean;
   /** The next healthcheck probe of the current run. */
   healthTimer: TimerHandle | null;
-}
-
-const STOP_SIGNALS: Record<string, number> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
-  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
-  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
-  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
-};
-
-/** `TERM`, `sigterm`, `15` -> `SIGTERM` (crun accepts names). Throws 400 on unknown. */
-export function normalizeSignal(sig: string): string {
-  const s = sig.trim().toUpperCase();
-  if (/^[0-9]+$/.test(s)) {
-    const n = Number(s);
-    const name = Object.entries(STOP_SIGNALS).find(([, v]) => v === n)?.[0];
-    if (name === undefined) throw containerErrors.make('INVALID_CONFIG', `Invalid signal: ${sig}`);
-    return name;
-  }
-  const name = s.startsWith('SIG') ? s : `SIG${s}`;
-  if (STOP_SIGNALS[name] === undefined) throw containerErrors.make('INVALID_CONFIG', `Invalid signal: ${sig}`);
-  return name;
+  /** Creation order (ties of Created within a millisecond). */
+  seq: number;
 }
 
 /**
@@ -98,6 +81,7 @@ export class ContainerManager implements ContainerEngine {
   readonly #rand: () => number;
   readonly #parent: string;
   #layout: CgroupLayout | null = null;
+  #seq = 0;
   #hostCaps: string[] | undefined;
   #closed = false;
 
@@ -167,7 +151,7 @@ export class ContainerManager implements ContainerEngine {
     }
   }
 
-  #paths(id: string): { dir: string; stateDir: string; bundle: string; logPath: string; hosts: string; hostname: string; resolvConf: string } {
+  #paths(id: string): ContainerPaths {
     const dir = this.#store.dir(id);
     return {
       dir,
@@ -237,7 +221,7 @@ export class ContainerManager implements ContainerEngine {
   }
 
   #newLive(rec: ContainerRecord): Live {
-    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, healthTimer: null };
+    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, healthTimer: null, seq: ++this.#seq };
   }
 
   // ---------------------------------------------------------------- start
@@ -261,129 +245,51 @@ export class ContainerManager implements ContainerEngine {
     });
   }
 
-  /** The start sequence; on failure everything made is undone in reverse order. */
+  /** The start sequence (start-sequence.ts), then the record of the new run. */
   async #startLocked(l: Live, isRestart: boolean): Promise<void> {
     const rec = l.rec;
-    const id = rec.Id;
-    const p = this.#paths(id);
-    const hc = rec.HostConfig;
-    const undo: Array<() => Promise<unknown>> = [];
+    const p = this.#paths(rec.Id);
+    let started;
     try {
-      const image = this.#o.images.layerPaths(rec.Image);
-      const mounts = parseMounts(hc);
-      const net = await this.#o.network.attach({
-        containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
-        networkMode: hc.NetworkMode ?? 'bridge', portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
-        exposedPorts: rec.ExposedPorts, macAddress: rec.Config.MacAddress, dns: hc.Dns ?? undefined, dnsSearch: hc.DnsSearch ?? undefined,
-        dnsOptions: hc.DnsOptions ?? undefined, extraHosts: hc.ExtraHosts ?? undefined,
-      });
-      undo.push(() => this.#o.network.detach(id));
-      const layers = await image;
-      const [rootfs] = await Promise.all([
-        mountRootfs(this.#o.dataRoot, id, layers),
-        writeFile(p.hosts, net.hosts), writeFile(p.hostname, net.hostnameFile), writeFile(p.resolvConf, net.resolvConf),
-        mkdir(p.bundle, { recursive: true }),
-        rm(p.stateDir, { recursive: true, force: true }),
-        ...mounts.filter((m) => m.createSource).map((m) => mkdir(m.spec.source, { recursive: true })),
-        ...mounts.filter((m) => !m.createSource && m.spec.type === 'bind').map(async (m) => {
-          try { await access(m.spec.source); } catch {
-            throw containerErrors.make('INVALID_CONFIG', `invalid mount config for type "bind": bind source path does not exist: ${m.spec.source}`);
-          }
-        }),
-      ]);
-      undo.push(() => unmountRootfs(this.#o.dataRoot, id));
-      const [passwd, group] = await Promise.all([
-        readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
-        readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
-      ]);
-      let user;
-      try {
-        user = resolveUser(rec.Config.User ?? '', passwd, group, hc.GroupAdd ?? []);
-      } catch (e) {
-        throw containerErrors.make('START_FAILED', `unable to find user ${rec.Config.User ?? ''}: ${(e as Error).message}`, { cause: e });
-      }
-      const cwd = rec.Config.WorkingDir !== undefined && rec.Config.WorkingDir !== '' ? rec.Config.WorkingDir : '/';
-      if (cwd !== '/') await mkdir(join(rootfs, cwd), { recursive: true });
-      const hostname = rec.Config.Hostname ?? id.slice(0, 12);
-      const spec = generateSpec({
-        id, hostConfig: hc, tty: rec.Config.Tty === true, openStdin: rec.Config.OpenStdin === true,
-        argv: [rec.Path, ...rec.Args],
-        env: buildEnv({ imageEnv: [], userEnv: rec.Config.Env, hostname, tty: rec.Config.Tty === true }),
-        user, cwd, rootfsPath: rootfs, hostname,
-        network: net.netnsPath === null ? (hc.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' }) : { kind: 'path', path: net.netnsPath },
-        cgroupsPath: this.cgroupPath(id),
-        etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
-        initPath: hc.Init === true ? (this.#o.initPath ?? '/usr/bin/tini-static') : undefined,
-        userMounts: mounts.map((m) => m.spec as UserMount),
-        hostDevices: hc.Privileged === true ? await readHostDevices() : undefined,
-        hostCaps: this.#hostCaps,
-      });
-      await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
-      undo.push(() => this.#crun.delete(id));
-      const logOpts = hc.LogConfig?.Config ?? {};
-      let created;
-      try {
-        created = await spawnShim({
-          id, bundle: p.bundle, runtime: this.#crun.bin, runtimeRoot: this.#crun.root, stateDir: p.stateDir,
-          logPath: p.logPath, logMaxSize: parseSize(logOpts['max-size']) ?? this.#o.logMaxSize ?? 0,
-          logMaxFiles: Number(logOpts['max-file'] ?? this.#o.logMaxFiles ?? 1),
-          tty: rec.Config.Tty === true, stdin: rec.Config.OpenStdin === true, stdinOnce: rec.Config.StdinOnce === true,
-        });
-      } catch (e) {
-        throw mapCreateError(e);
-      }
-      const monitor = await ShimClient.connect(p.stateDir);
-      monitor.hello({ stdin: false, stdout: false, stderr: false });
-      undo.push(async () => { monitor.close(); });
-      // Connect waiting attach clients before the process runs, so they see all output.
-      const waiting = l.pendingAttach.splice(0);
-      await Promise.all(waiting.map(async (w) => {
-        try {
-          await attachStreams({ stateDir: p.stateDir, tty: rec.Config.Tty === true, opts: w.opts, conn: w.conn, stdinOnce: rec.Config.StdinOnce === true });
-        } catch (e) {
-          this.#o.log.warn({ err: e, id }, 'attach before start failed');
-          w.conn.destroy();
-        }
-        w.resolve();
-      }));
-      try {
-        await this.#crun.start(id);
-      } catch (e) {
-        throw containerErrors.make('START_FAILED', `failed to start container ${id}: ${(e as Error).message}`, { cause: e });
-      }
-      let resolveDone!: () => void;
-      const done = new Promise<void>((r) => { resolveDone = r; });
-      const now = this.#o.clock.now();
-      l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: now };
-      l.cleaned = false;
-      rec.NetworkSettings = net.settings;
-      rec.State = {
-        ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-        Pid: created.pid, ExitCode: 0, Error: '', StartedAt: rfc3339(now),
-      };
-      const probe = probeSpec(rec.Config.Healthcheck);
-      if (probe !== null) rec.State.Health = initialHealth();
-      else delete rec.State.Health;
-      await this.#store.save(rec);
-      this.#emit(rec, isRestart ? 'restart' : 'start');
-      if (isRestart) this.#emit(rec, 'start');
-      void monitor.exited.then(
-        (st) => this.#onExit(l, st),
-        (err: unknown) => this.#onMonitorLost(l, err),
-      );
-      if (probe !== null) this.#scheduleProbe(l, l.run, probe);
+      started = await startSequence({
+        dataRoot: this.#o.dataRoot, images: this.#o.images, network: this.#o.network, crun: this.#crun, log: this.#o.log,
+        initPath: this.#o.initPath, hostCaps: this.#hostCaps, logMaxSize: this.#o.logMaxSize, logMaxFiles: this.#o.logMaxFiles,
+        cgroupPath: this.cgroupPath(rec.Id), paths: p,
+      }, rec, l.pendingAttach.splice(0));
     } catch (e) {
-      for (const u of undo.reverse()) {
-        await u().catch((err: unknown) => this.#o.log.warn({ err, id }, 'undo after failed start'));
-      }
-      await rm(p.bundle, { recursive: true, force: true }).catch(() => undefined);
-      rec.State = { ...rec.State, Status: rec.State.StartedAt.startsWith('0001') ? 'created' : 'exited', Running: false, Restarting: false, Pid: 0, Error: (e as Error).message, ExitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128 };
+      rec.State = {
+        ...rec.State, Status: rec.State.StartedAt.startsWith('0001') ? 'created' : 'exited', Running: false, Restarting: false, Pid: 0,
+        Error: (e as Error).message, ExitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128,
+      };
       rec.NetworkSettings = emptyNetworkSettings();
-      l.cleaned = true; // the undo steps removed everything this start made
+      l.cleaned = true; // the start sequence undid everything it made
       await this.#store.save(rec).catch(() => undefined);
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
       throw e;
     }
+    const { monitor } = started;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => { resolveDone = r; });
+    const now = this.#o.clock.now();
+    const run: Run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: now };
+    l.run = run;
+    l.cleaned = false;
+    rec.NetworkSettings = started.settings;
+    rec.State = {
+      ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: started.pid, ExitCode: 0, Error: '', StartedAt: rfc3339(now),
+    };
+    const probe = probeSpec(rec.Config.Healthcheck);
+    if (probe !== null) rec.State.Health = initialHealth();
+    else delete rec.State.Health;
+    void monitor.exited.then(
+      (st) => this.#onExit(l, st),
+      (err: unknown) => this.#onMonitorLost(l, err),
+    );
+    await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id: rec.Id }, 'save after start failed'));
+    this.#emit(rec, isRestart ? 'restart' : 'start');
+    if (isRestart) this.#emit(rec, 'start');
+    if (probe !== null) this.#scheduleProbe(l, run, probe);
   }
 
   /** Run the healthcheck of `run` every interval while it lives (Docker: first probe after one interval). */
@@ -731,7 +637,10 @@ export class ContainerManager implements ContainerEngine {
       lookup: (ref: string): ContainerRecord | undefined => { try { return this.#find(ref).rec; } catch { return undefined; } },
       imageIdsFor: (ref: string): string[] => [ref],
     };
-    let recs = [...this.#byId.values()].map((l) => l.rec).sort((a, b) => (a.Created < b.Created ? 1 : a.Created > b.Created ? -1 : 0));
+    // Newest first, as Docker.
+    let recs = [...this.#byId.values()]
+      .sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : a.rec.Created > b.rec.Created ? -1 : b.seq - a.seq))
+      .map((l) => l.rec);
     const showAll = opts.all === true || (opts.limit !== undefined && opts.limit > 0) || f.status !== undefined || f.exited !== undefined;
     if (!showAll) recs = recs.filter((r) => r.State.Running || r.State.Restarting);
     recs = recs.filter((r) => matchesFilters(r, f, ctx));
@@ -861,6 +770,7 @@ export class ContainerManager implements ContainerEngine {
   async restore(): Promise<void> {
     const { records, bad } = await this.#store.loadAll();
     for (const b of bad) this.#o.log.warn({ id: b }, 'unreadable container state skipped');
+    records.sort((a, b) => (a.Created < b.Created ? -1 : a.Created > b.Created ? 1 : 0));
     for (const rec of records) {
       const l = this.#newLive(rec);
       this.#byId.set(rec.Id, l);
@@ -925,38 +835,4 @@ export class ContainerManager implements ContainerEngine {
     }
     await this.#execs.shutdown();
   }
-}
-
-/** Docker's log-opt sizes: `10m`, `1g`, `500k`, bytes. */
-function parseSize(s: string | undefined): number | undefined {
-  if (s === undefined || s === '') return undefined;
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([kmg]?)b?$/i.exec(s.trim());
-  if (m === null) return undefined;
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * mult);
-}
-
-function parseUntil(u: string, nowMs: number): number {
-  const d = /^([0-9]+)([smh])$/.exec(u);
-  if (d !== null) return nowMs - Number(d[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 }[d[2] as 's' | 'm' | 'h']);
-  if (/^[0-9]+(\.[0-9]+)?$/.test(u)) return Number(u) * 1000;
-  const t = Date.parse(u);
-  if (Number.isNaN(t)) throw containerErrors.make('INVALID_FILTER', `invalid filter 'until=${u}'`);
-  return t;
-}
-
-/** crun create failures: "executable not found" maps to Docker's 400 so `docker run` exits 127 (126 for permission). */
-function mapCreateError(e: unknown): Error {
-  const msg = (e as Error).message ?? String(e);
-  const low = msg.toLowerCase();
-  if (low.includes('executable file') && low.includes('not found') || low.includes('no such file or directory') && low.includes('exec')) {
-    const m = /`([^`]+)`/.exec(msg);
-    const cmd = m?.[1] ?? '';
-    return containerErrors.make('CMD_NOT_FOUND',
-      `failed to create task for container: OCI runtime create failed: exec: "${cmd}": executable file not found in $PATH: unknown`, { cause: e, details: { crunError: msg } });
-  }
-  if (low.includes('permission denied')) {
-    return containerErrors.make('CMD_NOT_FOUND', `failed to create task for container: OCI runtime create failed: ${msg}: permission denied: unknown`, { cause: e });
-  }
-  return containerErrors.make('START_FAILED', `failed to create task for container: OCI runtime create failed: ${msg}: unknown`, { cause: e });
 }

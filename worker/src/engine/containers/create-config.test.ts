@@ -4,7 +4,7 @@ import { matchesFilters, validateFilters } from './list-filters.js';
 import { DetachScanner, parseDetachKeys, stdFrame } from './attach-stream.js';
 import { parseStat, formatTop, type ProcInfo } from './top.js';
 import { humanDuration, summaryOf } from './views.js';
-import { normalizeSignal } from './container-manager.js';
+import { normalizeSignal } from './signals.js';
 
 const image = { id: 'sha256:' + 'b'.repeat(64), config: { Cmd: ['sh'], Entrypoint: null, Env: ['PATH=/bin', 'A=1'], WorkingDir: '/w', User: 'app', ExposedPorts: { '80/tcp': {} }, Labels: { a: '1' }, StopSignal: 'SIGQUIT' } };
 

@@ -3,7 +3,8 @@
  * restart, pause, remove, wait, rename, update, inspect, list, top, stats,
  * logs, attach, exec, prune) over crun, the shim, overlayfs and cgroups.
  */
-export { ContainerManager, normalizeSignal } from './container-manager.js';
+export { ContainerManager } from './container-manager.js';
+export { normalizeSignal } from './signals.js';
 export { containerErrors } from './errors.js';
 export type {
   ContainerManagerOptions, ImageSource, ResolvedImage, NetworkAttacher, NetworkAttachRequest, NetworkAttachment, LogReader,

@@ -5,7 +5,8 @@
  * every container and the cgroup parent.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rmdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBusyboxRootfs } from '@shoal/testkit';
 import { silentLogger, systemClock, type EngineEvent, type ContainerCreateBody } from '@shoal/common';
@@ -28,7 +29,7 @@ export interface Env {
   images: FakeImageSource;
   /** Resolves with the first event (from now on, or already seen when `past`) matching `pred`. */
   nextEvent(pred: (e: EngineEvent) => boolean, past?: boolean): Promise<EngineEvent>;
-  /** The test's t.testdir() (do not call t.testdir() again in the test: tap would wipe this one). */
+  /** The test's private directory (removed in teardown). */
   dir: string;
   /** Set when the test shut the manager down itself (teardown then leaves it alone). */
   closed: boolean;
@@ -40,19 +41,21 @@ export interface Env {
  * restart).
  */
 export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions> = {}, reuse?: Env): Promise<Env> {
-  // Our teardown must run before tap removes the test dir (teardowns run in
-  // registration order), or live overlay mounts make that removal fail.
+  // A private temporary directory rather than t.testdir(): tap's fixture
+  // path is the same for two concurrent runs of this file, and tap removes
+  // it without knowing about our mounts. We remove it after our cleanup.
   const holder: { env?: Env } = {};
+  const dir = reuse === undefined ? await mkdtemp(join(tmpdir(), 'shoal-ctr-')) : '';
   t.teardown(async () => {
     const env = holder.env;
-    if (env === undefined || env.closed) return;
-    const { mgr } = env;
-    for (const c of await mgr.list({ all: true })) await mgr.remove(c.Id, { force: true }).catch(() => undefined);
-    await mgr.shutdown();
-    for (const d of allCgroupDirs(mgr.cgroupLayout, `/${env.parent}`)) await rmdir(d).catch(() => undefined);
+    if (env !== undefined && !env.closed) {
+      const { mgr } = env;
+      for (const c of await mgr.list({ all: true })) await mgr.remove(c.Id, { force: true }).catch(() => undefined);
+      await mgr.shutdown();
+      for (const d of allCgroupDirs(mgr.cgroupLayout, `/${env.parent}`)) await rmdir(d).catch(() => undefined);
+    }
+    if (dir !== '' && env?.closed !== true) await rm(dir, { recursive: true, force: true });
   });
-  // Never call t.testdir() twice in one test: tap would wipe the first one (with live mounts in it).
-  const dir = reuse === undefined ? t.testdir() : '';
   let images: FakeImageSource;
   if (reuse !== undefined) images = reuse.images;
   else {
