@@ -709,6 +709,7 @@ export class ContainerManager implements ContainerEngine {
 
   async attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> {
     const l = this.#find(idOrName);
+    if (l.rec.State.Paused) throw containerErrors.make('PAUSED', `container ${l.rec.Id} is paused, unpause the container before attach`);
     const tty = l.rec.Config.Tty === true;
     if (opts.logs === true) {
       const replay = this.#logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty: tty || opts.raw === true }, Promise.resolve());
