@@ -11,6 +11,7 @@ const defs = {
   WAL_INVALID_APPEND: { status: 500, retryable: false, doc: 'save() was given entries that do not follow the stored log (a bug in the caller).' },
   WAL_CLOSED: { status: 500, retryable: false, doc: 'The WAL was used after close().' },
   SNAPSHOT_CORRUPT: { status: 500, retryable: false, doc: 'A snapshot file fails its checksum or header check; details name the file.' },
+  CODEC_INVALID: { status: 400, retryable: false, doc: 'A binary record or message frame is truncated or malformed (raised as ByteCodecError by the codec; wrapped as RAFT_WAL_CORRUPT / RAFT_SNAPSHOT_CORRUPT when read from disk).' },
   SNAPSHOT_MISSING: { status: 500, retryable: false, doc: 'The WAL references a snapshot file that does not exist; details name it.' },
 } as const;
 
