@@ -16,6 +16,7 @@ t.test('parseFilters accepts both of Docker\'s forms and rejects the rest', asyn
   t.same(parseFilters(''), {});
   t.same(parseFilters('{"status":["running","paused"]}'), { status: ['running', 'paused'] });
   t.same(parseFilters('{"label":{"a=b":true,"c":false}}'), { label: ['a=b'] });
+  t.same(Object.keys(parseFilters('{"__proto__":["x"]}')), ['__proto__'], 'a __proto__ key stays a key');
   t.throws(() => parseFilters('{"status":'), { code: 'API_BAD_FILTERS', status: 400 });
   t.throws(() => parseFilters('["x"]'), { code: 'API_BAD_FILTERS' });
   t.throws(() => parseFilters('{"status":"running"}'), { code: 'API_BAD_FILTERS' });

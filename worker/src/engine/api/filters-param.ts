@@ -18,16 +18,12 @@ export function parseFilters(raw: string | undefined): Filters {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw apiErrors.make('BAD_FILTERS', 'invalid filters parameter: expected a JSON object like {"status":["running"]}');
   }
-  const out: Filters = {};
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      out[key] = [...(value as string[])];
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)
-      && Object.values(value).every((v) => typeof v === 'boolean')) {
-      out[key] = Object.entries(value as Record<string, boolean>).filter(([, on]) => on).map(([k]) => k);
-    } else {
-      throw apiErrors.make('BAD_FILTERS', `invalid filters parameter: the value of "${key}" must be a list of strings`);
+  // fromEntries defines own properties: a key like "__proto__" stays a key, not a prototype.
+  return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([key, value]) => {
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [key, [...(value as string[])]];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'boolean')) {
+      return [key, Object.entries(value as Record<string, boolean>).filter(([, on]) => on).map(([k]) => k)];
     }
-  }
-  return out;
+    throw apiErrors.make('BAD_FILTERS', `invalid filters parameter: the value of "${key}" must be a list of strings`);
+  })) as Filters;
 }
