@@ -1,4 +1,5 @@
 import t from 'tap';
+import { isMounted, overlayPaths } from '../runtime/index.js';
 import { setup, run, logText } from './testing-env.js';
 
 t.test('memory limit: a process allocating past --memory 8m is OOM-killed', async (t) => {
@@ -114,4 +115,14 @@ t.test('privileged: all caps (mount works), host devices, no seccomp; default: m
   t.equal(m2, 'refused');
   t.match(sec2 ?? '', /Seccomp:\s+2/, 'seccomp filter mode');
   t.ok(Number(n1) > Number(n2), `privileged sees more devices (${n1 ?? '?'} > ${n2 ?? '?'})`);
+});
+
+t.test('--mount type=bind with a missing source is refused at start; nothing is left mounted', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('nosrc', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: `${env.dir}/missing`, Target: '/m' }] } });
+  await t.rejects(env.mgr.start(Id), { status: 400, message: /bind source path does not exist/ });
+  t.notOk(await isMounted(overlayPaths(env.dataRoot, Id).merged), 'rootfs unmounted by the undo');
+  t.equal(env.net.attached.size, 0, 'network detached by the undo');
+  t.same(await env.mgr.crun.list(), []);
+  t.equal((await env.mgr.inspect(Id)).State.Status, 'created');
 });

@@ -52,19 +52,14 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
   const hc = rec.HostConfig;
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const image = d.images.layerPaths(rec.Image);
     const mounts = parseMounts(hc);
-    const net = await d.network.attach({
-      containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
-      networkMode: hc.NetworkMode ?? 'bridge', portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
-      exposedPorts: rec.ExposedPorts, macAddress: rec.Config.MacAddress, dns: hc.Dns ?? undefined, dnsSearch: hc.DnsSearch ?? undefined,
-      dnsOptions: hc.DnsOptions ?? undefined, extraHosts: hc.ExtraHosts ?? undefined,
-    });
-    undo.push(() => d.network.detach(id));
-    const layers = await image;
-    const [rootfs] = await Promise.all([
-      mountRootfs(d.dataRoot, id, layers),
-      writeFile(p.hosts, net.hosts), writeFile(p.hostname, net.hostnameFile), writeFile(p.resolvConf, net.resolvConf),
+    // The rootfs and the bundle do not need the network: prepare them while
+    // the network attaches. Both undo steps are idempotent, so they are
+    // registered before the work and run only after both settled.
+    undo.push(() => unmountRootfs(d.dataRoot, id));
+    // allSettled: a failing step must not leave a mount finishing after the undo.
+    const local = Promise.allSettled([
+      d.images.layerPaths(rec.Image).then((layers) => mountRootfs(d.dataRoot, id, layers)),
       mkdir(p.bundle, { recursive: true }),
       rm(p.stateDir, { recursive: true, force: true }),
       ...mounts.filter((m) => m.createSource).map((m) => mkdir(m.spec.source, { recursive: true })),
@@ -74,7 +69,21 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
         }
       }),
     ]);
-    undo.push(() => unmountRootfs(d.dataRoot, id));
+    const attaching = d.network.attach({
+      containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
+      networkMode: hc.NetworkMode ?? 'bridge', portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
+      exposedPorts: rec.ExposedPorts, macAddress: rec.Config.MacAddress, dns: hc.Dns ?? undefined, dnsSearch: hc.DnsSearch ?? undefined,
+      dnsOptions: hc.DnsOptions ?? undefined, extraHosts: hc.ExtraHosts ?? undefined,
+    });
+    const [localR, netR] = await Promise.allSettled([local, attaching]);
+    if (netR.status === 'fulfilled') undo.push(() => d.network.detach(id));
+    const localFailed = localR.status === 'fulfilled' ? localR.value.find((r) => r.status === 'rejected') : localR;
+    if (localFailed !== undefined) throw (localFailed as PromiseRejectedResult).reason;
+    if (netR.status === 'rejected') throw netR.reason;
+    const net = netR.value;
+    const first = localR.status === 'fulfilled' ? localR.value[0] : undefined;
+    const rootfs = first?.status === 'fulfilled' ? first.value as string : '';
+    await Promise.all([writeFile(p.hosts, net.hosts), writeFile(p.hostname, net.hostnameFile), writeFile(p.resolvConf, net.resolvConf)]);
     const [passwd, group] = await Promise.all([
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
