@@ -25,3 +25,16 @@ t.test('exit code, pid 1, isolation from host processes', async (t) => {
   const lines = (await logText(env, r.id)).trim().split('\n').map((l) => l.trim().split(/\s+/));
   t.same(lines, [['1'], ['PID', 'COMMAND'], ['1', 'ps']], 'PID 1 is the command; no host process is visible');
 });
+
+t.test('ten containers started concurrently all run and stop cleanly', async (t) => {
+  const env = await setup(t);
+  const ids = await Promise.all(Array.from({ length: 10 }, async () => {
+    const { Id } = await env.mgr.create(undefined, { Image: 'busybox', Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'], HostConfig: { NetworkMode: 'none' } });
+    await env.mgr.start(Id);
+    return Id;
+  }));
+  t.equal(new Set((await env.mgr.list({})).map((c) => c.Names[0])).size, 10, 'ten distinct generated names, all running');
+  await Promise.all(ids.map((id) => env.mgr.stop(id, { timeoutS: 5 })));
+  t.same((await env.mgr.list({ all: true })).map((c) => c.State), Array(10).fill('exited'));
+  t.same(await env.mgr.crun.list(), []);
+});
