@@ -1,5 +1,5 @@
 import { registeredErrors } from '@shoal/common';
-import { raftErrors } from 'raft-ts';
+import { raftErrors, raftNodeErrors, raftStorageErrors } from 'raft-ts';
 
 /** The text of docs/errors.md, from every registry loaded by the packages' entry points. */
 export async function renderErrorsDoc(): Promise<string> {
@@ -9,7 +9,9 @@ export async function renderErrorsDoc(): Promise<string> {
   await import('@shoal/common');
   const rows = new Map<string, { status: number; retryable: boolean; doc: string }>();
   for (const [code, def] of registeredErrors()) rows.set(code, { status: def.status, retryable: def.retryable ?? false, doc: def.doc });
-  for (const [name, def] of Object.entries(raftErrors.defs)) rows.set(`RAFT_${name}`, def);
+  for (const reg of [raftErrors, raftStorageErrors, raftNodeErrors]) {
+    for (const [name, def] of Object.entries(reg.defs)) rows.set(`${reg.prefix}_${name}`, def);
+  }
   const lines = [
     '# Error codes',
     '',
