@@ -255,6 +255,11 @@ export class ContainerManager implements ContainerEngine {
         dataRoot: this.#o.dataRoot, images: this.#o.images, network: this.#o.network, crun: this.#crun, log: this.#o.log,
         initPath: this.#o.initPath, hostCaps: this.#hostCaps, logMaxSize: this.#o.logMaxSize, logMaxFiles: this.#o.logMaxFiles,
         cgroupPath: this.cgroupPath(rec.Id), paths: p,
+        containerPid: (ref) => {
+          const other = this.#find(ref);
+          if (other.run === null) throw containerErrors.make('NOT_RUNNING', `cannot join namespace of a non running container: ${ref}`);
+          return other.rec.State.Pid;
+        },
       }, rec, l.pendingAttach.splice(0));
     } catch (e) {
       rec.State = {

@@ -171,8 +171,11 @@ export function buildRecord(opts: { id: string; name: string; created: string; b
   validatePorts(body);
   if ((hc.ShmSize ?? 0) < 0) throw containerErrors.make('INVALID_CONFIG', 'SHM size can not be less than 0');
   if (hc.LogConfig.Type !== 'json-file' && hc.LogConfig.Type !== '') throw containerErrors.make('NOT_SUPPORTED', `logging driver "${hc.LogConfig.Type}" is not supported (only json-file)`);
-  if (hc.PidMode !== undefined && hc.PidMode !== '' || hc.IpcMode !== undefined && hc.IpcMode !== '' && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable') {
-    throw containerErrors.make('NOT_SUPPORTED', 'pid and ipc modes other than private are not supported yet');
+  for (const [flag, mode] of [['pid', hc.PidMode], ['ipc', hc.IpcMode], ['uts', hc.UTSMode]] as const) {
+    if (mode === undefined || mode === '' || mode === 'host' || mode.startsWith('container:') && mode.length > 'container:'.length) continue;
+    if (flag === 'ipc' && (mode === 'private' || mode === 'shareable')) continue;
+    if (flag === 'uts' && mode.startsWith('container:')) throw containerErrors.make('INVALID_CONFIG', `invalid UTS mode: ${mode}`);
+    throw containerErrors.make('INVALID_CONFIG', `invalid ${flag === 'pid' ? 'PID' : 'IPC'} mode: ${mode}`);
   }
   try {
     computeCaps({ privileged: hc.Privileged, add: hc.CapAdd, drop: hc.CapDrop });

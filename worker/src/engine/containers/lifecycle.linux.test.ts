@@ -38,3 +38,13 @@ t.test('ten containers started concurrently all run and stop cleanly', async (t)
   t.same((await env.mgr.list({ all: true })).map((c) => c.State), Array(10).fill('exited'));
   t.same(await env.mgr.crun.list(), []);
 });
+
+t.test('--pid container:X and --ipc host', async (t) => {
+  const env = await setup(t);
+  const { Id } = await env.mgr.create('target', { Image: 'busybox', Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'], HostConfig: { NetworkMode: 'none' } });
+  await env.mgr.start(Id);
+  const r = await run(env, { Cmd: ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo'], HostConfig: { NetworkMode: 'none', PidMode: `container:target`, IpcMode: 'host' } });
+  t.equal(await logText(env, r.id), 'sh -c trap "exit 0" TERM; sleep 1d & wait \n', 'PID 1 is the target container\'s init');
+  await t.rejects(env.mgr.create('bad', { Image: 'busybox', HostConfig: { PidMode: 'bogus' } }), { status: 400, message: 'invalid PID mode: bogus' });
+  await env.mgr.stop(Id, { timeoutS: 5 });
+});

@@ -39,6 +39,8 @@ export interface StartDeps {
   logMaxFiles?: number;
   /** e.g. `/shoal/<id>` */
   cgroupPath: string;
+  /** Pid of a running container's init, by reference (for --pid/--ipc container:X); throws when not running. */
+  containerPid: (ref: string) => number;
   paths: ContainerPaths;
 }
 
@@ -109,6 +111,7 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
       userMounts: mounts.map((m) => m.spec as UserMount),
       hostDevices: hc.Privileged === true ? await readHostDevices() : undefined,
       hostCaps: d.hostCaps,
+      shareNs: shareNamespaces(hc, d.containerPid),
     });
     await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
     undo.push(() => d.crun.delete(id));
@@ -176,4 +179,14 @@ function mapCreateError(e: unknown): Error {
     return containerErrors.make('CMD_NOT_FOUND', `failed to create task for container: OCI runtime create failed: ${msg}: permission denied: unknown`, { cause: e });
   }
   return containerErrors.make('START_FAILED', `failed to create task for container: OCI runtime create failed: ${msg}: unknown`, { cause: e });
+}
+
+/** --pid / --ipc / --uts as spec input: 'host', a /proc/<pid>/ns path of another container, or private. */
+function shareNamespaces(hc: ContainerRecord['HostConfig'], containerPid: (ref: string) => number): { pid?: string; ipc?: string; uts?: string } {
+  const out: { pid?: string; ipc?: string; uts?: string } = {};
+  for (const [type, mode] of [['pid', hc.PidMode], ['ipc', hc.IpcMode], ['uts', hc.UTSMode]] as const) {
+    if (mode === 'host') out[type] = 'host';
+    else if (mode?.startsWith('container:') === true) out[type] = `/proc/${containerPid(mode.slice('container:'.length))}/ns/${type}`;
+  }
+  return out;
 }

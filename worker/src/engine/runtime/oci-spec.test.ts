@@ -151,3 +151,8 @@ t.test('privileged gets the bounding set the daemon has', async (t) => {
   t.same(s.process.capabilities.bounding, have);
   t.same(computeCaps({ add: ['ALL'], drop: ['NET_RAW'], available: have }).includes('CAP_NET_RAW'), false);
 });
+
+t.test('--pid/--ipc/--uts host and container:', async (t) => {
+  const s = generateSpec(base({ shareNs: { pid: 'host', ipc: '/proc/42/ns/ipc' } }));
+  t.same(s.linux.namespaces, [{ type: 'ipc', path: '/proc/42/ns/ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }, { type: 'network' }]);
+});

@@ -71,6 +71,12 @@ export interface SpecInput {
   hostname: string;
   /** 'host': share the host's; 'new': a fresh one (network none); else a netns path to join. */
   network: { kind: 'host' } | { kind: 'new' } | { kind: 'path'; path: string };
+  /**
+   * pid / ipc / uts sharing (--pid, --ipc, --uts): omitted = a private
+   * namespace; 'host' = the host's (no namespace); a path = join another
+   * container's (/proc/<pid>/ns/<type>).
+   */
+  shareNs?: { pid?: 'host' | string; ipc?: 'host' | string; uts?: 'host' | string };
   /** Absolute cgroups path, e.g. `/shoal/<id>`. */
   cgroupsPath: string;
   /** Generated /etc files to bind-mount. */
@@ -230,7 +236,13 @@ export function generateSpec(input: SpecInput): OciSpec {
     args = [INIT_PATH_IN_CONTAINER, '--', ...input.argv];
   }
 
-  const namespaces: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }];
+  const namespaces: Array<{ type: string; path?: string }> = [];
+  for (const type of ['pid', 'ipc', 'uts'] as const) {
+    const share = input.shareNs?.[type];
+    if (share === undefined) namespaces.push({ type });
+    else if (share !== 'host') namespaces.push({ type, path: share });
+  }
+  namespaces.push({ type: 'mount' }, { type: 'cgroup' });
   if (input.network.kind === 'new') namespaces.push({ type: 'network' });
   else if (input.network.kind === 'path') namespaces.push({ type: 'network', path: input.network.path });
 
