@@ -46,5 +46,8 @@ t.test('--pid container:X and --ipc host', async (t) => {
   const r = await run(env, { Cmd: ['sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo'], HostConfig: { NetworkMode: 'none', PidMode: `container:target`, IpcMode: 'host' } });
   t.equal(await logText(env, r.id), 'sh -c trap "exit 0" TERM; sleep 1d & wait \n', 'PID 1 is the target container\'s init');
   await t.rejects(env.mgr.create('bad', { Image: 'busybox', HostConfig: { PidMode: 'bogus' } }), { status: 400, message: 'invalid PID mode: bogus' });
+  const { hostname } = await import('node:os');
+  const uts = await run(env, { Cmd: ['hostname'], HostConfig: { NetworkMode: 'none', UTSMode: 'host' } });
+  t.equal(await logText(env, uts.id), `${hostname()}\n`, '--uts host shows the host name');
   await env.mgr.stop(Id, { timeoutS: 5 });
 });

@@ -155,4 +155,6 @@ t.test('privileged gets the bounding set the daemon has', async (t) => {
 t.test('--pid/--ipc/--uts host and container:', async (t) => {
   const s = generateSpec(base({ shareNs: { pid: 'host', ipc: '/proc/42/ns/ipc' } }));
   t.same(s.linux.namespaces, [{ type: 'ipc', path: '/proc/42/ns/ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }, { type: 'network' }]);
+  t.equal(s.hostname, 'aaaaaaaaaaaa');
+  t.equal(generateSpec(base({ shareNs: { uts: 'host' } })).hostname, undefined, 'no hostname without a UTS namespace');
 });

@@ -27,7 +27,8 @@ export interface OciSpec {
     oomScoreAdj?: number;
   };
   root: { path: string; readonly: boolean };
-  hostname: string;
+  /** Absent when the UTS namespace is shared (the runtime cannot set it then). */
+  hostname?: string;
   mounts: OciMount[];
   linux: {
     namespaces: Array<{ type: string; path?: string }>;
@@ -273,6 +274,7 @@ export function generateSpec(input: SpecInput): OciSpec {
       readonlyPaths: privileged ? [] : [...(hc.ReadonlyPaths ?? READONLY_PATHS)],
     },
   };
+  if (input.shareNs?.uts !== undefined) delete spec.hostname;
   if (rlimits.length > 0) spec.process.rlimits = rlimits;
   if (hc.OomScoreAdj !== undefined && hc.OomScoreAdj !== 0) spec.process.oomScoreAdj = hc.OomScoreAdj;
   if (hc.Sysctls != null && Object.keys(hc.Sysctls).length > 0) spec.linux.sysctl = { ...hc.Sysctls };
