@@ -113,7 +113,8 @@ export class ContainerManager implements ContainerEngine {
 
   /** crun's container id is ours; its cgroups live here (relative to each hierarchy). */
   cgroupPath(id: string): string {
-    return `/${this.#parent}/${id}`;
+    const parent = this.#byId.get(id)?.rec.HostConfig.CgroupParent?.replace(/^\/+|\/+$/g, '');
+    return `/${parent !== undefined && parent !== '' ? parent : this.#parent}/${id}`;
   }
 
   /** The crun adapter (tests: leak checks). */

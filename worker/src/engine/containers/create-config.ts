@@ -5,7 +5,7 @@
 import type { ContainerCreateBody, HostConfig, MountPoint, ContainerConfig } from '@shoal/common';
 import type { ResolvedImage } from './deps.js';
 import type { UserMount } from '../runtime/index.js';
-import { resolveCommand, computeCaps, rlimitType } from '../runtime/index.js';
+import { resolveCommand, computeCaps, customSeccomp, rlimitType } from '../runtime/index.js';
 import { containerErrors } from './errors.js';
 import { createdState, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
 
@@ -180,6 +180,8 @@ export function buildRecord(opts: { id: string; name: string; created: string; b
   try {
     computeCaps({ privileged: hc.Privileged, add: hc.CapAdd, drop: hc.CapDrop });
     for (const u of hc.Ulimits ?? []) rlimitType(u.Name);
+    const seccomp = (hc.SecurityOpt ?? []).find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
+    if (seccomp !== undefined && seccomp !== 'unconfined') customSeccomp(seccomp);
   } catch (e) {
     throw containerErrors.make('INVALID_CONFIG', (e as Error).message, { cause: e });
   }

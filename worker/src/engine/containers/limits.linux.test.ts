@@ -126,3 +126,27 @@ t.test('--mount type=bind with a missing source is refused at start; nothing is 
   t.same(await env.mgr.crun.list(), []);
   t.equal((await env.mgr.inspect(Id)).State.Status, 'created');
 });
+
+t.test('custom seccomp profile and a per-container cgroup parent', async (t) => {
+  const env = await setup(t);
+  const profile = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] });
+  const parent = `${env.parent}-own`;
+  t.teardown(async () => {
+    const { allCgroupDirs } = await import('../runtime/index.js');
+    const { rmdir } = await import('node:fs/promises');
+    for (const d of allCgroupDirs(env.mgr.cgroupLayout, `/${parent}`)) await rmdir(d).catch(() => undefined);
+  });
+  const r = await run(env, {
+    Cmd: ['sh', '-c', '(mkdir /newdir) 2>/dev/null && echo made || echo denied'],
+    HostConfig: { NetworkMode: 'none', SecurityOpt: [`seccomp=${profile}`] },
+  });
+  const out = (await logText(env, r.id)).split('\n');
+  t.equal(out[0], 'denied', 'the profile denies mkdir');
+  await t.rejects(env.mgr.create('badsec', { Image: 'busybox', HostConfig: { SecurityOpt: ['seccomp={nope'] } }), { status: 400, message: /invalid seccomp profile/ });
+  const { Id } = await env.mgr.create('own-parent', { Image: 'busybox', Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1d & wait'], HostConfig: { NetworkMode: 'none', CgroupParent: parent } });
+  await env.mgr.start(Id);
+  const { readFile } = await import('node:fs/promises');
+  const procs = await readFile(`/sys/fs/cgroup/memory/${parent}/${Id}/cgroup.procs`, 'utf8');
+  t.ok(procs.split('\n').includes(String((await env.mgr.inspect(Id)).State.Pid)), 'the init runs in <CgroupParent>/<id>');
+  await env.mgr.stop(Id, { timeoutS: 5 });
+});

@@ -19,7 +19,7 @@ export type { PasswdEntry, GroupEntry, ResolvedUser } from './user-lookup.js';
 export { resolveCommand } from './command.js';
 export type { CommandInput } from './command.js';
 export {
-  generateSpec, buildEnv, buildResources, rlimitType, MASKED_PATHS, READONLY_PATHS, INIT_PATH_IN_CONTAINER,
+  generateSpec, customSeccomp, buildEnv, buildResources, rlimitType, MASKED_PATHS, READONLY_PATHS, INIT_PATH_IN_CONTAINER,
   DEFAULT_SHM_SIZE, DEFAULT_DEVICES, DEFAULT_DEVICE_RULES,
 } from './oci-spec.js';
 export type { OciSpec, OciMount, OciResources, OciDevice, UserMount, SpecInput } from './oci-spec.js';

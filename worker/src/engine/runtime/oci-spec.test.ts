@@ -158,3 +158,11 @@ t.test('--pid/--ipc/--uts host and container:', async (t) => {
   t.equal(s.hostname, 'aaaaaaaaaaaa');
   t.equal(generateSpec(base({ shareNs: { uts: 'host' } })).hostname, undefined, 'no hostname without a UTS namespace');
 });
+
+t.test('custom seccomp profile and unconfined', async (t) => {
+  const profile = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }], syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] });
+  const s = generateSpec(base({ hostConfig: { SecurityOpt: [`seccomp=${profile}`] } }));
+  t.same(s.linux.seccomp, { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] });
+  t.equal(generateSpec(base({ hostConfig: { SecurityOpt: ['seccomp=unconfined'] } })).linux.seccomp, undefined);
+  t.throws(() => generateSpec(base({ hostConfig: { SecurityOpt: ['seccomp={bad'] } })), { code: 'RUNTIME_INVALID_SPEC', message: /invalid seccomp profile/ });
+});

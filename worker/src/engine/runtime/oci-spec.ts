@@ -278,7 +278,27 @@ export function generateSpec(input: SpecInput): OciSpec {
   if (rlimits.length > 0) spec.process.rlimits = rlimits;
   if (hc.OomScoreAdj !== undefined && hc.OomScoreAdj !== 0) spec.process.oomScoreAdj = hc.OomScoreAdj;
   if (hc.Sysctls != null && Object.keys(hc.Sysctls).length > 0) spec.linux.sysctl = { ...hc.Sysctls };
-  const unconfined = (hc.SecurityOpt ?? []).some((o) => o === 'seccomp=unconfined' || o === 'seccomp:unconfined');
-  if (!privileged && !unconfined) spec.linux.seccomp = defaultSeccompProfile(caps);
+  const seccompOpt = (hc.SecurityOpt ?? []).find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
+  if (!privileged && seccompOpt !== 'unconfined') {
+    spec.linux.seccomp = seccompOpt === undefined ? defaultSeccompProfile(caps) : customSeccomp(seccompOpt);
+  }
   return spec;
+}
+
+/**
+ * A --security-opt seccomp=<profile> (the docker CLI sends the file's JSON
+ * content) in Docker's profile format, as an OCI seccomp section.
+ */
+export function customSeccomp(json: string): OciSeccomp {
+  let p: { defaultAction?: string; defaultErrnoRet?: number; architectures?: string[]; archMap?: Array<{ architecture: string; subArchitectures?: string[] }>; syscalls?: OciSeccomp['syscalls'] };
+  try {
+    p = JSON.parse(json) as typeof p;
+  } catch (e) {
+    throw runtimeErrors.make('INVALID_SPEC', `invalid seccomp profile: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof p.defaultAction !== 'string') throw runtimeErrors.make('INVALID_SPEC', 'invalid seccomp profile: defaultAction is required');
+  const arches = p.architectures ?? (p.archMap ?? []).flatMap((a) => [a.architecture, ...(a.subArchitectures ?? [])]);
+  const out: OciSeccomp = { defaultAction: p.defaultAction, architectures: arches, syscalls: (p.syscalls ?? []).map((r) => ({ ...r })) };
+  if (p.defaultErrnoRet !== undefined) out.defaultErrnoRet = p.defaultErrnoRet;
+  return out;
 }
