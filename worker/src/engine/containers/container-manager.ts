@@ -750,6 +750,7 @@ export class ContainerManager implements ContainerEngine {
     if (l.run === null || l.run.monitor === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
     // Any connection may send a resize frame: use the monitor's.
     l.run.monitor.resize(h, w);
+    this.#emit(l.rec, 'resize', { height: String(h), width: String(w) });
   }
 
   execCreate(idOrName: string, body: ExecCreateBody): Promise<{ Id: string }> {
