@@ -24,12 +24,14 @@ t.test('dockerode: create, attach, start, wait, logs, remove', async (t) => {
   let e = '';
   out.on('data', (b: Buffer) => (o += b.toString()));
   err.on('data', (b: Buffer) => (e += b.toString()));
+  const ended = new Promise((r) => stream.once('end', r));
   docker.modem.demuxStream(stream, out, err);
-  const waited = c.wait();
+  // A created container is already "not running": wait for its next exit, as docker run does.
+  const waited = c.wait({ condition: 'next-exit' });
   await c.start();
   const res = (await waited) as { StatusCode: number };
   t.equal(res.StatusCode, 4);
-  await new Promise((r) => stream.once('end', r));
+  await ended;
   t.equal(o, 'to-out\n');
   t.equal(e, 'to-err\n');
   const logs = (await c.logs({ stdout: true, stderr: false })) as Buffer;
@@ -46,11 +48,12 @@ t.test('dockerode: exec in a running container', async (t) => {
   await c.start();
   const ex = await c.exec({ Cmd: ['sh', '-c', 'echo exec-ok; exit 5'], AttachStdout: true, AttachStderr: true });
   const s = await ex.start({ hijack: true, stdin: false });
+  const ended = new Promise((r) => s.once('end', r));
   const out = new PassThrough();
   let o = '';
   out.on('data', (b: Buffer) => (o += b.toString()));
   docker.modem.demuxStream(s, out, new PassThrough());
-  await new Promise((r) => s.once('end', r));
+  await ended;
   t.equal(o, 'exec-ok\n');
   const info = await ex.inspect();
   t.equal(info.ExitCode, 5);

@@ -22,12 +22,15 @@ t.test('a running container survives a kill -9 of shoald, and logs survive a res
 });
 
 t.test('a container that exits while shoald is down is seen as exited, with its exit code', async (t) => {
-  const id = (await d.docker(['run', '-d', IMAGE, 'sh', '-c', 'read x; exit 7'])).stdout.trim();
+  const id = (await d.docker(['run', '-d', IMAGE, 'sh', '-c', 'sleep 1d & wait'])).stdout.trim();
   t.teardown(() => d.docker(['rm', '-f', id]).then(() => undefined));
   const pid = Number((await d.docker(['inspect', '-f', '{{.State.Pid}}', id])).stdout.trim());
   await d.stop();
-  process.kill(pid, 'SIGKILL');
-  await d.start();
+  try {
+    process.kill(pid, 'SIGKILL');
+  } finally {
+    await d.start();
+  }
   const st = (await d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id])).stdout.trim();
   t.equal(st, 'exited 137');
 });
@@ -37,8 +40,11 @@ t.test('restart policy always brings a container back after shoald restarts', as
   t.teardown(() => d.docker(['rm', '-f', id]).then(() => undefined));
   const pid = Number((await d.docker(['inspect', '-f', '{{.State.Pid}}', id])).stdout.trim());
   await d.stop();
-  process.kill(pid, 'SIGKILL');
-  await d.start();
+  try {
+    process.kill(pid, 'SIGKILL');
+  } finally {
+    await d.start();
+  }
   let st = '';
   for (let i = 0; i < 100; i++) {
     st = (await d.docker(['inspect', '-f', '{{.State.Status}}', id])).stdout.trim();
