@@ -9,7 +9,7 @@
  * This is a benchmark, not a test: it asserts nothing and cleans up after itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -99,6 +99,7 @@ async function startShoald(work: string): Promise<Daemon> {
     '--bridge', 'shbench0', '--bip', '10.231.0.1/16', '--nft-table', 'shoalbench',
     '--cgroup-parent', 'shoalbench', '--config-file', join(work, 'none.json'), '--log-level', 'warn',
   ];
+  await writeFile(join(work, 'none.json'), '{}\n');
   const proc = spawn('node', args, { stdio: ['ignore', 'inherit', 'inherit'] });
   const host = `unix://${sock}`;
   await waitPing(host, proc, 'shoald');
@@ -120,13 +121,13 @@ async function startDockerd(work: string): Promise<Daemon> {
   await runTool(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   const sock = join(work, 'docker.sock');
   const exec = join(work, 'exec');
+  await writeFile(join(work, 'daemon.json'), '{}\n');
   const proc = spawn('nsenter', [
     `--net=/run/netns/${ns}`, 'dockerd', '--data-root', join(work, 'data'), '--exec-root', exec,
     '-H', `unix://${sock}`, '--pidfile', join(work, 'dockerd.pid'), '--config-file', join(work, 'daemon.json'),
     '--log-level', 'warn', '--storage-driver', 'overlay2', '--cgroup-parent', 'shoalbench-docker',
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   const host = `unix://${sock}`;
-  await runTool(['sh', '-c', `echo '{}' > ${join(work, 'daemon.json')}`]);
   await waitPing(host, proc, 'dockerd');
   return {
     name: 'docker', host, proc,
@@ -210,6 +211,9 @@ async function main(): Promise<void> {
     console.log(`engine: run-latency ratio ${r1.toFixed(2)}, 50-containers ratio ${r2.toFixed(2)}, idle-rss ratio ${r3.toFixed(2)}`);
   } finally {
     for (const d of daemons.reverse()) await d.stop().catch((e: unknown) => console.error(`stopping ${d.name}:`, e));
+    // The daemons' exec-roots hold mount points (netns dirs, overlay and shm mounts of dockerd).
+    const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '');
+    for (const m of mounts.filter((p) => p.startsWith(work)).reverse()) await runTool(['umount', '-l', m]).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }
