@@ -4,3 +4,4 @@ export type { TestNetns } from './netns.js';
 export { ManualClock } from '@shoal/common';
 export { startTestDaemon, daemonLog } from './shoald.js';
 export type { TestDaemon } from './shoald.js';
+export { removeCgroupTree, cgroupMountPoints } from './cgroups.js';

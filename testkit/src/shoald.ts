@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTool } from '@shoal/common';
+import { removeCgroupTree } from './cgroups.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -68,7 +69,8 @@ export async function startTestDaemon(): Promise<TestDaemon> {
   const start = async (): Promise<void> => {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
-    child = spawn(process.execPath, [
+    // setpriv --pdeathsig: if the test process dies (tap's timeout), so does its daemon.
+    child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', process.execPath,
       '--import', 'tsx', '--conditions=shoal-source', join(repo, 'worker/src/daemon/main.ts'),
       '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socketPath}`,
       '--pidfile', join(work, 'shoald.pid'), '--config-file', configFile,
@@ -125,9 +127,7 @@ export async function startTestDaemon(): Promise<TestDaemon> {
       for (const p of ours) await runTool(['umount', '-l', p]).catch(() => undefined);
       await runTool(['ip', 'link', 'del', bridge]).catch(() => undefined);
       await runTool(['nft', 'delete', 'table', 'ip', nftTable]).catch(() => undefined);
-      for (const ctl of ['memory', 'cpu', 'cpuacct', 'pids', 'freezer', 'devices', 'blkio', 'cpuset', 'hugetlb', 'systemd', 'unified']) {
-        await runTool(['find', `/sys/fs/cgroup/${ctl}/${cgroupParent}`, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']).catch(() => undefined);
-      }
+      await removeCgroupTree(cgroupParent).catch(() => undefined);
       await rm(work, { recursive: true, force: true }).catch(() => undefined);
     },
   };

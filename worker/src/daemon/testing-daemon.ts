@@ -7,11 +7,10 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { makeBusyboxRootfsTar } from '@shoal/testkit';
+import { makeBusyboxRootfsTar, removeCgroupTree } from '@shoal/testkit';
 import { mergeDaemonConfig, runTool, silentLogger, type DaemonConfig } from '@shoal/common';
 import { startDaemon, type Daemon } from './start-daemon.js';
 
@@ -33,8 +32,6 @@ export interface TestDaemon {
   /** A busybox rootfs tar (for `docker import`). */
   busyboxTar(): Promise<string>;
 }
-
-const CGROUP_HIERARCHIES = ['memory', 'cpu,cpuacct', 'pids', 'cpuset', 'blkio', 'devices', 'freezer', 'hugetlb', 'net_cls,net_prio', 'perf_event', 'systemd', 'unified'];
 
 /** Start a daemon for `t` (`extra`: more settings in daemon.json's shape); everything is undone in `t`'s teardown. */
 export async function startTestDaemon(t: TestLike, extra: Record<string, unknown> = {}): Promise<TestDaemon> {
@@ -63,7 +60,7 @@ export async function startTestDaemon(t: TestLike, extra: Record<string, unknown
     });
     await step(() => runTool(['ip', 'link', 'del', bridge], { okCodes: [0, 1, 2] }));
     await step(() => runTool(['nft', 'delete', 'table', 'ip', table], { okCodes: [0, 1] }));
-    await step(async () => { for (const c of CGROUP_HIERARCHIES) await rmdir(join('/sys/fs/cgroup', c, parent)).catch(() => undefined); });
+    await step(() => removeCgroupTree(parent));
     rmSync(sockDir, { recursive: true, force: true });
   });
   const root = t.testdir();
