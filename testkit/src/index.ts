@@ -3,5 +3,5 @@ export { makeNetns } from './netns.js';
 export type { TestNetns } from './netns.js';
 export { ManualClock } from '@shoal/common';
 export { startTestDaemon, daemonLog } from './shoald.js';
-export type { TestDaemon } from './shoald.js';
+export type { TestDaemon, TestDaemonOptions } from './shoald.js';
 export { removeCgroupTree, cgroupMountPoints } from './cgroups.js';

@@ -45,12 +45,22 @@ function ping(socketPath: string): Promise<boolean> {
   });
 }
 
+/** Options of {@link startTestDaemon}. */
+export interface TestDaemonOptions {
+  /**
+   * Run the daemon inside this network namespace (a name under /run/netns).
+   * Only the network namespace is entered (nsenter --net), so the daemon
+   * still sees the host's /sys/fs/cgroup and mounts.
+   */
+  netns?: string;
+}
+
 /**
  * Start a real shoald from the TypeScript sources (tsx) for a test. Every
  * name is unique so test files can run in parallel. Call `cleanup()` in
  * teardown.
  */
-export async function startTestDaemon(): Promise<TestDaemon> {
+export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
   const suffix = randomBytes(3).toString('hex');
   const work = await mkdtemp(join(tmpdir(), 'shoald-test-'));
   const dataRoot = join(work, 'data');
@@ -70,7 +80,8 @@ export async function startTestDaemon(): Promise<TestDaemon> {
     const { openSync } = await import('node:fs');
     const fd = openSync(logFile, 'a');
     // setpriv --pdeathsig: if the test process dies (tap's timeout), so does its daemon.
-    child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', process.execPath,
+    const enter = opts.netns === undefined ? [] : ['nsenter', `--net=/run/netns/${opts.netns}`];
+    child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', ...enter, process.execPath,
       '--import', 'tsx', '--conditions=shoal-source', join(repo, 'worker/src/daemon/main.ts'),
       '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socketPath}`,
       '--pidfile', join(work, 'shoald.pid'), '--config-file', configFile,
@@ -125,8 +136,9 @@ export async function startTestDaemon(): Promise<TestDaemon> {
       const mounts = await readFile('/proc/self/mounts', 'utf8');
       const ours = mounts.split('\n').map((l) => l.split(' ')[1] ?? '').filter((p) => p.startsWith(work)).reverse();
       for (const p of ours) await runTool(['umount', '-l', p]).catch(() => undefined);
-      await runTool(['ip', 'link', 'del', bridge]).catch(() => undefined);
-      await runTool(['nft', 'delete', 'table', 'ip', nftTable]).catch(() => undefined);
+      const inNs = opts.netns === undefined ? [] : ['nsenter', `--net=/run/netns/${opts.netns}`];
+      await runTool([...inNs, 'ip', 'link', 'del', bridge]).catch(() => undefined);
+      await runTool([...inNs, 'nft', 'delete', 'table', 'ip', nftTable]).catch(() => undefined);
       await removeCgroupTree(cgroupParent).catch(() => undefined);
       await rm(work, { recursive: true, force: true }).catch(() => undefined);
     },

@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBusyboxRootfsTar, startTestDaemon, type TestDaemon } from '@shoal/testkit';
+import { makeBusyboxRootfsTar, startTestDaemon, type TestDaemon, type TestDaemonOptions } from '@shoal/testkit';
 
 /** The test image every compat test uses. */
 export const IMAGE = 'compat/busybox:latest';
 
 /** A daemon with the busybox test image imported through the docker CLI. */
-export async function daemonWithImage(): Promise<TestDaemon> {
-  const d = await startTestDaemon();
+export async function daemonWithImage(opts: TestDaemonOptions = {}): Promise<TestDaemon> {
+  const d = await startTestDaemon(opts);
   const work = await mkdtemp(join(tmpdir(), 'compat-img-'));
   try {
     const tar = await makeBusyboxRootfsTar(work, join(work, 'rootfs.tar'));
