@@ -12,7 +12,7 @@ npx eslint . || failed_lint=1
 
 out=$(mktemp)
 # tap's own summary line "# { total: N, pass: P, fail: F, ... }" gives the counts.
-npx tap --reporter=tap --jobs=2 "$@" | tee "$out"
+npx tap --reporter=tap --jobs=1 "$@" | tee "$out"
 rc=${PIPESTATUS[0]}
 summary=$(grep -E '^# \{ total: ' "$out" | tail -n 1)
 rm -f "$out"
