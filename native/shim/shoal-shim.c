@@ -53,6 +53,7 @@ struct client {
   int hello, want_stdin, want_out, want_err;
   int paused;  /* EPOLLIN off while stdin is backed up */
   int rd_eof;  /* the client half-closed: nothing more to read */
+  int shut;    /* closing and flushed: we shut down our side and wait for the client's EOF */
   int closing; /* exit frame queued: close when flushed */
   buf_t in, out;
   struct client *next;
@@ -307,6 +308,18 @@ static void client_drop(struct client *c) {
   struct client **pp = &S.clients;
   while (*pp && *pp != c) pp = &(*pp)->next;
   if (*pp) *pp = c->next;
+  if (c->fd >= 0) {
+    /*
+     * Closing a unix socket that still has unread input makes the kernel
+     * give the peer ECONNRESET, and the peer may then lose output we sent
+     * it (the exit frame, the last lines). Read and discard what the client
+     * sent (e.g. a late close-stdin) and shut down our side first.
+     */
+    char junk[4096];
+    shutdown(c->fd, SHUT_WR);
+    while (recv(c->fd, junk, sizeof junk, MSG_DONTWAIT) > 0) {
+    }
+  }
   close_fd(&c->fd);
   buf_free(&c->in);
   buf_free(&c->out);
@@ -334,7 +347,7 @@ static struct client *client_by_fd(int fd) {
 static void client_update_events(struct client *c) {
   /* level-triggered: never ask for EPOLLRDHUP/EPOLLIN once they cannot be served, or the loop spins */
   uint32_t ev = 0;
-  if (!c->paused && !c->closing && !c->rd_eof) ev |= EPOLLIN | EPOLLRDHUP;
+  if (!c->paused && !c->rd_eof && (!c->closing || c->shut)) ev |= EPOLLIN | EPOLLRDHUP;
   if (buf_size(&c->out) > 0) ev |= EPOLLOUT;
   ep_ctl(EPOLL_CTL_MOD, c->fd, ev);
 }
@@ -352,8 +365,20 @@ static int client_flush(struct client *c) {
     buf_consume(&c->out, (size_t)w);
   }
   if (buf_size(&c->out) == 0 && c->closing) {
-    client_drop(c);
-    return -1;
+    if (c->rd_eof) {
+      client_drop(c);
+      return -1;
+    }
+    /*
+     * Everything is sent. Closing now could leave input the client sent
+     * late (a close-stdin) unread, and closing a unix socket with unread
+     * input resets the peer, which may then lose what we sent. Shut down
+     * our side and drop the client at its EOF (or at the finish deadline).
+     */
+    if (!c->shut) {
+      shutdown(c->fd, SHUT_WR);
+      c->shut = 1;
+    }
   }
   client_update_events(c);
   return 0;
@@ -887,7 +912,7 @@ static int client_read(struct client *c) {
       }
       if (buf_size(&c->in) < 8 + (size_t)len) break;
       int type = h[0];
-      on_frame(c, type, buf_head(&c->in) + 8, len);
+      if (!c->shut) on_frame(c, type, buf_head(&c->in) + 8, len);
       if (!client_alive(c)) { /* dropped inside (bad frame, or the process ended) */
         free(b);
         return -1;
