@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTool } from '@shoal/common';
+import { removeCgroupTree } from '@shoal/testkit';
 
 const repo = resolve(import.meta.dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -215,6 +216,7 @@ async function main(): Promise<void> {
     const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '');
     for (const m of mounts.filter((p) => p.startsWith(work)).reverse()) await runTool(['umount', '-l', m]).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
+    for (const parent of ['shoalbench', 'shoalbench-docker']) await removeCgroupTree(parent).catch(() => undefined);
   }
 }
 
