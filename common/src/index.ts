@@ -5,3 +5,4 @@ export * from './clock/index.js';
 export * from './docker-api/index.js';
 export * from './image-ref/index.js';
 export * from './config/index.js';
+export * from './stdcopy/index.js';

@@ -1,3 +1,5 @@
+import { encodeFrame as encodeStdcopy, FrameDecoder as StdcopyDecoder, type StdStreamId } from '../stdcopy/index.js';
+
 /** Stream ids of Docker's multiplexed attach/logs format. */
 export const STREAM_STDIN = 0;
 /** Stream id of stdout frames. */
@@ -8,14 +10,13 @@ export const STREAM_STDERR = 2;
 export const STREAM_SYSTEMERR = 3;
 
 /**
- * Incremental decoder of Docker's stdcopy frames: an 8-byte header
- * (stream id, 3 zero bytes, big-endian uint32 length) then the payload.
+ * Incremental decoder of Docker's stdcopy frames in the CLI's callback
+ * style, over the project's one stdcopy codec (`common/src/stdcopy`).
  * Feed it chunks as they arrive; it calls `onFrame` once per whole frame.
- * Pure: no I/O.
  */
 export class FrameDecoder {
-  #buf: Buffer = Buffer.alloc(0);
-  #onFrame: (stream: number, payload: Buffer) => void;
+  readonly #decoder = new StdcopyDecoder();
+  readonly #onFrame: (stream: number, payload: Buffer) => void;
 
   constructor(onFrame: (stream: number, payload: Buffer) => void) {
     this.#onFrame = onFrame;
@@ -23,28 +24,16 @@ export class FrameDecoder {
 
   /** Add bytes; emits every frame completed by them. */
   push(chunk: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    while (this.#buf.length >= 8) {
-      const size = this.#buf.readUInt32BE(4);
-      if (this.#buf.length < 8 + size) break;
-      const stream = this.#buf[0] ?? 0;
-      const payload = this.#buf.subarray(8, 8 + size);
-      this.#buf = this.#buf.subarray(8 + size);
-      this.#onFrame(stream, payload);
-    }
+    for (const f of this.#decoder.push(chunk)) this.#onFrame(f.stream, f.payload);
   }
 
   /** Bytes of an incomplete frame still held (0 at a clean end). */
   get pending(): number {
-    return this.#buf.length;
+    return this.#decoder.pending;
   }
 }
 
 /** Encode one frame (tests and tools). */
 export function encodeFrame(stream: number, payload: Buffer | string): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const head = Buffer.alloc(8);
-  head[0] = stream;
-  head.writeUInt32BE(body.length, 4);
-  return Buffer.concat([head, body]);
+  return encodeStdcopy(stream as StdStreamId, payload);
 }

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { encodeFrame } from '@shoal/common';
 import { ShimClient } from '@shoal/native';
 import type { OutputChunk } from '@shoal/native';
 import { containerErrors } from './errors.js';
@@ -23,10 +24,7 @@ export function parseDetachKeys(s: string | undefined): Buffer {
 
 /** Docker's stdcopy frame for non-tty streams. */
 export function stdFrame(stream: 'stdout' | 'stderr', data: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = stream === 'stdout' ? 1 : 2;
-  h.writeUInt32BE(data.length, 4);
-  return Buffer.concat([h, data]);
+  return encodeFrame(stream, data);
 }
 
 /**

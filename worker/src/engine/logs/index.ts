@@ -1,7 +1,5 @@
 export { readJsonFileLog } from './json-file-reader.js';
 export type { JsonFileReadOptions } from './json-file-reader.js';
-export { encodeFrame, FrameDecoder, StdStream, STDCOPY_HEADER_SIZE } from './stdcopy.js';
-export type { StdFrame, StdStreamId } from './stdcopy.js';
 export { parseLogLine, parseRfc3339Nano, formatTimestamp, secondsToNs } from './log-entry.js';
 export type { LogEntry } from './log-entry.js';
 export { logFilesOldestFirst } from './log-files.js';

@@ -3,7 +3,7 @@ import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { readJsonFileLog } from './json-file-reader.js';
-import { FrameDecoder } from './stdcopy.js';
+import { FrameDecoder } from '@shoal/common';
 
 const T0 = 1795593600; // 2026-11-25T08:00:00Z
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { systemClock, type Clock } from '@shoal/common';
 import { logFilesOldestFirst, LineCursor } from './log-files.js';
 import { formatTimestamp, parseLogLine, secondsToNs, type LogEntry } from './log-entry.js';
-import { encodeFrame } from './stdcopy.js';
+import { encodeFrame } from '@shoal/common';
 
 /** Options of {@link readJsonFileLog} (those of `GET /containers/{id}/logs`). */
 export interface JsonFileReadOptions {
