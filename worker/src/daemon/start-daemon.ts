@@ -7,6 +7,7 @@ import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
 import { NetworkManager } from '../engine/networks/index.js';
 import { ContainerManager } from '../engine/containers/index.js';
+import { runsChrooted } from './chroot-check.js';
 import { daemonErrors } from './daemon-errors.js';
 import { acquirePidfile } from './pidfile.js';
 import { gatherHostFacts, systemInfo } from './host-facts.js';
@@ -141,6 +142,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
       undo.push(() => l.close());
     }
     const addresses = listeners.map((l) => l.address);
+    if (await runsChrooted()) {
+      log.warn('shoald runs under chroot: crun cannot pivot_root, and `exec` into a container would run in the host\'s root filesystem; run shoald outside a chroot');
+    }
     log.info({ addresses, dataRoot: config.dataRoot, execRoot: config.execRoot, version: facts.version }, 'shoald is serving the Engine API');
 
     let closing: Promise<void> | undefined;
