@@ -4,25 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { access, mkdir, readdir, readFile, lstat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { pack, type Header } from 'tar-stream';
 import { runTool, silentLogger } from '@shoal/common';
 import { ImageStore } from './image-store.js';
 import type { ImageSource } from '../containers/index.js';
+import { makeTar } from './testing-tar.js';
 
-type Entry = Partial<Header> & { name: string; data?: string | Buffer };
 
-async function makeTar(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const ended = new Promise<void>((resolve, reject) => { p.on('end', resolve); p.on('error', reject); });
-  for (const { data, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => { p.entry(h, data ?? '', (err) => (err ? reject(err) : resolve())); });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const hex = (d: string): string => d.slice(7);

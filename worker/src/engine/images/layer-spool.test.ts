@@ -1,27 +1,12 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { pack, type Header } from 'tar-stream';
 import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { spoolLayer } from './layer-spool.js';
 import { sha256Digest } from './content-digest.js';
+import { makeTar } from './testing-tar.js';
 
-type Entry = Partial<Header> & { name: string; data?: string; pax?: Record<string, string> };
 
-async function makeTar(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const ended = new Promise<void>((resolve, reject) => { p.on('end', resolve); p.on('error', reject); });
-  for (const { data, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => {
-      p.entry(h, data ?? '', (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 t.test('spoolLayer hashes the uncompressed tar, plain or gzip', async (t) => {
   const dir = t.testdir();

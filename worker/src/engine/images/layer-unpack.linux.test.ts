@@ -1,27 +1,13 @@
 // Needs root: mknod, chown and trusted.* xattrs, as the daemon has.
 import t from 'tap';
 import { lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
-import { pack, type Header } from 'tar-stream';
 import { getAttribute } from '@napi-rs/xattr';
 import { hasCode } from '@shoal/common';
 import { unpackLayer, safeEntryPath } from './layer-unpack.js';
+import { makeTar, type TarEntry } from './testing-tar.js';
 
-type Entry = Partial<Header> & { name: string; data?: string; pax?: Record<string, string> };
+type Entry = TarEntry;
 
-async function makeTar(entries: Entry[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const ended = new Promise<void>((resolve, reject) => { p.on('end', resolve); p.on('error', reject); });
-  for (const { data, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => {
-      p.entry(h, data ?? '', (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 t.test('safeEntryPath', async (t) => {
   t.equal(safeEntryPath('./a/b/'), 'a/b');
