@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What a test run could leave on (or take from) the machine, as text, so that
+# .ci/run can compare before and after the suite: mounts, named network
+# namespaces, links, nftables tables, shoal processes, cgroups (every
+# directory of every hierarchy, and which hierarchy each controller is on),
+# the sandbox's scratch directories and the repo's `git status`.
+#   leak-check.sh snapshot            print the state
+#   leak-check.sh compare BEFORE      fail (and show the difference) unless the
+#                                     state equals the snapshot in file BEFORE
+# Run it outside the sandbox, on the machine itself.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd -P)
+repo=$(cd "$here/../.." && pwd -P)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+snapshot() {
+  echo "## mounts"
+  findmnt -rn -o TARGET,SOURCE,FSTYPE | sort
+  echo "## netns"
+  ip netns list 2>/dev/null | awk '{print $1}' | sort
+  echo "## links"
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+  echo "## nftables"
+  nft list tables 2>/dev/null | sort
+  echo "## processes"
+  # Our daemons, shims, runtimes and sandboxes; not this script or its callers.
+  # (The brackets keep the pattern from matching awk's own command line.)
+  ps -eo pid=,comm=,args= | awk '$2 ~ /^(shoal-shim|crun|tini)$/ || $0 ~ /daemon\/main[.]ts|shoal[d]|sandbox\/(enter|inside)[.]sh/ { $1 = ""; print }' | sort
+  echo "## cgroups"
+  local fstype ctrls mp root
+  while read -r fstype ctrls mp root; do
+    (cd "$mp" && find . -type d | sed "s|^\.|$fstype:$ctrls:|") 
+  done < <(cgroup_mounts) | sort
+  echo "## controllers (name hierarchy enabled)"
+  awk '!/^#/ {print $1, $2, $4}' /proc/cgroups
+  echo "## scratch"
+  ls -1 "$SANDBOX_BASE" 2>/dev/null
+  echo "## git status"
+  git -C "$repo" status --porcelain
+}
+
+case ${1:-} in
+  snapshot) snapshot ;;
+  compare)
+    before=${2:?usage: leak-check.sh compare BEFORE}
+    # A cgroup hierarchy is torn down by the kernel after its last user goes,
+    # asynchronously: give the machine a bounded moment to settle.
+    for _ in $(seq 1 30); do
+      snapshot | cmp -s - "$before" && { echo "leak check: the machine is as before the run"; exit 0; }
+      sleep 0.5
+    done
+    echo "leak check: the run changed the machine (- before, + after):"
+    snapshot | diff -u "$before" - | tail -n +3
+    exit 1
+    ;;
+  *) echo "usage: $0 snapshot | compare BEFORE" >&2; exit 2 ;;
+esac
