@@ -86,6 +86,19 @@ async function readAll(s: Readable): Promise<Buffer> {
 }
 
 /**
+ * Stop sending a request body the daemon will not read: it answered before
+ * the upload ended (Docker does, for a bad archive, with 200 and an error in
+ * the stream or with a 4xx). Without this the rest of the body is written
+ * into a connection the daemon closed, and the EPIPE comes after the request
+ * is done with, where nothing listens (an uncaught exception).
+ */
+function stopUpload(req: http.ClientRequest, src: Readable): void {
+  if (req.writableFinished) return;
+  src.unpipe(req);
+  src.destroy();
+}
+
+/**
  * A Docker Engine API client over node:http (unix socket or TCP): JSON
  * calls, streaming responses and hijacked (upgraded) connections for
  * attach and exec. Errors: CLI_DAEMON_ERROR (status >= 400, message from the
@@ -141,6 +154,8 @@ export class EngineClient {
       const src = opts.body;
       src.on('error', (e) => req.destroy(e));
       src.pipe(req);
+      // Once the daemon's answer is complete nothing more of the upload is read.
+      req.on('response', (res) => res.once('end', () => stopUpload(req, src)));
     } else req.end(payload);
     return req;
   }
@@ -166,7 +181,10 @@ export class EngineClient {
     });
     const status = res.statusCode ?? 0;
     if (status >= 400) {
+      // An error answered before the upload ends: the daemon reads no more of it.
+      if (isReadable(opts.body)) stopUpload(req, opts.body);
       const body = await readAll(res);
+      req.destroy();
       throw cliErrors.make('DAEMON_ERROR', errorMessage(body) || `status ${status}`, { details: { status } });
     }
     return res;
