@@ -1,6 +1,8 @@
 import t from 'tap';
 import { get } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeBusyboxRootfsTar } from '@shoal/testkit';
 import { daemonWithImage, IMAGE, TRAP_SLEEP } from './fixture.js';
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
@@ -21,6 +23,27 @@ t.test('docker run --rm prints the output of echo and removes the container', as
   t.equal(r.stdout, 'hello shoal\n');
   const all = await d.docker(['ps', '-aq']);
   t.equal(all.stdout.trim(), '', 'no container left behind');
+});
+
+// `docker run IMAGE` with no command sends "Cmd": null: the image's CMD and
+// ENTRYPOINT apply (it once ran an empty command: "open executable").
+t.test('docker run IMAGE runs the image\'s own CMD and ENTRYPOINT', async (t) => {
+  const dir = t.testdir();
+  const tar = await makeBusyboxRootfsTar(dir, join(dir, 'rootfs.tar'));
+  const withCmd = 'compat/cmd:1';
+  const withEp = 'compat/entrypoint:1';
+  await d.docker(['import', '--change', 'CMD ["/bin/sh","-c","echo hi from cmd"]', tar, withCmd]);
+  await d.docker(['import', '--change', 'ENTRYPOINT ["/bin/echo","ep"]', '--change', 'CMD ["default"]', tar, withEp]);
+  t.equal((await d.docker(['run', '--rm', withCmd])).stdout, 'hi from cmd\n', 'CMD');
+  t.equal((await d.docker(['run', '--rm', withEp])).stdout, 'ep default\n', 'ENTRYPOINT + CMD');
+  t.equal((await d.docker(['run', '--rm', withEp, 'mine'])).stdout, 'ep mine\n', 'arguments replace CMD');
+  t.equal((await d.docker(['run', '--rm', '--entrypoint', '/bin/echo', withCmd, 'x'])).stdout, 'x\n', '--entrypoint drops the image CMD');
+  const id = (await d.docker(['create', withCmd])).stdout.trim();
+  const ins = JSON.parse((await d.docker(['inspect', id])).stdout) as { Path: string; Args: string[]; Config: { Cmd: string[] } }[];
+  t.equal(ins[0]?.Path, '/bin/sh');
+  t.same(ins[0]?.Args, ['-c', 'echo hi from cmd']);
+  t.same(ins[0]?.Config.Cmd, ['/bin/sh', '-c', 'echo hi from cmd']);
+  await d.docker(['rm', '-f', id]);
 });
 
 t.test('exit codes propagate through docker run', async (t) => {

@@ -15,6 +15,7 @@ import { execPlugin } from './exec-plugin.js';
 import { imagesPlugin } from './images-plugin.js';
 import { networksPlugin } from './networks-plugin.js';
 import { unimplementedPlugin } from './unimplemented-plugin.js';
+import { dropJsonNulls } from './json-nulls.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -101,7 +102,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const text = (body as string).trim();
     if (text === '') { done(null, undefined); return; }
     try {
-      done(null, JSON.parse(text));
+      // JSON null = absent, as Go decodes Docker's bodies (json-nulls.ts).
+      done(null, dropJsonNulls(JSON.parse(text)));
     } catch (err) {
       done(apiErrors.make('BAD_PARAMETER', `invalid JSON body: ${(err as Error).message}`, { cause: err }), undefined);
     }

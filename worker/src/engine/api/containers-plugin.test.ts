@@ -23,6 +23,22 @@ t.test('parseFilters accepts both of Docker\'s forms and rejects the rest', asyn
   t.throws(() => parseFilters('{"status":[1]}'), { code: 'API_BAD_FILTERS' });
 });
 
+// The docker CLI sends "Cmd": null (and other nulls) for what the user did not set:
+// Docker reads null as absent, so the image's CMD and ENTRYPOINT apply.
+t.test('create: JSON null means "not set", at any depth', async (t) => {
+  const { app: a, deps } = await app();
+  const created = await a.inject({
+    method: 'POST', url: '/v1.44/containers/create',
+    payload: { Image: 'busybox', Cmd: null, Entrypoint: null, WorkingDir: null, Env: null, Healthcheck: null, HostConfig: { Memory: null, Binds: null, RestartPolicy: { Name: 'always', MaximumRetryCount: null } } },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  const body = deps.containers.calls[0]?.[2] as Record<string, unknown>;
+  t.notOk('Cmd' in body && body.Cmd !== undefined, 'no Cmd: the image\'s applies');
+  t.notOk('Entrypoint' in body && body.Entrypoint !== undefined, 'no Entrypoint: the image\'s applies');
+  t.notOk('WorkingDir' in body || 'Env' in body || 'Healthcheck' in body);
+  t.same(body.HostConfig, { RestartPolicy: { Name: 'always' } });
+});
+
 t.test('create, list with Docker booleans and filters, inspect', async (t) => {
   const { app: a, deps } = await app();
   const created = await a.inject({ method: 'POST', url: '/v1.44/containers/create?name=web', payload: { Image: 'busybox', Cmd: 'sh', Labels: { a: 'b' } } });
