@@ -101,8 +101,11 @@ t.test('exec: output, exit code, env, user, inspect; top and stats', async (t) =
   t.equal((after[0] as { memory_stats: { limit?: number } }).memory_stats.limit, 32 << 20, 'crun update applied');
   t.equal((await env.mgr.inspect(Id)).HostConfig.Memory, 32 << 20, 'and saved');
   await t.rejects(env.mgr.update(Id, { Memory: 1024 }), { status: 400, message: 'Minimum memory limit allowed is 6MB' });
-  await env.mgr.execStart((await env.mgr.execCreate(Id, { Cmd: ['dd', 'if=/dev/zero', 'of=/big', 'bs=1024', 'count=100'] })).Id, { detach: true });
-  await env.nextEvent((e) => e.Action === 'exec_die' && e.Actor.Attributes.exitCode === '0', true);
+  // Wait for this exec's own end: the privileged exec above also died with code 0.
+  const dd = await env.mgr.execCreate(Id, { Cmd: ['dd', 'if=/dev/zero', 'of=/big', 'bs=1024', 'count=100'] });
+  await env.mgr.execStart(dd.Id, { detach: true });
+  const ddDie = await env.nextEvent((e) => e.Action === 'exec_die' && e.Actor.Attributes.execID === dd.Id, true);
+  t.equal(ddDie.Actor.Attributes.exitCode, '0');
   const sized = await env.mgr.inspect(Id, { size: true });
   t.ok((sized.SizeRw ?? 0) >= 100 * 1024, `SizeRw ${sized.SizeRw ?? '?'} counts the written file`);
   t.ok((sized.SizeRootFs ?? 0) > (sized.SizeRw ?? 0), 'SizeRootFs adds the image');
