@@ -243,7 +243,7 @@ export class Raft {
     }
     if (this.#heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.#heartbeatElapsed = 0;
-      this.#bcastHeartbeat(this.#readOnly.lastPendingContext());
+      this.#bcastHeartbeat(this.#readOnly.lastPendingToken());
     }
   }
 
@@ -561,6 +561,7 @@ export class Raft {
     } else if (pr.match < this.log.lastIndex()) {
       this.#maybeSendAppend(m.from, true);
     }
+    // The context of a heartbeat ack is the token of the read round it answers.
     if (m.context === undefined) return;
     const acks = this.#readOnly.recvAck(m.from, m.context);
     if (acks === undefined || !hasQuorum(this.#voters, (id) => acks.has(id))) return;
@@ -832,7 +833,7 @@ export class Raft {
       this.#respondRead(context, requester, this.log.committed);
       return;
     }
-    if (this.#readOnly.add(this.log.committed, context, requester, this.id)) this.#bcastHeartbeat(context);
+    this.#bcastHeartbeat(this.#readOnly.add(this.log.committed, context, requester, this.id, this.term));
   }
 
   #respondRead(context: Uint8Array, requester: NodeId, index: number): void {

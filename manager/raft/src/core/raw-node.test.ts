@@ -92,3 +92,36 @@ t.test('restart: applied starts at the snapshot even when entries below it are k
   t.equal(node.hardState().commit, 6, 'the snapshot counts as committed');
   t.same(node.ready().committedEntries, [], 'nothing at or below the snapshot is handed out again');
 });
+
+// A Ready whose only news is a snapshot must be fsynced before its messages
+// go out: otherwise a follower acks it, crashes, loses it, and then takes
+// the leader's commit index for entries it does not have.
+t.test('a Ready that carries only a snapshot must be synced', async (t) => {
+  const storage = new MemoryStorage();
+  const boot = bootstrapLog(['l', 'f']);
+  storage.append(boot.entries);
+  storage.setHardState(boot.hardState);
+  const node = new RawNode({ id: 'f', storage, rand: new SeededRand(1) });
+  const settle = (): void => {
+    while (node.hasReady()) {
+      const rd = node.ready();
+      storage.append(rd.entries);
+      if (rd.hardState) storage.setHardState(rd.hardState);
+      for (const e of rd.committedEntries) if (e.type === 'conf-change') node.applyConfChange(decodeConfChange(e.data));
+      node.advance(rd);
+    }
+  };
+  settle();
+  // Learn term 2 and its leader first, so that the snapshot changes neither term nor vote.
+  node.step({ type: 'heartbeat', from: 'l', to: 'f', term: 2, commit: 0 });
+  settle();
+  const data = new Uint8Array([1, 2, 3]);
+  node.step({
+    type: 'snapshot', from: 'l', to: 'f', term: 2, offset: 0, totalBytes: data.length, data,
+    meta: { index: 9, term: 2, confState: { voters: ['l', 'f'], learners: [] } },
+  });
+  const rd = node.ready();
+  t.equal(rd.snapshot?.meta.index, 9, 'the Ready carries the snapshot');
+  t.equal(rd.entries.length, 0, 'and no entries');
+  t.ok(rd.mustSync, 'it must be synced before the ack is sent');
+});

@@ -102,7 +102,11 @@ export class RawNode implements RaftNodeApi {
       committedEntries: r.log.nextCommittedEntries(),
       messages: r.msgs,
       readStates: r.readStates,
-      mustSync: entries.length > 0 || (hardChanged && (hard.term !== this.#prevHard.term || hard.vote !== this.#prevHard.vote)),
+      // A snapshot must be durable before anything it implies is acknowledged
+      // (a follower that acked it, lost it in a crash and then accepted the
+      // leader's commit index would diverge).
+      mustSync: entries.length > 0 || snapshot !== undefined
+        || (hardChanged && (hard.term !== this.#prevHard.term || hard.vote !== this.#prevHard.vote)),
     };
     if (softChanged) this.#prevSoft = soft;
     r.msgs = [];

@@ -2,7 +2,10 @@ import type { NodeId } from './types.js';
 
 /** A ReadIndex request waiting for a heartbeat quorum. */
 export interface ReadRequest {
+  /** The leader's own id for this request's heartbeat round (see {@link ReadOnlyQueue}). */
+  readonly token: Uint8Array;
   readonly key: string;
+  /** The requester's context, handed back with the answer (not required to be unique). */
   readonly context: Uint8Array;
   /** The leader's commit index when the request arrived. */
   readonly index: number;
@@ -20,37 +23,49 @@ export function contextKey(ctx: Uint8Array): string {
   return s;
 }
 
+const encoder = new TextEncoder();
+
 /**
  * Pending ReadIndex requests in arrival order (etcd's readOnly, safe mode).
  * A heartbeat acknowledged by a quorum for request r also confirms every
  * request queued before r, since the leader's leadership was confirmed after
  * they arrived.
+ *
+ * The heartbeats do not carry the requester's context but a token the
+ * leader makes for each request, `<term>:<seq>`, unique for every request
+ * any leader ever queues (one leader per term; `seq` only grows in a
+ * process, and a restarted node leads again only in a later term). So an
+ * acknowledgement counts only for the round it answers: a late or
+ * duplicated ack of an earlier request can never confirm a later one, even
+ * when two requesters chose the same context, and equal contexts are both
+ * served rather than one dropped.
  */
 export class ReadOnlyQueue {
   #queue: ReadRequest[] = [];
   #byKey = new Map<string, ReadRequest>();
+  #seq = 0;
 
-  /** Queue a request; a context already pending is ignored (contexts must be unique). */
-  add(index: number, context: Uint8Array, requester: NodeId, self: NodeId): boolean {
-    const key = contextKey(context);
-    if (this.#byKey.has(key)) return false;
-    const req: ReadRequest = { key, context, index, requester, acks: new Set([self]) };
+  /** Queue a request; returns the token its heartbeat round carries. */
+  add(index: number, context: Uint8Array, requester: NodeId, self: NodeId, term: number): Uint8Array {
+    const token = encoder.encode(`${term}:${++this.#seq}`);
+    const key = contextKey(token);
+    const req: ReadRequest = { token, key, context, index, requester, acks: new Set([self]) };
     this.#queue.push(req);
     this.#byKey.set(key, req);
-    return true;
+    return token;
   }
 
-  /** Record that `from` acknowledged a heartbeat carrying `context`; returns the ackers so far. */
-  recvAck(from: NodeId, context: Uint8Array): ReadonlySet<NodeId> | undefined {
-    const req = this.#byKey.get(contextKey(context));
+  /** Record that `from` acknowledged the heartbeat round `token`; returns the ackers so far. */
+  recvAck(from: NodeId, token: Uint8Array): ReadonlySet<NodeId> | undefined {
+    const req = this.#byKey.get(contextKey(token));
     if (req === undefined) return undefined;
     req.acks.add(from);
     return req.acks;
   }
 
-  /** Remove and return every request up to and including the one with `context`. */
-  advance(context: Uint8Array): ReadRequest[] {
-    const key = contextKey(context);
+  /** Remove and return every request up to and including the one of `token`. */
+  advance(token: Uint8Array): ReadRequest[] {
+    const key = contextKey(token);
     const at = this.#queue.findIndex((r) => r.key === key);
     if (at < 0) return [];
     const done = this.#queue.slice(0, at + 1);
@@ -59,15 +74,16 @@ export class ReadOnlyQueue {
     return done;
   }
 
-  /** The context of the newest pending request (re-sent with each heartbeat). */
-  lastPendingContext(): Uint8Array | undefined {
-    return this.#queue[this.#queue.length - 1]?.context;
+  /** The token of the newest pending request (re-sent with each heartbeat). */
+  lastPendingToken(): Uint8Array | undefined {
+    return this.#queue[this.#queue.length - 1]?.token;
   }
 
   get size(): number {
     return this.#queue.length;
   }
 
+  /** Drop every pending request (the token sequence goes on). */
   reset(): void {
     this.#queue = [];
     this.#byKey.clear();

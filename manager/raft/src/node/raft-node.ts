@@ -23,6 +23,7 @@ import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
 import { unwrapSnapshotData, wrapSnapshotData } from './snapshot-envelope.js';
 import { PendingRequests } from './pending-requests.js';
+import { readContextSource } from './read-context.js';
 import type { Committed } from './pending-requests.js';
 import type { StateMachine } from './state-machine.js';
 
@@ -62,6 +63,12 @@ export interface RaftNodeOptions {
   readonly core?: RaftNodeCoreOptions;
   /** Let the leader send appends while it persists them (Raft thesis 10.2.1, see #maySendBeforePersist). Default true. */
   readonly pipelineAppends?: boolean;
+  /**
+   * Contexts of this node's ReadIndex requests; each must be unique across
+   * nodes and restarts. Default {@link readContextSource} with a random nonce
+   * (the simulator gives a seeded one).
+   */
+  readonly readContexts?: () => Uint8Array;
 }
 
 interface QueuedProposal {
@@ -97,7 +104,7 @@ export class RaftNode {
   #proposals: QueuedProposal[] = [];
   readonly #pending: PendingRequests;
   readonly #softListeners = new Set<(s: SoftState) => void>();
-  #readSeq = 0;
+  readonly #nextReadContext: () => Uint8Array;
   #wakeup: (() => void) | undefined;
   #tick: TimerHandle | undefined;
   #running: Promise<void> | undefined;
@@ -125,6 +132,7 @@ export class RaftNode {
     this.#applied = applied;
     this.#persistedHard = storage.hardState();
     this.#pipelineAppends = o.pipelineAppends ?? true;
+    this.#nextReadContext = o.readContexts ?? readContextSource(o.id);
     this.#addresses = addresses;
   }
 
@@ -266,12 +274,7 @@ export class RaftNode {
    */
   readIndex(): Promise<void> {
     if (this.#stopping) return Promise.reject(new RaftNodeError('NODE_STOPPED', `raft node ${this.id} is stopped`));
-    const ctx = new Uint8Array(12);
-    const view = new DataView(ctx.buffer);
-    const seq = ++this.#readSeq;
-    view.setUint32(0, Math.floor(seq / 0x1_0000_0000));
-    view.setUint32(4, seq >>> 0);
-    view.setUint32(8, this.#raw.status().hardState.term >>> 0);
+    const ctx = this.#nextReadContext();
     return new Promise((resolve, reject) => {
       try {
         this.#raw.readIndex(ctx);

@@ -25,6 +25,9 @@ export class ScenarioCluster {
   readonly trace: string[] = [];
   #queue: Message[] = [];
   #cuts = new Set<string>();
+  /** Links whose messages are held in flight (delayed) rather than delivered. */
+  #holds = new Set<string>();
+  #held: Message[] = [];
   readonly #rand: SeededRand;
   readonly #raft: HostRaftOptions;
   readonly #compaction: CompactionPolicy;
@@ -103,6 +106,11 @@ export class ScenarioCluster {
     this.#queue = [];
     for (const m of batch) {
       const to = this.hosts.get(m.to);
+      if (this.#holds.has(`${m.from}->${m.to}`)) {
+        this.trace.push(`${formatMessage(m)} HELD`);
+        this.#held.push(m);
+        continue;
+      }
       if (to === undefined || !to.up || this.#cuts.has(`${m.from}->${m.to}`)) {
         this.trace.push(`${formatMessage(m)} DROPPED`);
         continue;
@@ -142,6 +150,31 @@ export class ScenarioCluster {
 
   heal(): void {
     this.#cuts.clear();
+  }
+
+  /** Hold (delay) the messages from `a` to `b` until {@link release}. */
+  hold(a: NodeId, b: NodeId): void {
+    this.#holds.add(`${a}->${b}`);
+  }
+
+  /**
+   * Deliver now, in order, the messages held from `a` to `b` (they were in
+   * flight before any later cut, so cuts do not stop them; a node that is
+   * down does), and stop holding that link.
+   */
+  release(a: NodeId, b: NodeId): void {
+    this.#holds.delete(`${a}->${b}`);
+    const mine = this.#held.filter((m) => m.from === a && m.to === b);
+    this.#held = this.#held.filter((m) => !(m.from === a && m.to === b));
+    for (const m of mine) {
+      const to = this.hosts.get(m.to);
+      if (to === undefined || !to.up) {
+        this.trace.push(`${formatMessage(m)} DROPPED`);
+        continue;
+      }
+      this.trace.push(`${formatMessage(m)} LATE`);
+      to.raw!.step(m);
+    }
   }
 
   /** Run an action, returning its result or the RaftError code it threw. */

@@ -154,6 +154,12 @@ function execute(cluster: ScenarioCluster | undefined, line: string): { cluster:
     case 'heal':
       c.heal();
       break;
+    case 'hold':
+      c.hold(a!, b!);
+      break;
+    case 'release':
+      c.release(a!, b!);
+      break;
     case 'crash':
       c.host(a!).crash();
       break;
