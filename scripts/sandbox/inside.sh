@@ -50,6 +50,8 @@ mount --bind "$scratch/var-lib-shoal" "$root/var/lib/shoal"
 # The repo: an overlay whose writes go to the scratch; .tap/ (tap's fixtures
 # hold whiteout devices that overlayfs refuses) a real directory of it. The
 # repo itself stays visible read-only for the sandbox's own test.
+# A repo under /tmp or /var/tmp (a CI clone) needs its mount point made in the fresh directory.
+[ -d "$root$repo" ] || mkdir -p "$root$repo"
 mount -t overlay overlay -o "lowerdir=$repo,upperdir=$scratch/repo-upper,workdir=$scratch/repo-work" "$root$repo"
 mkdir -p "$root$repo/.tap"
 mount --bind "$scratch/tap" "$root$repo/.tap"
