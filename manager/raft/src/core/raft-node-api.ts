@@ -8,7 +8,10 @@ import type { ConfChange, ConfState, HardState, Message, NodeId, ProposalTicket,
 export interface RaftNodeApi {
   /** Advance logical time by one tick (elections, heartbeats, check-quorum). */
   tick(): void;
-  /** Feed a message received from a peer. Messages from unknown or stale terms are handled per Raft. */
+  /**
+   * Feed a message received from a peer. Messages from unknown or stale terms are handled per Raft.
+   * A malformed message (or one addressed to another node) throws RAFT_INVALID_MESSAGE and changes nothing.
+   */
   step(msg: Message): void;
   /** Propose application data. Leader only: throws RAFT_NOT_LEADER elsewhere, RAFT_PROPOSAL_DROPPED
    * during a leader transfer or above the uncommitted size limit. */

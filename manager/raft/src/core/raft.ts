@@ -6,6 +6,7 @@ import { entrySize } from './entry-size.js';
 import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
+import { checkMessage } from './message-check.js';
 import { ReadOnlyQueue } from './read-only.js';
 import { resolveConfig } from './resolve-config.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
@@ -299,6 +300,7 @@ export class Raft {
   // ---- step -------------------------------------------------------------
 
   step(m: Message): void {
+    checkMessage(m, this.id);
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'pre-vote') {
         const force = m.type === 'vote' && m.transfer;

@@ -6,6 +6,7 @@
 
 const defs = {
   NODE_STOPPED: { status: 503, retryable: true, doc: 'The Raft node was stopped before the request completed; its outcome is unknown. Retry on a running node.' },
+  OUTCOME_UNKNOWN: { status: 503, retryable: false, doc: 'The proposal was appended to the log but this node can no longer tell whether it commits (leadership was lost, or a snapshot replaced the log up to its index): read the state before proposing again, or a retry may apply it twice.' },
   READ_TIMEOUT: { status: 503, retryable: true, doc: 'A ReadIndex request was not confirmed by a quorum in time (no leader or a partition); retry.' },
   TRANSFER_TIMEOUT: { status: 503, retryable: true, doc: 'Leadership did not move to the requested node in time; retry or pick another node.' },
 } as const;

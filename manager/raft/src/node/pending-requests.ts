@@ -60,18 +60,28 @@ export class PendingRequests {
     else w.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${e.index} was replaced by one of term ${e.term}`, { index: e.index }));
   }
 
-  /** A snapshot up to `index` replaced the log: proposals at or below it are lost. */
+  /**
+   * A snapshot up to `index` replaced the log: proposals at or below it will
+   * not be seen applied here. Each may be inside the snapshot or may have
+   * been replaced before it: RAFT_OUTCOME_UNKNOWN, not retryable.
+   */
   snapshotInstalled(index: number): void {
     for (const [i, lost] of this.#waiters) {
       if (i > index) continue;
       this.#waiters.delete(i);
-      lost.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${i} was replaced by a snapshot`, { index: i }));
+      lost.reject(new RaftNodeError('OUTCOME_UNKNOWN', `a snapshot up to ${index} replaced the log before the entry at ${i} was applied here; it may or may not be in it`, { index: i }));
     }
   }
 
-  /** This node stopped being leader: every pending proposal fails with `err` (outcome unknown). */
-  leadershipLost(err: Error): void {
-    for (const w of this.#waiters.values()) w.reject(err);
+  /**
+   * This node stopped being leader: its appended proposals may still commit
+   * under the next leader, or not. Each fails with RAFT_OUTCOME_UNKNOWN
+   * (details.leader: the new leader when known).
+   */
+  leadershipLost(leader: NodeId): void {
+    for (const [i, w] of this.#waiters) {
+      w.reject(new RaftNodeError('OUTCOME_UNKNOWN', `leadership was lost before the entry at ${i} was applied; it may still commit`, { index: i, leader }));
+    }
     this.#waiters.clear();
   }
 

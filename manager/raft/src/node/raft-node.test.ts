@@ -158,14 +158,17 @@ t.test(`three nodes over gRPC with real WALs: elect, replicate, fail over, catch
   const after = await other.node.propose(enc.encode('after-transfer'));
   t.ok(after.index > 180);
 
-  // Leadership moves away while proposals are pending: each one settles, either applied or
-  // rejected with a typed, retryable error.
+  // Leadership moves away while proposals are pending: each one settles, either applied,
+  // refused (retryable) or appended with an unknown outcome (not retryable: it may commit).
   const pending = Array.from({ length: 20 }, (_, i) => other.node.propose(enc.encode(`c${i}`)));
   const back2 = other.node.transferLeadership(newLeader.id);
   const settled = await Promise.allSettled(pending);
   await back2;
   for (const r of settled) {
-    if (r.status === 'rejected') t.match(r.reason, { code: /^RAFT_(NOT_LEADER|PROPOSAL_DROPPED)$/, retryable: true });
+    if (r.status !== 'rejected') continue;
+    const reason = r.reason as { code: string };
+    if (reason.code === 'RAFT_OUTCOME_UNKNOWN') t.match(reason, { retryable: false });
+    else t.match(reason, { code: /^RAFT_(NOT_LEADER|PROPOSAL_DROPPED)$/, retryable: true });
   }
   t.equal(newLeader.node.leader, newLeader.id, 'leadership moved back');
 

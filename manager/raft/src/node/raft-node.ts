@@ -15,7 +15,7 @@
  * machine), `run(signal)` (resolves when stopped; rejects on a storage
  * failure, after stopping), `stop()` (closes transport and WAL).
  */
-import { bootstrapLog, decodeConfChange, MemoryStorage, RaftError, RawNode } from '../core/index.js';
+import { bootstrapLog, decodeConfChange, isRaftError, MemoryStorage, RaftError, RawNode } from '../core/index.js';
 import type { ConfChange, Entry, HardState, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
 import { FileWal } from '../storage/index.js';
 import { systemTimers } from '../transport/index.js';
@@ -186,30 +186,35 @@ export class RaftNode {
   /**
    * Runs the node until `signal` aborts or stop() is called. Resolves when
    * stopped; rejects (after stopping) when the WAL fails, since a node that
-   * cannot persist must not keep voting or acknowledging.
+   * cannot persist must not keep voting or acknowledging, and when the core
+   * throws anything but a typed refusal (a bug: its state may be half
+   * updated), rather than run on.
    */
   run(signal?: AbortSignal): Promise<void> {
     if (this.#running !== undefined) return this.#running;
     this.#transport.onMessage((m) => {
-      if (this.#stopping) return;
+      if (this.#stopping || this.#fatal !== undefined) return;
       try {
         this.#raw.step(m);
-      } catch {
-        // A malformed or local-only message from a peer: dropped (the core's typed error says why).
+      } catch (err) {
+        // A malformed or local-only message from a peer is dropped (the core refused it before
+        // changing anything). Anything else is a bug that may have left the core half-updated:
+        // the node stops with that error rather than run on.
+        if (!(isRaftError(err) && err.code === 'RAFT_INVALID_MESSAGE')) this.#fatal ??= err;
       }
       this.#wake();
     });
     this.#transport.onUnreachable((peer) => {
-      if (this.#stopping) return;
+      if (this.#stopping || this.#fatal !== undefined) return;
       try {
         this.#raw.reportUnreachable(peer);
         // A snapshot chunk queued to it was lost with the stream: the leader restarts the transfer
         // (a no-op unless the peer is in the snapshot state).
         this.#raw.reportSnapshot(peer, 'failure');
-        this.#wake();
-      } catch {
-        // Not a member (any more): nothing to report.
+      } catch (err) {
+        this.#fatal ??= err;
       }
+      this.#wake();
     });
     signal?.addEventListener('abort', () => void this.stop().catch(() => undefined), { once: true });
     this.#scheduleTick();
@@ -254,8 +259,9 @@ export class RaftNode {
   /**
    * Proposes `data`; resolves once the entry is committed and applied here.
    * Rejects with RAFT_NOT_LEADER (details.leader) when this node is not the
-   * leader or loses leadership before the entry is applied (the entry may
-   * still commit: the outcome is unknown), RAFT_PROPOSAL_DROPPED, or
+   * leader, RAFT_PROPOSAL_DROPPED (refused or replaced: not committed; a retry
+   * is safe), RAFT_OUTCOME_UNKNOWN (appended, then leadership was lost or a
+   * snapshot overtook it: it may still commit; read before retrying), or
    * RAFT_NODE_STOPPED.
    */
   propose(data: Uint8Array): Promise<Committed> {
@@ -383,6 +389,8 @@ export class RaftNode {
       tickets = this.#raw.proposeBatch(batch.map((p) => p.data));
     } catch (err) {
       for (const p of batch) p.reject(err);
+      // A typed refusal (not leader, dropped) changed nothing; anything else stops the node.
+      if (!isRaftError(err)) this.#fatal ??= err;
       return;
     }
     tickets.forEach((t, i) => {
@@ -495,7 +503,7 @@ export class RaftNode {
 
   #softStateChanged(s: SoftState, wasLeader: boolean): void {
     for (const l of [...this.#softListeners]) l(s);
-    if (wasLeader && s.role !== 'leader') this.#pending.leadershipLost(this.#notLeader());
+    if (wasLeader && s.role !== 'leader') this.#pending.leadershipLost(s.leader);
     this.#pending.leaderIs(s.leader);
   }
 
