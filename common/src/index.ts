@@ -6,3 +6,4 @@ export * from './docker-api/index.js';
 export * from './image-ref/index.js';
 export * from './config/index.js';
 export * from './stdcopy/index.js';
+export * from './atomic-file/index.js';

@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@shoal/common';
 import type { ContainerRecord } from './container-record.js';
 
 /**
  * Per-container state on disk: `<data-root>/containers/<id>/config.v2.json`,
- * written atomically (tmp + rename). Writes of one container are
+ * written atomically and durably (@shoal/common writeFileAtomic). Writes of one container are
  * serialised so the last save wins.
  */
 export class ContainerStore {
@@ -30,10 +31,7 @@ export class ContainerStore {
     const text = JSON.stringify(rec);
     const prev = this.#chains.get(rec.Id) ?? Promise.resolve();
     const next = prev.then(async () => {
-      const file = join(this.dir(rec.Id), 'config.v2.json');
-      const tmp = `${file}.tmp`;
-      await writeFile(tmp, text);
-      await rename(tmp, file);
+      await writeFileAtomic(join(this.dir(rec.Id), 'config.v2.json'), text);
     });
     const chained = next.catch(() => undefined);
     this.#chains.set(rec.Id, chained);

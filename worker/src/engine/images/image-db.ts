@@ -8,7 +8,7 @@ import type { Logger } from '@shoal/common';
 import { chainIds, digestHex } from './content-digest.js';
 import { imageErrors } from './image-errors.js';
 import type { ImageLayout } from './image-layout.js';
-import { writeJsonAtomic } from './atomic-file.js';
+import { writeJsonAtomic } from '@shoal/common';
 
 /** One image in memory. */
 export interface ImageRecord {

@@ -2,18 +2,13 @@
  * Persistence of the networks subsystem under `<dataRoot>/network/`:
  * `networks.json` (stable ids of bridge/host/none), `ipam.json` (the
  * allocator's state) and `endpoints/<containerId>.json` (one record per
- * attached container). Writes are atomic (temp file + rename).
+ * attached container). Writes are atomic and durable (@shoal/common's
+ * writeJsonAtomic: unique temp file, fsync, rename, fsync of the directory).
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAtomicTempFile, writeJsonAtomic } from '@shoal/common';
 import type { EndpointRecord } from './endpoint-record.js';
-
-/** Write JSON atomically. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
-}
 
 /** Read JSON, or null when the file does not exist. */
 export async function readJsonOrNull<T>(path: string): Promise<T | null> {
@@ -68,7 +63,7 @@ export class StateFiles {
     const out: EndpointRecord[] = [];
     for (const f of await readdir(this.endpointsDir)) {
       const path = join(this.endpointsDir, f);
-      if (f.includes('.json.tmp-')) {
+      if (isAtomicTempFile(f) || f.includes('.json.tmp-')) {
         await rm(path, { force: true });
         continue;
       }

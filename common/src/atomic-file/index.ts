@@ -1,0 +1,2 @@
+export { writeFileAtomic, writeJsonAtomic, syncDir, isAtomicTempFile } from './atomic-file.js';
+export type { AtomicWriteOptions } from './atomic-file.js';
