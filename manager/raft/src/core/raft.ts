@@ -7,7 +7,7 @@ import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
 import { checkMessage } from './message-check.js';
-import { ReadOnlyQueue } from './read-only.js';
+import { contextKey, ReadOnlyQueue } from './read-only.js';
 import { resolveConfig } from './resolve-config.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type {
@@ -56,6 +56,14 @@ export class Raft {
   #votes = new Map<NodeId, boolean>();
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
+  /** Ticks since the current leader transfer began (leader only). */
+  #transferElapsed = 0;
+  /**
+   * A leader that applied its own removal, until a quorum of the remaining
+   * voters acknowledged a heartbeat carrying a commit index at or past the
+   * removal (see #startLeaving).
+   */
+  #leaving: { commit: number; tokens: Set<string>; acks: Set<NodeId>; elapsed: number } | undefined;
   #randomizedElectionTimeout = 0;
   #ticks = 0;
   #pendingConfIndex = 0;
@@ -178,6 +186,7 @@ export class Raft {
     this.#readOnly.reset();
     this.#pendingReadIndex = [];
     this.#needBcast = false;
+    this.#leaving = undefined;
   }
 
   becomeFollower(term: number, leader: NodeId): void {
@@ -239,12 +248,21 @@ export class Raft {
         this.becomeFollower(this.term, NONE);
         return;
       }
-      // A transfer that did not finish within an election timeout is abandoned.
+    }
+    // A transfer that did not finish within an election timeout is abandoned. It has a
+    // counter of its own: transfer requests must not postpone the check-quorum above.
+    if (this.leadTransferee !== NONE && ++this.#transferElapsed >= this.cfg.electionTicks) {
       this.leadTransferee = NONE;
+    }
+    if (this.#leaving !== undefined && ++this.#leaving.elapsed >= this.cfg.electionTicks) {
+      // No quorum confirmed within an election timeout: leave anyway (they may be down).
+      this.becomeFollower(this.term, NONE);
+      return;
     }
     if (this.#heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.#heartbeatElapsed = 0;
-      this.#bcastHeartbeat(this.#readOnly.lastPendingToken());
+      if (this.#leaving !== undefined) this.#bcastLeaveRound();
+      else this.#bcastHeartbeat(this.#readOnly.lastPendingToken());
     }
   }
 
@@ -565,6 +583,13 @@ export class Raft {
     }
     // The context of a heartbeat ack is the token of the read round it answers.
     if (m.context === undefined) return;
+    if (this.#leaving !== undefined) {
+      const leaving = this.#leaving;
+      if (!leaving.tokens.has(contextKey(m.context))) return;
+      leaving.acks.add(m.from);
+      if (hasQuorum(this.#voters, (id) => leaving.acks.has(id))) this.becomeFollower(this.term, NONE);
+      return;
+    }
     const acks = this.#readOnly.recvAck(m.from, m.context);
     if (acks === undefined || !hasQuorum(this.#voters, (id) => acks.has(id))) return;
     for (const req of this.#readOnly.advance(m.context)) this.#respondRead(req.context, req.requester, req.index);
@@ -610,6 +635,44 @@ export class Raft {
       while (this.#maybeSendAppend(id, false)) {
         // Fill the inflight window.
       }
+    }
+  }
+
+  /**
+   * The leader applied its own removal. Stepping down at once would leave the
+   * remaining voters possibly not knowing that the removal committed: they
+   * would keep the old configuration, which counts this node, and in a
+   * cluster left with one voter that one could never win an election once
+   * this node is gone (one lost heartbeat suffices). So it stays leader,
+   * accepting no proposals or reads, replicating and sending heartbeats whose
+   * commit index covers the removal, and steps down once a quorum of the
+   * remaining voters acknowledged such a heartbeat (a member of that quorum
+   * can then win with the new configuration), or after an election timeout.
+   */
+  #startLeaving(): void {
+    this.#readOnly.reset();
+    this.#pendingReadIndex = [];
+    this.leadTransferee = NONE;
+    if (this.#voters.size === 0) {
+      this.becomeFollower(this.term, NONE);
+      return;
+    }
+    this.#leaving = { commit: this.log.committed, tokens: new Set(), acks: new Set(), elapsed: 0 };
+    this.#bcastAppend();
+    this.#bcastLeaveRound();
+  }
+
+  /** A heartbeat round of a leaving leader: the token only to voters whose commit can reach the removal. */
+  #bcastLeaveRound(): void {
+    const leaving = this.#leaving!;
+    const token = this.#readOnly.nextToken(this.term);
+    leaving.tokens.add(contextKey(token));
+    for (const [id, pr] of this.#prs) {
+      if (id === this.id) continue;
+      const commit = Math.min(pr.match, this.log.committed);
+      this.#send(this.#voters.has(id) && commit >= leaving.commit
+        ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, context: token }
+        : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit });
     }
   }
 
@@ -799,8 +862,7 @@ export class Raft {
     }
     if (this.role === 'leader') {
       if (!this.#voters.has(this.id)) {
-        // The leader was removed: step down; the remaining voters elect a new leader.
-        this.becomeFollower(this.term, NONE);
+        this.#startLeaving();
       } else {
         if (this.leadTransferee !== NONE && !this.#voters.has(this.leadTransferee)) this.leadTransferee = NONE;
         if (this.#maybeCommit()) this.#bcastAppend();
@@ -825,6 +887,12 @@ export class Raft {
   }
 
   #handleReadIndex(context: Uint8Array, requester: NodeId): void {
+    if (this.#leaving !== undefined) {
+      // Removed from the cluster: it confirms no reads (the requester asks again elsewhere).
+      if (requester === this.id) throw new RaftError('NOT_LEADER', `node ${this.id} was removed from the cluster`, { leader: NONE });
+      this.#send({ type: 'read-index-resp', from: this.id, to: requester, term: this.term, context, index: 0, reject: true });
+      return;
+    }
     if (this.log.termOrUndefined(this.log.committed) !== this.term) {
       // Until the leader commits an entry of its term it does not know the
       // commit index of the cluster: hold the request.
@@ -854,12 +922,13 @@ export class Raft {
   }
 
   #handleTransfer(transferee: NodeId, local: boolean): void {
+    if (this.#leaving !== undefined) return;
     if (!this.#voters.has(transferee) || transferee === this.id) {
       if (local && transferee !== this.id) throw new RaftError('TRANSFER_INVALID', `${transferee} is not a voter`, { transferee });
       return;
     }
     if (this.leadTransferee === transferee) return;
-    this.#electionElapsed = 0;
+    this.#transferElapsed = 0;
     this.leadTransferee = transferee;
     const pr = this.#prs.get(transferee)!;
     if (pr.match === this.log.lastIndex()) this.#sendTimeoutNow(transferee);

@@ -45,9 +45,14 @@ export class ReadOnlyQueue {
   #byKey = new Map<string, ReadRequest>();
   #seq = 0;
 
+  /** A fresh token for a heartbeat round of this leader's (never equal to an earlier one). */
+  nextToken(term: number): Uint8Array {
+    return encoder.encode(`${term}:${++this.#seq}`);
+  }
+
   /** Queue a request; returns the token its heartbeat round carries. */
   add(index: number, context: Uint8Array, requester: NodeId, self: NodeId, term: number): Uint8Array {
-    const token = encoder.encode(`${term}:${++this.#seq}`);
+    const token = this.nextToken(term);
     const key = contextKey(token);
     const req: ReadRequest = { token, key, context, index, requester, acks: new Set([self]) };
     this.#queue.push(req);

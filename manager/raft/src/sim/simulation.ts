@@ -275,9 +275,9 @@ export function runSimulation(opts: SimOptions): SimResult {
     } else if (roll === 1 && cs.learners.length > 0) {
       type = 'add-voter';
       nodeId = rand.pick(cs.learners);
-    } else if (cs.voters.length > 3 || (cs.learners.length > 0 && roll === 2)) {
+    } else if (cs.voters.length > 2 || (cs.learners.length > 0 && roll === 2)) {
       type = 'remove-node';
-      nodeId = rand.pick(cs.voters.length > 3 ? [...cs.voters, ...cs.learners] : cs.learners);
+      nodeId = rand.pick(cs.voters.length > 2 ? [...cs.voters, ...cs.learners] : cs.learners);
     } else return;
     try {
       const ticket = leader.raw!.proposeConfChange({ type, nodeId });
@@ -465,8 +465,10 @@ export function runSimulation(opts: SimOptions): SimResult {
     }
     const leader = currentLeader();
     if (leader === undefined) continue;
-    // Nodes removed from the cluster are shut down, as an operator would.
+    // Nodes removed from the cluster are shut down, as an operator would. A leader that
+    // removed itself leads until the remaining voters know (see Raft #startLeaving): wait.
     const members = membersOf(leader);
+    if (!members.has(leader.id)) continue;
     for (const h of all()) {
       if (h.up && !members.has(h.id)) {
         h.crash();
