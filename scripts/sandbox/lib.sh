@@ -27,12 +27,15 @@ run_id_of() {
   echo "run-$1-$st"
 }
 
-# True while the runner named by a run id (run-<pid>-<starttime>) lives.
+# True while the run named by a run id lives. Each run holds an flock on
+# its scratch directory's `lock` for as long as any of its processes lives
+# (they inherit the descriptor; a kill -9 of the runner kills them all). The
+# lock is what counts: a PID says nothing to a run in another PID namespace
+# that shares this machine's cgroups (a fresh-machine check, a container).
 run_alive() {
-  local id=$1 pid st
-  pid=$(cut -d- -f2 <<<"$id")
-  st=$(cut -d- -f3 <<<"$id")
-  [ -n "$pid" ] && [ "$(proc_starttime "$pid" 2>/dev/null)" = "$st" ]
+  local id=$1
+  [ -e "$SANDBOX_BASE/$id/lock" ] || return 1
+  ! flock -n "$SANDBOX_BASE/$id/lock" true 2>/dev/null
 }
 
 # Controller names the kernel knows (first column of /proc/cgroups).
@@ -150,7 +153,8 @@ remove_run_cgroups() {
       # shellcheck disable=SC2016
       unshare --mount --propagation private bash -c '
         source "$1"; tmp=$(mktemp -d); opts=$(cgroup_mount_opts "$3")
-        if [ "$2" = cgroup2 ]; then mount -t cgroup2 cgroup2 "$tmp"; else mount -t cgroup -o "$opts" cgroup "$tmp"; fi || exit 0
+        if [ "$2" = cgroup2 ]; then mount -t cgroup2 cgroup2 "$tmp"; else mount -t cgroup -o "$opts" cgroup "$tmp"; fi || {
+          sandbox_log "cannot mount the $3 hierarchy to remove $4"; exit 1; }
         remove_cgroup_tree "$tmp$4"; rc=$?
         await_no_children "$3"
         umount "$tmp"; rmdir "$tmp"; exit $rc
@@ -165,7 +169,7 @@ remove_run_cgroups() {
 remove_scratch() {
   local dir=$1
   [ -d "$dir" ] || return 0
-  case $dir in "$SANDBOX_BASE"/run-*) ;; *) sandbox_log "refusing to remove $dir"; return 1 ;; esac
+  case $dir in "$SANDBOX_BASE"/run-* | "$SANDBOX_BASE"/.new-run-*) ;; *) sandbox_log "refusing to remove $dir"; return 1 ;; esac
   if awk -v d="$dir/" '{ if (index($5 "/", d) == 1) found = 1 } END { exit !found }' /proc/self/mountinfo; then
     sandbox_log "$dir still has mounts on the machine; leaving it"; return 1
   fi
@@ -177,6 +181,12 @@ remove_scratch() {
 reap_stale_runs() {
   local d id
   [ -d "$SANDBOX_BASE" ] || return 0
+  for d in "$SANDBOX_BASE"/.new-run-*; do
+    # A runner killed while it made its directory: nothing else of it exists yet.
+    [ -d "$d" ] || continue
+    flock -n "$d/lock" true 2>/dev/null || [ ! -e "$d/lock" ] || continue
+    remove_scratch "$d"
+  done
   for d in "$SANDBOX_BASE"/run-*; do
     [ -d "$d" ] || continue
     id=${d##*/}
@@ -186,16 +196,3 @@ reap_stale_runs() {
   done
 }
 
-# Cgroups named for a dead run in the hierarchies the machine has mounted,
-# even without a scratch directory that lists them.
-reap_stale_cgroups() {
-  local fstype ctrls mp root d id
-  while read -r fstype ctrls mp root; do
-    while IFS= read -r d; do
-      id=${d##*/"$SANDBOX_CGROUP_PREFIX"}
-      run_alive "$id" && continue
-      sandbox_log "removing cgroup $d of the dead run $id"
-      remove_cgroup_tree "$d"
-    done < <(find "$mp" -mindepth 1 -maxdepth 8 -type d -name "${SANDBOX_CGROUP_PREFIX}run-*" -prune 2>/dev/null)
-  done < <(cgroup_mounts)
-}

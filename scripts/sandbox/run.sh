@@ -25,17 +25,21 @@ source "$here/lib.sh"
 
 [ "$(id -u)" = 0 ] || { sandbox_log "needs root"; exit 2; }
 [ $# -gt 0 ] || { sandbox_log "usage: $0 CMD [ARG...]"; exit 2; }
-for tool in unshare setpriv tini mount pivot_root ip; do
+for tool in unshare setpriv tini mount pivot_root ip flock; do
   command -v "$tool" >/dev/null || { sandbox_log "missing $tool (scripts/ensure-deps.sh installs it)"; exit 2; }
 done
 
 reap_stale_runs
-reap_stale_cgroups
 
 id=$(run_id_of $$)
 scratch=$SANDBOX_BASE/$id
 mkdir -p "$SANDBOX_BASE"
-mkdir -m 700 "$scratch" || exit 2
+# Made under a name no reaper looks at, locked (see run_alive in lib.sh),
+# then renamed: a run's directory is never seen without its lock held.
+mkdir -m 700 "$SANDBOX_BASE/.new-$id" || exit 2
+exec 9>"$SANDBOX_BASE/.new-$id/lock"
+flock -n 9 || exit 2
+mv "$SANDBOX_BASE/.new-$id" "$scratch" || exit 2
 mkdir -p "$scratch"/{root,repo-upper,repo-work,tap,tmp,var-tmp,var-lib-shoal}
 chmod 1777 "$scratch/tmp" "$scratch/var-tmp"
 # The mount point of the data root: the one thing the sandbox needs on the

@@ -1,7 +1,10 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import type { Message } from '../core/types.js';
@@ -176,8 +179,9 @@ t.test('a node learns the address of a peer that announces itself; removed peers
   t.same(unreachable, ['a'], 'a removed peer stays unknown');
 });
 
-t.test('a backpressured peer queue is bounded: overflow is dropped and counted', async (t) => {
-  const a = await GrpcTransport.listen({ id: 'a', queueLimit: 2 });
+t.test('a backpressured peer queue is bounded in bytes: overflow is dropped and counted', async (t) => {
+  // Two 256 KiB chunks fit, a third does not.
+  const a = await GrpcTransport.listen({ id: 'a', queueLimitBytes: 600 * 1024 });
   const b = await GrpcTransport.listen({ id: 'b' });
   t.teardown(() => Promise.all([a.close(), b.close()]));
   a.addPeer('b', `127.0.0.1:${b.port}`);
@@ -192,8 +196,8 @@ t.test('a backpressured peer queue is bounded: overflow is dropped and counted',
     totalBytes: 64 * chunk.length,
     data: chunk,
   });
-  // 64 separate sends in one tick: the first frame fills the stream's buffer, two more wait in
-  // the queue, the rest are dropped.
+  // 64 separate sends in one tick: the first frame fills the stream's buffer, two more (512 KiB)
+  // wait in the queue, the rest are dropped.
   for (let i = 0; i < 64; i++) a.send([snapshotChunk(i * chunk.length)]);
   const stats = a.stats().b;
   t.ok(stats !== undefined && stats.dropped > 0, `dropped ${stats?.dropped}`);
@@ -205,4 +209,84 @@ t.test('a backpressured peer queue is bounded: overflow is dropped and counted',
     [...got.map((m) => (m.type === 'snapshot' ? m.offset / chunk.length : -1))].sort((x, y) => x - y),
     'in order',
   );
+});
+
+/**
+ * A TCP relay to `port` that can be frozen: it stops moving bytes but keeps
+ * every connection open, as a peer that lost power or a partition that
+ * drops packets (no reset reaches the sender).
+ */
+async function freezableRelay(t: Test, port: number): Promise<{ port: number; freeze(): void }> {
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const up = connect(port, '127.0.0.1');
+    sockets.push(client, up);
+    client.pipe(up);
+    up.pipe(client);
+    client.on('error', () => undefined);
+    up.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => {
+      for (const s of sockets) {
+        s.unpipe();
+        s.pause();
+      }
+    },
+  };
+}
+
+/** Resolves with the first peer reported unreachable, or rejects after `ms` (a deadline, not a wait). */
+function firstUnreachable(tr: GrpcTransport, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`no peer reported unreachable within ${ms} ms`)), ms);
+    tr.onUnreachable((p) => {
+      clearTimeout(deadline);
+      resolve(p);
+    });
+  });
+}
+
+// A stream whose peer vanished without a reset used to stay blocked until the
+// next TCP retransmission after the network healed (backing off to 120 s),
+// and the peer was never reported unreachable.
+t.test('a peer that stops reading mid-stream: the watchdog cancels the stream and reports it', async (t) => {
+  const b = await GrpcTransport.listen({ id: 'b' });
+  const relay = await freezableRelay(t, b.port);
+  // Keepalive out of the way: this test is about the watchdog.
+  const a = await GrpcTransport.listen({ id: 'a', watchdogMs: 300, keepaliveMs: 600_000, keepaliveTimeoutMs: 600_000 });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${relay.port}`);
+  const first = collect(b, 1);
+  a.send([append('a', 'b', 1)]);
+  await first;
+  relay.freeze();
+  const reported = firstUnreachable(a, 10_000);
+  const big = new Uint8Array(1024 * 1024);
+  for (let i = 0; i < 64; i++) {
+    a.send([{ type: 'append', from: 'a', to: 'b', term: 1, prevIndex: i, prevTerm: 1, commit: 0, entries: [{ index: i + 1, term: 1, type: 'normal', data: big }] }]);
+  }
+  t.equal(await reported, 'b', 'reported unreachable within the deadline');
+  t.ok((a.stats().b?.failures ?? 0) >= 1, 'the stream was cancelled');
+});
+
+t.test('an idle peer that vanishes: keepalive pings find it', async (t) => {
+  const b = await GrpcTransport.listen({ id: 'b' });
+  const relay = await freezableRelay(t, b.port);
+  const a = await GrpcTransport.listen({ id: 'a', keepaliveMs: 200, keepaliveTimeoutMs: 200 });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.addPeer('b', `127.0.0.1:${relay.port}`);
+  const first = collect(b, 1);
+  a.send([append('a', 'b', 1)]);
+  await first;
+  const reported = firstUnreachable(a, 10_000);
+  relay.freeze();
+  // Nothing more is sent: only the pings notice.
+  t.equal(await reported, 'b', 'reported unreachable within the deadline');
 });

@@ -9,10 +9,17 @@
  * (the core sends the next chunk when the previous one is acknowledged, so a
  * snapshot never holds more than one chunk in a queue).
  *
- * Per peer: a bounded queue while the stream is backpressured (full: drop,
- * Raft retries); on a stream failure the peer is reported unreachable, its
- * queue dropped, and sends to it are dropped (and reported) until a backoff
- * timer allows a new stream.
+ * Per peer: a queue bounded in bytes while the stream is backpressured
+ * (full: drop, Raft retries); on a stream failure the peer is reported
+ * unreachable, its queue dropped, and sends to it are dropped (and reported)
+ * until a backoff timer allows a new stream.
+ *
+ * A peer that vanishes without a reset (power loss, a partition that drops
+ * packets) is found two ways: HTTP/2 keepalive pings on both sides close a
+ * connection whose pings go unanswered (`keepaliveMs` + `keepaliveTimeoutMs`,
+ * even while idle), and a watchdog cancels a stream that has not drained
+ * within `watchdogMs` of blocking. Either way the peer is reported
+ * unreachable at once instead of when TCP gives up.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '../core/types.js';
@@ -60,15 +67,21 @@ export interface GrpcTransportOptions {
    * Default: the listen address with the bound port, unless it is a wildcard.
    */
   readonly advertise?: string;
-  /** Messages buffered per peer while its stream is backpressured. Default 4096. */
-  readonly queueLimit?: number;
+  /** Bytes of messages (approximate, {@link approxMessageBytes}) buffered per peer while its stream is backpressured. Default 16 MiB. */
+  readonly queueLimitBytes?: number;
+  /** Interval of HTTP/2 keepalive pings, both directions. Default 1000 ms. */
+  readonly keepaliveMs?: number;
+  /** A connection whose ping is not answered within this is closed. Default 1000 ms. */
+  readonly keepaliveTimeoutMs?: number;
+  /** A stream blocked (not drained) for this long is cancelled and the peer reported unreachable. Default 1000 ms, about an election timeout. */
+  readonly watchdogMs?: number;
   /** Reconnect backoff. Default 50 ms doubling to 1 s. */
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
   readonly timers?: Timers;
 }
 
-type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimit' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
+type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimitBytes' | 'watchdogMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
   id: NodeId;
   advertise: string | undefined;
   channelCredentials: grpc.ChannelCredentials;
@@ -104,7 +117,12 @@ export class GrpcTransport implements Transport {
 
   /** Starts the server and returns a transport ready to add peers. */
   static async listen(options: GrpcTransportOptions): Promise<GrpcTransport> {
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES });
+    const keepalive = {
+      'grpc.keepalive_time_ms': options.keepaliveMs ?? 1000,
+      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 1000,
+      'grpc.keepalive_permit_without_calls': 1,
+    };
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES, ...keepalive });
     const holder: { transport?: GrpcTransport } = {};
     server.addService(raftService, {
       stream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Uint8Array>) => {
@@ -136,7 +154,8 @@ export class GrpcTransport implements Transport {
     const transport = new GrpcTransport(options.id, server, port, {
       id: options.id,
       advertise,
-      queueLimit: options.queueLimit ?? 4096,
+      queueLimitBytes: options.queueLimitBytes ?? 16 * 1024 * 1024,
+      watchdogMs: options.watchdogMs ?? 1000,
       backoffInitialMs: options.backoffInitialMs ?? 50,
       backoffMaxMs: options.backoffMaxMs ?? 1000,
       timers: options.timers ?? systemTimers,
@@ -146,6 +165,7 @@ export class GrpcTransport implements Transport {
         // grpc-js's own reconnect backoff defaults to 1 s .. 120 s: far too slow for Raft.
         'grpc.initial_reconnect_backoff_ms': options.backoffInitialMs ?? 50,
         'grpc.max_reconnect_backoff_ms': options.backoffMaxMs ?? 1000,
+        ...keepalive,
         ...options.channelOptions,
       },
     });
@@ -223,7 +243,12 @@ export class GrpcTransport implements Transport {
     for (const p of this.#peers.values()) p.close();
     this.#peers.clear();
     await new Promise<void>((resolve) => {
-      const force = this.#opts.timers.setTimeout(() => this.#server.forceShutdown(), 500);
+      // A connection from a peer that vanished never finishes a graceful shutdown (and then
+      // tryShutdown's callback never comes): force it after 500 ms and be done.
+      const force = this.#opts.timers.setTimeout(() => {
+        this.#server.forceShutdown();
+        resolve();
+      }, 500);
       this.#server.tryShutdown(() => {
         force.cancel();
         resolve();
@@ -232,6 +257,18 @@ export class GrpcTransport implements Transport {
   }
 }
 
+
+/**
+ * What a message weighs in a peer's queue: its payload bytes (entry data,
+ * snapshot chunk, read context) plus a fixed allowance for the rest.
+ */
+export function approxMessageBytes(m: Message): number {
+  let n = 64;
+  if (m.type === 'append') for (const e of m.entries) n += e.data.length + 24;
+  else if (m.type === 'snapshot') n += m.data.length;
+  if ('context' in m && m.context !== undefined) n += m.context.length;
+  return n;
+}
 
 /** One frame per flush (the messages of one Ready), split only to stay under the frame limit. */
 function frames(batch: readonly Message[]): Uint8Array[] {
@@ -251,7 +288,10 @@ class PeerStream {
   readonly #backoff: Backoff;
   #call: grpc.ClientWritableStream<Uint8Array> | undefined;
   #queue: Message[] = [];
+  #queueBytes = 0;
   #blocked = false;
+  /** Cancels the stream if it stays blocked for watchdogMs. */
+  #watchdog: TimerHandle | undefined;
   #waiting: TimerHandle | undefined;
   #reported = false;
   #closed = false;
@@ -278,11 +318,14 @@ class PeerStream {
       }
       return;
     }
-    if (this.#queue.length >= this.#opts.queueLimit) {
+    const bytes = approxMessageBytes(m);
+    // At least one message always fits, however large (a snapshot chunk bigger than the limit).
+    if (this.#queue.length > 0 && this.#queueBytes + bytes > this.#opts.queueLimitBytes) {
       this.#dropped++;
       return;
     }
     this.#queue.push(m);
+    this.#queueBytes += bytes;
   }
 
   flush(): void {
@@ -290,13 +333,22 @@ class PeerStream {
     const call = this.#call ?? this.#open();
     const batch = this.#queue;
     this.#queue = [];
+    this.#queueBytes = 0;
     this.#sent += batch.length;
     if (this.#client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.#backoff.reset();
     let ok = true;
     for (const frame of frames(batch)) ok = call.write(frame);
     if (!ok) {
       this.#blocked = true;
+      // A peer that stopped reading without a reset would block the stream until TCP gives up
+      // (minutes): cancel it after watchdogMs; the failure reports the peer unreachable.
+      this.#watchdog = this.#opts.timers.setTimeout(() => {
+        this.#watchdog = undefined;
+        if (this.#call === call) call.cancel();
+      }, this.#opts.watchdogMs);
       call.once('drain', () => {
+        this.#watchdog?.cancel();
+        this.#watchdog = undefined;
         this.#blocked = false;
         this.flush();
       });
@@ -317,10 +369,13 @@ class PeerStream {
   #fail(err: grpc.ServiceError | null): void {
     this.#call = undefined;
     this.#blocked = false;
+    this.#watchdog?.cancel();
+    this.#watchdog = undefined;
     if (this.#closed) return;
     this.#failures++;
     this.#dropped += this.#queue.length;
     this.#queue = [];
+    this.#queueBytes = 0;
     // A stream that ended cleanly (peer restarted its server) reconnects at once.
     if (err === null) return;
     this.#reported = true;
@@ -339,6 +394,8 @@ class PeerStream {
     this.#closed = true;
     this.#waiting?.cancel();
     this.#waiting = undefined;
+    this.#watchdog?.cancel();
+    this.#watchdog = undefined;
     const call = this.#call;
     this.#call = undefined;
     call?.end();
