@@ -1,6 +1,8 @@
 import t from 'tap';
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { makeBusyboxRootfsTar } from '@shoal/testkit';
 import { daemonWithImage, IMAGE } from './fixture.js';
 
 const d = await daemonWithImage();
@@ -58,4 +60,33 @@ t.test('dockerode: exec in a running container', async (t) => {
   const info = await ex.inspect();
   t.equal(info.ExitCode, 5);
   t.equal(info.Running, false);
+});
+
+// `rmi` used to learn of a new container only after the create event had been
+// processed (a re-read of the container list): an rmi at the same instant as
+// a create deleted the image under the new container. Now either the create
+// wins (rmi refused, 409) or the rmi does (create answers 404): never both.
+t.test('dockerode: an rmi racing a create never deletes the image under the new container', async (t) => {
+  const tar = join(t.testdir(), 'rootfs.tar');
+  await makeBusyboxRootfsTar(t.testdir(), tar);
+  let bothWon = 0;
+  let createWon = 0;
+  for (let i = 0; i < 12; i++) {
+    const ref = `race/img:${i}`;
+    await d.docker(['import', tar, ref]);
+    const [created, removed] = await Promise.allSettled([
+      docker.createContainer({ Image: ref, Cmd: ['true'] }),
+      docker.getImage(ref).remove(),
+    ]);
+    if (created.status === 'fulfilled' && removed.status === 'fulfilled') bothWon++;
+    if (created.status === 'fulfilled') {
+      createWon++;
+      // The image is still there: the container can start.
+      await created.value.start();
+      await created.value.wait();
+      await created.value.remove();
+    }
+  }
+  t.equal(bothWon, 0, 'never both');
+  t.comment(`create won ${createWon} of 12`);
 });

@@ -11,7 +11,6 @@ import { runsChrooted } from './chroot-check.js';
 import { daemonErrors } from './daemon-errors.js';
 import { acquirePidfile } from './pidfile.js';
 import { gatherHostFacts, systemInfo } from './host-facts.js';
-import { ImageUsage } from './image-usage.js';
 import { withDefaultUlimits } from './default-ulimits.js';
 import { listenTls, listenUnix, type ApiListener } from './listeners.js';
 
@@ -122,12 +121,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
       await containers.shutdown();
     });
 
-    const usage = new ImageUsage(containers);
-    await usage.refresh();
-    images.setInUseCheck(usage.check);
-    const usageStop = new AbortController();
-    const usageLoop = usage.run(events, usageStop.signal, (err) => { log.warn({ err }, 'image usage refresh failed'); }).catch((err: unknown) => { log.error({ err }, 'image usage tracker stopped'); });
-    undo.push(async () => { usageStop.abort(); await usageLoop; });
+    // `rmi` asks the containers engine who uses an image, synchronously from its own index.
+    images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
     const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm });
     await app.ready();

@@ -15,7 +15,7 @@ import {
   CrunRuntime, buildResources, removeRootfs, unmountRootfs, readOomKills, prepareCgroups, overlayPaths, readBoundingCaps,
   type CgroupLayout,
 } from '../runtime/index.js';
-import type { ContainerManagerOptions, LogReader } from './deps.js';
+import type { ContainerManagerOptions, LogReader, ResolvedImage } from './deps.js';
 import { readJsonFileLog } from '../logs/index.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
@@ -76,6 +76,8 @@ export class ContainerManager implements ContainerEngine {
   readonly #store: ContainerStore;
   readonly #crun: CrunRuntime;
   readonly #byId = new Map<string, Live>();
+  /** Creates between image resolution and indexing: container id -> image id. */
+  readonly #creating = new Map<string, string>();
   readonly #names = new Map<string, string>();
   readonly #execs: ExecRegistry;
   readonly #rand: () => number;
@@ -200,8 +202,37 @@ export class ContainerManager implements ContainerEngine {
     } else {
       full = `/${generateName(this.#rand, (n) => this.#names.has(n))}`;
     }
-    const image = await this.#o.images.resolveImage(body.Image);
     const id = randomBytes(32).toString('hex');
+    const image = await this.#o.images.resolveImage(body.Image);
+    // From here until the record is indexed (or the create fails) this create counts as a user
+    // of the image, so that an `rmi` at the same instant sees it (imageUser below).
+    this.#creating.set(id, image.id);
+    try {
+      return await this.#createResolved(id, full, body, image);
+    } finally {
+      this.#creating.delete(id);
+    }
+  }
+
+  /**
+   * Who uses image `imageId` (a full id), answered synchronously from this
+   * engine's own index, for `rmi`: a running (or paused, restarting)
+   * container first, else a stopped one, else a create in progress.
+   */
+  imageUser(imageId: string): { containerId: string; running: boolean } | undefined {
+    let stopped: string | undefined;
+    for (const l of this.#byId.values()) {
+      if (l.rec.Image !== imageId) continue;
+      const st = l.rec.State;
+      if (st.Running || st.Paused || st.Restarting) return { containerId: l.rec.Id, running: true };
+      stopped ??= l.rec.Id;
+    }
+    if (stopped !== undefined) return { containerId: stopped, running: false };
+    for (const [id, img] of this.#creating) if (img === imageId) return { containerId: id, running: false };
+    return undefined;
+  }
+
+  async #createResolved(id: string, full: string, body: ContainerCreateBody, image: ResolvedImage): Promise<{ Id: string; Warnings: string[] }> {
     const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image });
     if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
     if ((rec.HostConfig.BlkioWeight ?? 0) > 0) {
