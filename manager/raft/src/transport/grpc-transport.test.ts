@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import type { Message } from '../core/types.js';
-import { GrpcTransport } from './grpc-transport.js';
+import { commonNameIdentity, GrpcTransport, grpcServerOptions } from './grpc-transport.js';
 
 const run = promisify(execFile);
 
@@ -289,4 +289,64 @@ t.test('an idle peer that vanishes: keepalive pings find it', async (t) => {
   relay.freeze();
   // Nothing more is sent: only the pings notice.
   t.equal(await reported, 'b', 'reported unreachable within the deadline');
+});
+
+// Anyone who could reach the Raft port could send messages in any node's name
+// (a forged append-resp commits entries that were never replicated).
+t.test('mutual TLS with a peer identity: forged senders and mismatched raft-ids are refused', async (t) => {
+  const dir = t.testdir();
+  const p = (f: string): string => join(dir, f);
+  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', p('ca.key'), '-out', p('ca.crt'), ...subj('raft-test-ca')]);
+  await writeFile(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  for (const name of ['a', 'b', 'm']) {
+    await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), ...subj(name)]);
+    await run('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', p('ext.cnf'), '-out', p(`${name}.crt`)]);
+  }
+  const ca = await readFile(p('ca.crt'));
+  const channel = async (name: string): Promise<grpc.ChannelCredentials> => grpc.credentials.createSsl(ca, await readFile(p(`${name}.key`)), await readFile(p(`${name}.crt`)));
+  const bServer = grpc.ServerCredentials.createSsl(ca, [{ private_key: await readFile(p('b.key')), cert_chain: await readFile(p('b.crt')) }], true);
+  const b = await GrpcTransport.listen({ id: 'b', serverCredentials: bServer, channelCredentials: await channel('b'), peerIdentity: commonNameIdentity });
+  const a = await GrpcTransport.listen({ id: 'a', channelCredentials: await channel('a') });
+  // m holds a valid certificate of the cluster, but for node m: it claims to be a.
+  const m = await GrpcTransport.listen({ id: 'a', channelCredentials: await channel('m'), backoffInitialMs: 10_000 });
+  t.teardown(() => Promise.all([a.close(), b.close(), m.close()]));
+  a.addPeer('b', `127.0.0.1:${b.port}`);
+  m.addPeer('b', `127.0.0.1:${b.port}`);
+  const got: Message[] = [];
+  const fromA = new Promise<void>((resolve) => b.onMessage((msg) => {
+    got.push(msg);
+    if (msg.type === 'append' && msg.entries[0]?.index === 7) resolve();
+  }));
+  const mRefused = new Promise<string>((resolve) => m.onUnreachable(resolve));
+  m.send([append('a', 'b', 99)]);
+  t.equal(await mRefused, 'b', 'a stream whose raft-id is not its certificate\'s CN is refused');
+  // a's own stream, carrying one message in its own name and one forged in m's name.
+  a.send([append('a', 'b', 7), { ...append('a', 'b', 8), from: 'm' }]);
+  await fromA;
+  t.same(got.map((x) => `${x.from}:${x.type === 'append' ? x.entries[0]?.index : ''}`), ['a:7'], 'only a\'s own message is delivered');
+  t.ok(b.refused >= 2, `refused ${b.refused}: m's stream and the forged message`);
+});
+
+t.test('serve(): the Raft service on a server the caller owns, next to its other services', async (t) => {
+  const server = new grpc.Server(grpcServerOptions());
+  // Another service of the caller's on the same port.
+  const echo: grpc.ServiceDefinition = {
+    echo: { path: '/test.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b },
+  };
+  server.addService(echo, { echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request) });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
+  t.teardown(() => server.forceShutdown());
+  const b = GrpcTransport.serve(server, { id: 'b', advertise: `127.0.0.1:${port}` });
+  const a = await GrpcTransport.listen({ id: 'a' });
+  t.teardown(() => a.close());
+  a.addPeer('b', `127.0.0.1:${port}`);
+  const delivered = collect(b, 1);
+  a.send([append('a', 'b', 3)]);
+  t.match(await delivered, [{ from: 'a', entries: [{ index: 3 }] }]);
+  await b.close();
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  t.teardown(() => client.close());
+  const answer = await new Promise<Buffer>((resolve, reject) => client.makeUnaryRequest('/test.Echo/Echo', (x: Buffer) => x, (x: Buffer) => x, Buffer.from('still here'), (e, r) => (e === null && r !== undefined ? resolve(r) : reject(e))));
+  t.equal(answer.toString(), 'still here', 'close() left the caller\'s server and its other services running');
 });

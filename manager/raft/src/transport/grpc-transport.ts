@@ -22,6 +22,7 @@
  * unreachable at once instead of when TCP gives up.
  */
 import * as grpc from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
 import type { Message, NodeId } from '../core/types.js';
 import { Backoff } from './backoff.js';
 import { decodeBatch, encodeBatch } from './message-codec.js';
@@ -79,6 +80,48 @@ export interface GrpcTransportOptions {
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
   readonly timers?: Timers;
+  /**
+   * Who is at the other end of an incoming stream, from its TLS client
+   * certificate ({@link commonNameIdentity} for certificates whose subject
+   * CN is the node id, as the swarm's are). When given, a stream without an
+   * identity, or whose `raft-id` names another node, is refused
+   * (PERMISSION_DENIED), and every message whose `from` is not the identity
+   * is dropped and counted ({@link GrpcTransport.refused}): without it anyone
+   * who reaches the port can forge messages (a forged append-resp commits
+   * entries that were never replicated). Unset: no check (tests, benches).
+   */
+  readonly peerIdentity?: PeerIdentity;
+}
+
+/** What an incoming stream's peer presented. */
+export interface PeerAuth {
+  /** The client certificate under TLS, undefined without TLS or without a certificate. */
+  readonly certificate: PeerCertificate | undefined;
+}
+
+/** Maps an incoming stream's peer to its node id, or undefined when it has none. */
+export type PeerIdentity = (peer: PeerAuth) => NodeId | undefined;
+
+/** The client certificate's subject CN as the node id. */
+export const commonNameIdentity: PeerIdentity = ({ certificate }) => {
+  const cn = certificate?.subject?.CN;
+  return typeof cn === 'string' && cn !== '' ? cn : undefined;
+};
+
+/** Options of {@link GrpcTransport.serve}: the caller owns, binds and shuts down the server. */
+export type GrpcTransportServeOptions = Omit<GrpcTransportOptions, 'listen' | 'serverCredentials' | 'advertise'> & {
+  /** The address peers reach this node at (the caller's bound address). */
+  readonly advertise: string;
+};
+
+/** Server options a caller's server needs for {@link GrpcTransport.serve}: frame size and keepalive. */
+export function grpcServerOptions(o: Pick<GrpcTransportOptions, 'keepaliveMs' | 'keepaliveTimeoutMs'> = {}): grpc.ServerOptions {
+  return {
+    'grpc.max_receive_message_length': MAX_FRAME_BYTES,
+    'grpc.keepalive_time_ms': o.keepaliveMs ?? 1000,
+    'grpc.keepalive_timeout_ms': o.keepaliveTimeoutMs ?? 1000,
+    'grpc.keepalive_permit_without_calls': 1,
+  };
 }
 
 type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimitBytes' | 'watchdogMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
@@ -99,59 +142,26 @@ export interface PeerStats {
 export class GrpcTransport implements Transport {
   readonly #id: NodeId;
   readonly #server: grpc.Server;
+  /** Whether close() shuts the server down (listen) or only removes the Raft service (serve). */
+  readonly #ownsServer: boolean;
   readonly #port: number;
   readonly #opts: PeerOpts;
+  readonly #identity: PeerIdentity | undefined;
   readonly #peers = new Map<NodeId, PeerStream>();
   /** Peers removed explicitly: never re-learned from their own announcements. */
   readonly #removed = new Set<NodeId>();
   #onMessage: (m: Message) => void = () => undefined;
   #onUnreachable: (peer: NodeId) => void = () => undefined;
   #closed = false;
+  #refused = 0;
 
-  private constructor(id: NodeId, server: grpc.Server, port: number, opts: PeerOpts) {
-    this.#id = id;
+  private constructor(server: grpc.Server, ownsServer: boolean, port: number, options: GrpcTransportOptions, advertise: string | undefined) {
+    this.#id = options.id;
     this.#server = server;
+    this.#ownsServer = ownsServer;
     this.#port = port;
-    this.#opts = opts;
-  }
-
-  /** Starts the server and returns a transport ready to add peers. */
-  static async listen(options: GrpcTransportOptions): Promise<GrpcTransport> {
-    const keepalive = {
-      'grpc.keepalive_time_ms': options.keepaliveMs ?? 1000,
-      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 1000,
-      'grpc.keepalive_permit_without_calls': 1,
-    };
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES, ...keepalive });
-    const holder: { transport?: GrpcTransport } = {};
-    server.addService(raftService, {
-      stream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Uint8Array>) => {
-        const [from] = call.metadata.get(META_ID);
-        const [address] = call.metadata.get(META_ADDRESS);
-        if (typeof from === 'string' && typeof address === 'string') holder.transport?.learnPeer(from, address);
-        call.on('data', (frame: Buffer) => {
-          let messages: Message[];
-          try {
-            messages = decodeBatch(frame);
-          } catch (err) {
-            callback({ code: grpc.status.INVALID_ARGUMENT, details: `bad raft frame: ${(err as Error).message}` });
-            return;
-          }
-          holder.transport?.deliver(messages);
-        });
-        call.on('end', () => callback(null, new Uint8Array(0)));
-        call.on('error', () => undefined);
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(options.listen ?? '127.0.0.1:0', options.serverCredentials ?? grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err === null ? resolve(p) : reject(err),
-      );
-    });
-    const listenHost = (options.listen ?? '127.0.0.1:0').replace(/:\d+$/, '');
-    const wildcard = ['0.0.0.0', '[::]', '::', ''].includes(listenHost);
-    const advertise = options.advertise ?? (wildcard ? undefined : `${listenHost}:${port}`);
-    const transport = new GrpcTransport(options.id, server, port, {
+    this.#identity = options.peerIdentity;
+    this.#opts = {
       id: options.id,
       advertise,
       queueLimitBytes: options.queueLimitBytes ?? 16 * 1024 * 1024,
@@ -165,12 +175,78 @@ export class GrpcTransport implements Transport {
         // grpc-js's own reconnect backoff defaults to 1 s .. 120 s: far too slow for Raft.
         'grpc.initial_reconnect_backoff_ms': options.backoffInitialMs ?? 50,
         'grpc.max_reconnect_backoff_ms': options.backoffMaxMs ?? 1000,
-        ...keepalive,
+        'grpc.keepalive_time_ms': options.keepaliveMs ?? 1000,
+        'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 1000,
+        'grpc.keepalive_permit_without_calls': 1,
         ...options.channelOptions,
       },
+    };
+    server.addService(raftService, { stream: this.#handleStream });
+  }
+
+  /** Starts a server of its own and returns a transport ready to add peers (tests, benches, a lone Raft). */
+  static async listen(options: GrpcTransportOptions): Promise<GrpcTransport> {
+    const server = new grpc.Server(grpcServerOptions(options));
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(options.listen ?? '127.0.0.1:0', options.serverCredentials ?? grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err === null ? resolve(p) : reject(err),
+      );
     });
-    holder.transport = transport;
-    return transport;
+    const listenHost = (options.listen ?? '127.0.0.1:0').replace(/:\d+$/, '');
+    const wildcard = ['0.0.0.0', '[::]', '::', ''].includes(listenHost);
+    const advertise = options.advertise ?? (wildcard ? undefined : `${listenHost}:${port}`);
+    return new GrpcTransport(server, true, port, options, advertise);
+  }
+
+  /**
+   * Registers the Raft service on a server the caller owns (a manager serves
+   * Raft, the dispatcher and the control API on one cluster port). Call
+   * before the caller binds the server; make it with {@link grpcServerOptions}.
+   * close() removes the service and leaves the server running.
+   */
+  static serve(server: grpc.Server, options: GrpcTransportServeOptions): GrpcTransport {
+    const port = Number(/:(\d+)$/.exec(options.advertise)?.[1] ?? 0);
+    return new GrpcTransport(server, false, port, options, options.advertise);
+  }
+
+  /** Incoming stream from a peer: identity check, peer learning, delivery. */
+  readonly #handleStream = (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Uint8Array>): void => {
+    const [from] = call.metadata.get(META_ID);
+    const [address] = call.metadata.get(META_ADDRESS);
+    let identity: NodeId | undefined;
+    if (this.#identity !== undefined) {
+      identity = this.#identity({ certificate: call.getAuthContext()?.sslPeerCertificate });
+      if (identity === undefined || (typeof from === 'string' && from !== identity)) {
+        this.#refused++;
+        callback({ code: grpc.status.PERMISSION_DENIED, details: identity === undefined ? 'no peer identity' : `raft-id ${String(from)} is not ${identity}` });
+        return;
+      }
+    }
+    if (typeof from === 'string' && typeof address === 'string') this.learnPeer(from, address);
+    call.on('data', (frame: Buffer) => {
+      let messages: Message[];
+      try {
+        messages = decodeBatch(frame);
+      } catch (err) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: `bad raft frame: ${(err as Error).message}` });
+        return;
+      }
+      if (identity !== undefined) {
+        const forged = messages.filter((m) => m.from !== identity).length;
+        if (forged > 0) {
+          this.#refused += forged;
+          messages = messages.filter((m) => m.from === identity);
+        }
+      }
+      this.deliver(messages);
+    });
+    call.on('end', () => callback(null, new Uint8Array(0)));
+    call.on('error', () => undefined);
+  };
+
+  /** Incoming streams and messages refused by the peer-identity check so far. */
+  get refused(): number {
+    return this.#refused;
   }
 
   /** The port the server listens on. */
@@ -242,6 +318,10 @@ export class GrpcTransport implements Transport {
     this.#closed = true;
     for (const p of this.#peers.values()) p.close();
     this.#peers.clear();
+    if (!this.#ownsServer) {
+      this.#server.removeService(raftService);
+      return;
+    }
     await new Promise<void>((resolve) => {
       // A connection from a peer that vanished never finishes a graceful shutdown (and then
       // tryShutdown's callback never comes): force it after 500 ms and be done.
