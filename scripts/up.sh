@@ -23,15 +23,16 @@ if ! curl -fsS --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; the
   curl -fsS --unix-socket "$sock" http://localhost/_ping >/dev/null || { echo "shoald did not start; see /var/log/shoal/shoald.log"; tail -20 /var/log/shoal/shoald.log; exit 1; }
 fi
 
-if ! $shoal image inspect shoal/busybox:demo >/dev/null 2>&1; then
+# The demo image runs httpd by its own CMD, as `docker run nginx` does.
+if ! $shoal image inspect shoal/httpd:demo >/dev/null 2>&1; then
   tar=$(mktemp --suffix=.tar)
   scripts/make-busybox-image.sh "$tar"
-  $shoal image import --change 'CMD ["/bin/sh"]' --change 'EXPOSE 80' "$tar" shoal/busybox:demo
+  $shoal image import --change 'CMD ["httpd","-f","-p","80","-h","/var/www"]' --change 'EXPOSE 80' "$tar" shoal/httpd:demo
   rm -f "$tar"
 fi
 
 $shoal rm -f shoal-demo >/dev/null 2>&1 || true
-$shoal run -d --name shoal-demo --restart unless-stopped -p "$port:80" shoal/busybox:demo httpd -f -p 80 -h /var/www >/dev/null
+$shoal run -d --name shoal-demo --restart unless-stopped -p "$port:80" shoal/httpd:demo >/dev/null
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "shoal: the demo container answers on http://127.0.0.1:$port/ :"
 curl -fsS "http://127.0.0.1:$port/"

@@ -16,13 +16,14 @@ export async function haveBusybox(): Promise<boolean> {
 }
 
 /**
- * Make a minimal root filesystem in `dir` from busybox-static: /bin/busybox
- * with a symlink per applet, /etc/passwd and /etc/group with root, nobody
- * and a user `app` (uid 1000, group `app` gid 1000), empty /proc /sys /dev
- * /tmp. Returns `dir`.
+ * Make a minimal root filesystem in `dir` from busybox-static, shaped like a
+ * real image built FROM scratch: /bin/busybox with a relative symlink per
+ * applet, /etc/passwd and /etc/group with root, nobody and a user `app`
+ * (uid 1000, group `app` gid 1000), /tmp, and no /proc /sys /dev (the
+ * runtime must make its own mount points, as for real images). Returns `dir`.
  */
 export async function makeBusyboxRootfs(dir: string): Promise<string> {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'home/app', 'var/www']) {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'tmp', 'root', 'home/app', 'var/www']) {
     await mkdir(join(dir, d), { recursive: true });
   }
   await chmod(join(dir, 'tmp'), 0o1777);
