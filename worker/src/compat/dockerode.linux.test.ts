@@ -90,3 +90,21 @@ t.test('dockerode: an rmi racing a create never deletes the image under the new 
   t.equal(bothWon, 0, 'never both');
   t.comment(`create won ${createWon} of 12`);
 });
+
+// dockerode sends no Cmd at all when none is given (the docker CLI sends null):
+// both mean "the image's".
+t.test('dockerode: a container with no Cmd runs the image\'s ENTRYPOINT and CMD', async (t) => {
+  const dir = t.testdir();
+  const tar = await makeBusyboxRootfsTar(dir, join(dir, 'rootfs.tar'));
+  await d.docker(['import', '--change', 'ENTRYPOINT ["/bin/echo","ep"]', '--change', 'CMD ["from-image"]', tar, 'dockerode/ep:1']);
+  for (const body of [{ Image: 'dockerode/ep:1' }, { Image: 'dockerode/ep:1', Cmd: null, Entrypoint: null }]) {
+    const c = await docker.createContainer(body as Docker.ContainerCreateOptions);
+    const waited = c.wait({ condition: 'next-exit' });
+    await c.start();
+    t.equal((await waited as { StatusCode: number }).StatusCode, 0);
+    const logs = (await c.logs({ stdout: true, follow: false })) as unknown as Buffer;
+    // Logs are stdcopy-framed: the payload follows an 8-byte header.
+    t.equal(logs.subarray(8).toString(), 'ep from-image\n', JSON.stringify(body));
+    await c.remove();
+  }
+});

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { makeBusyboxRootfsTar } from '@shoal/testkit';
 import { get } from 'node:http';
 import { runTool } from '@shoal/common';
 import { daemonWithImage, IMAGE, TRAP_SLEEP } from './fixture.js';
@@ -31,6 +32,16 @@ t.test('shoal run --rm prints output and propagates the exit code', async (t) =>
   t.equal(r.code, 6);
   t.equal(r.stdout, 'hi\n');
   t.equal(r.stderr, 'oops\n');
+});
+
+t.test('shoal run IMAGE runs the image\'s own CMD and ENTRYPOINT', async (t) => {
+  const dir = t.testdir();
+  const tar = await makeBusyboxRootfsTar(dir, join(dir, 'rootfs.tar'));
+  await shoal(['image', 'import', '--change', 'CMD ["/bin/sh","-c","echo hi from cmd"]', tar, 'cli/cmd:1']);
+  await shoal(['image', 'import', '--change', 'ENTRYPOINT ["/bin/echo","ep"]', '--change', 'CMD ["default"]', tar, 'cli/entrypoint:1']);
+  t.equal((await shoal(['run', '--rm', 'cli/cmd:1'])).stdout, 'hi from cmd\n', 'CMD');
+  t.equal((await shoal(['run', '--rm', 'cli/entrypoint:1'])).stdout, 'ep default\n', 'ENTRYPOINT + CMD');
+  t.equal((await shoal(['run', '--rm', 'cli/entrypoint:1', 'mine'])).stdout, 'ep mine\n', 'arguments replace CMD');
 });
 
 t.test('shoal run -d -p, ps, port, exec, logs, stop, rm', async (t) => {
