@@ -7,3 +7,4 @@ export * from './image-ref/index.js';
 export * from './config/index.js';
 export * from './stdcopy/index.js';
 export * from './atomic-file/index.js';
+export * from './go-duration/index.js';

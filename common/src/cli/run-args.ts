@@ -1,5 +1,6 @@
 import type { ContainerCreateBody, HostConfig } from '../docker-api/index.js';
 import { parseImageRef } from '../image-ref/index.js';
+import { parseGoDuration } from '../go-duration/index.js';
 import { isShoalError } from '../errors/index.js';
 import { cliErrors } from './cli-errors.js';
 import { parseDetachKeys } from './detach-keys.js';
@@ -7,7 +8,7 @@ import { newCommand } from './flags.js';
 import { addRunFlags } from './run-flags.js';
 import type { RunFlags } from './run-flags.js';
 import {
-  parseEnvFile, resolveEnvVar, parseExpose, parseGoDuration, parseKeyValues, parseMemorySwap, parseMountFlag,
+  parseEnvFile, resolveEnvVar, parseExpose, parseKeyValues, parseMemorySwap, parseMountFlag,
   parsePortSpecs, parseRamBytes, parseRestartPolicy, parseTmpfsFlags, parseUlimit, parseVolumeFlags,
 } from './parse/index.js';
 import type { EnvLookup } from './parse/index.js';
@@ -80,14 +81,14 @@ export function parseNanoCpus(v: string): number {
 
 function durationNs(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
+  let ns: number;
   try {
-    const ms = parseGoDuration(v);
-    if (ms < 0) throw bad(`--${flag} cannot be negative`);
-    return Math.round(ms * 1e6);
+    ns = parseGoDuration(v);
   } catch (e) {
-    if (isShoalError(e) && e.message.startsWith('--')) throw e;
     throw bad(`invalid argument "${v}" for "--${flag}" flag: ${(e as Error).message}`);
   }
+  if (ns < 0) throw bad(`--${flag} cannot be negative`);
+  return ns;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { parseRamBytes, parseHumanSize, parseMemorySwap } from './size.js';
-export { parseGoDuration, formatGoDuration } from './duration.js';
+export { formatGoDuration } from './duration.js';
 export { parseTimestamp } from './timestamp.js';
 export { parsePortSpec, parsePortSpecs, parsePortRange, splitProtoPort, parseExpose, isIpLiteral } from './ports.js';
 export type { PortMapping } from './ports.js';

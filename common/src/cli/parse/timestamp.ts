@@ -1,5 +1,5 @@
 import { cliErrors } from '../cli-errors.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../go-duration/index.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/;
 
@@ -15,7 +15,7 @@ export function parseTimestamp(value: string, nowMs: number, localOffsetMin = 0)
   if (value !== '0') {
     let d: number | undefined;
     try {
-      d = parseGoDuration(value);
+      d = parseGoDuration(value) / 1e6;
     } catch {
       d = undefined;
     }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { applyChanges, splitWords, parseGoDuration } from './image-changes.js';
+import { applyChanges, splitWords } from './image-changes.js';
 
 t.test('CMD and ENTRYPOINT, JSON and shell forms', async (t) => {
   t.same(applyChanges({}, ['CMD ["echo", "hi"]']).Cmd, ['echo', 'hi']);
@@ -52,7 +52,11 @@ t.test('refusals', async (t) => {
 
 t.test('helpers', async (t) => {
   t.same(splitWords(` a "b c"  'd\\e' f\\ g `), ['a', 'b c', 'd\\e', 'f g']);
-  t.equal(parseGoDuration('1m30s'), 90e9);
-  t.equal(parseGoDuration('250ms'), 250e6);
-  t.throws(() => parseGoDuration('5x'), { code: 'ENGINE_IMAGE_INVALID_PARAMETER' });
+});
+
+t.test('HEALTHCHECK durations are Go durations in nanoseconds; a bad one is an invalid change', async (t) => {
+  const c = applyChanges({}, ['HEALTHCHECK --interval=1m30s --timeout=250ms CMD true']);
+  t.equal(c.Healthcheck?.Interval, 90e9);
+  t.equal(c.Healthcheck?.Timeout, 250e6);
+  t.throws(() => applyChanges({}, ['HEALTHCHECK --interval=5x CMD true']), { code: 'ENGINE_IMAGE_INVALID_CHANGE', message: /time: invalid duration "5x"/ });
 });

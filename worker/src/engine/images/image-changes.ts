@@ -2,6 +2,7 @@
  * Dockerfile instructions accepted by `docker import --change` and
  * `docker commit --change`, applied to an image config. Pure: no I/O.
  */
+import { parseGoDuration } from '@shoal/common';
 import type { ImageConfig } from '@shoal/common';
 import { imageErrors } from './image-errors.js';
 
@@ -96,24 +97,6 @@ function exposeKeys(spec: string): string[] {
   return out;
 }
 
-/** Go duration (`30s`, `1m30s`, `500ms`) to nanoseconds. */
-export function parseGoDuration(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  if (s === '0') return 0;
-  let total = 0;
-  let pos = 0;
-  re.lastIndex = 0;
-  for (;;) {
-    const m = re.exec(s);
-    if (m === null) break;
-    total += Number(m[1]) * (unit[m[2] as string] as number);
-    pos = re.lastIndex;
-  }
-  if (pos !== s.length || s === '') throw imageErrors.make('INVALID_PARAMETER', `time: invalid duration "${s}"`);
-  return Math.round(total);
-}
-
 function healthcheck(cfg: ImageConfig, rest: string): ImageConfig['Healthcheck'] {
   const words = rest.trim();
   if (/^none$/i.test(words)) return { Test: ['NONE'] };
@@ -128,7 +111,12 @@ function healthcheck(cfg: ImageConfig, rest: string): ImageConfig['Healthcheck']
       if (!Number.isInteger(n) || n < 0) bad(`HEALTHCHECK --retries must be a non-negative integer: ${value}`);
       hc.Retries = n;
     } else {
-      const ns = parseGoDuration(value);
+      let ns: number;
+      try {
+        ns = parseGoDuration(value);
+      } catch (e) {
+        bad(`HEALTHCHECK --${flag}: ${(e as Error).message}`);
+      }
       if (flag === 'interval') hc.Interval = ns;
       else if (flag === 'timeout') hc.Timeout = ns;
       else if (flag === 'start-period') hc.StartPeriod = ns;

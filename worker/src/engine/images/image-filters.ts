@@ -5,7 +5,7 @@
  */
 import type { Filters } from '@shoal/common';
 import { imageErrors } from './image-errors.js';
-import { parseGoDuration } from './image-changes.js';
+import { parseGoDuration } from '@shoal/common';
 
 /** Throw ENGINE_IMAGE_INVALID_FILTER for a key not in `allowed`. */
 export function checkFilterKeys(filters: Filters, allowed: readonly string[]): void {

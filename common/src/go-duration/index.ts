@@ -1,0 +1,1 @@
+export { parseGoDuration } from './go-duration.js';
