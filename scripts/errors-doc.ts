@@ -1,17 +1,15 @@
-import { registeredErrors } from '@shoal/common';
+import { collectErrorCodes, commonErrorRegistries } from '@shoal/common';
+import { cliErrors } from '@shoal/common/cli';
+import { shimErrors } from '@shoal/native';
+import { workerErrorRegistries } from '@shoal/worker';
 import { raftErrors, raftNodeErrors, raftStorageErrors } from 'raft-ts';
 
-/** The text of docs/errors.md, from every registry loaded by the packages' entry points. */
+/** The text of docs/errors.md, from every package's registries, listed explicitly (a code defined twice is refused). */
 export async function renderErrorsDoc(): Promise<string> {
-  // Importing the packages registers their errors.
-  await import('@shoal/native');
-  await import('@shoal/worker');
-  await import('@shoal/common');
-  const rows = new Map<string, { status: number; retryable: boolean; doc: string }>();
-  for (const [code, def] of registeredErrors()) rows.set(code, { status: def.status, retryable: def.retryable ?? false, doc: def.doc });
-  for (const reg of [raftErrors, raftStorageErrors, raftNodeErrors]) {
-    for (const [name, def] of Object.entries(reg.defs)) rows.set(`${reg.prefix}_${name}`, def);
-  }
+  const rows = collectErrorCodes([
+    ...commonErrorRegistries, cliErrors, shimErrors, ...workerErrorRegistries,
+    raftErrors, raftStorageErrors, raftNodeErrors,
+  ]);
   const lines = [
     '# Error codes',
     '',
@@ -24,7 +22,7 @@ export async function renderErrorsDoc(): Promise<string> {
   ];
   for (const code of [...rows.keys()].sort()) {
     const r = rows.get(code)!;
-    lines.push(`| \`${code}\` | ${r.status} | ${r.retryable ? 'yes' : 'no'} | ${r.doc.replace(/\|/g, '\\|')} |`);
+    lines.push(`| \`${code}\` | ${r.status} | ${r.retryable === true ? 'yes' : 'no'} | ${r.doc.replace(/\|/g, '\\|')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

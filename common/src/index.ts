@@ -8,3 +8,4 @@ export * from './config/index.js';
 export * from './stdcopy/index.js';
 export * from './atomic-file/index.js';
 export * from './go-duration/index.js';
+export { commonErrorRegistries } from './error-registries.js';

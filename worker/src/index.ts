@@ -5,3 +5,4 @@ export { buildApp } from './engine/api/index.js';
 export type { ApiDeps, SystemFacts, SystemInfo, SwarmRole, SwarmInfo } from './engine/api/index.js';
 export { EventBus } from './engine/events/index.js';
 export type { EventBusOptions, EventInput } from './engine/events/index.js';
+export { workerErrorRegistries } from './error-registries.js';

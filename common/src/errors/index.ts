@@ -1,3 +1,3 @@
-export { ShoalError, defineErrors, registeredErrors, hasCode, isShoalError } from './shoal-error.js';
-export type { ErrorDef, ErrorOpts } from './shoal-error.js';
+export { ShoalError, defineErrors, collectErrorCodes, hasCode, isShoalError } from './shoal-error.js';
+export type { ErrorDef, ErrorOpts, ErrorRegistry } from './shoal-error.js';
 export { commonErrors } from './common-errors.js';

@@ -49,7 +49,6 @@ export interface ErrorOpts {
  * returned factory makes errors whose code is `${prefix}_${name}`.
  */
 export function defineErrors<K extends string>(prefix: string, defs: Record<K, ErrorDef>) {
-  for (const [k, def] of Object.entries<ErrorDef>(defs)) registered.set(`${prefix}_${k}`, def);
   const make = (name: K, message: string, opts: ErrorOpts = {}): ShoalError => {
     const def = defs[name];
     return new ShoalError(`${prefix}_${name}`, def.status, message, {
@@ -62,14 +61,28 @@ export function defineErrors<K extends string>(prefix: string, defs: Record<K, E
   return { make, codes, defs, prefix };
 }
 
-const registered = new Map<string, ErrorDef>();
+/** What {@link collectErrorCodes} reads of a registry (ours, or raft-ts's of the same shape). */
+export interface ErrorRegistry {
+  readonly prefix: string;
+  readonly defs: Readonly<Record<string, ErrorDef>>;
+}
 
 /**
- * Every error code defined so far in this process, with its definition (for
- * docs/errors.md, which is generated from them and checked by a test).
+ * Every code of the given registries with its definition, for
+ * docs/errors.md. Registration is explicit (each package lists its
+ * registries), never a side effect of an import; a code defined twice is
+ * refused, whichever registries define it.
  */
-export function registeredErrors(): ReadonlyMap<string, Readonly<ErrorDef>> {
-  return registered;
+export function collectErrorCodes(registries: readonly ErrorRegistry[]): Map<string, Readonly<ErrorDef>> {
+  const out = new Map<string, Readonly<ErrorDef>>();
+  for (const reg of registries) {
+    for (const [name, def] of Object.entries(reg.defs)) {
+      const code = `${reg.prefix}_${name}`;
+      if (out.has(code)) throw new Error(`error code ${code} is defined twice`);
+      out.set(code, def);
+    }
+  }
+  return out;
 }
 
 /** True when `err` is a ShoalError with the given code. */

@@ -25,7 +25,7 @@ export interface IpamState {
 
 function cidrOf(state: IpamState): Cidr {
   const c = parseCidr(state.subnet);
-  if (c === null) throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid subnet ${state.subnet}`);
+  if (c === null) throw networkErrors.make('INVALID_CONFIG', `invalid subnet ${state.subnet}`);
   return c;
 }
 
@@ -33,9 +33,9 @@ function cidrOf(state: IpamState): Cidr {
 export function newIpam(subnet: string, gateway: string): IpamState {
   const c = parseCidr(subnet);
   const gw = parseIpv4(gateway);
-  if (c === null || c.prefix > 30) throw networkErrors.make('INVALID_NETWORK_CONFIG', `subnet ${subnet} is invalid or smaller than /30`);
+  if (c === null || c.prefix > 30) throw networkErrors.make('INVALID_CONFIG', `subnet ${subnet} is invalid or smaller than /30`);
   if (gw === null || gw <= c.network || gw >= c.broadcast) {
-    throw networkErrors.make('INVALID_NETWORK_CONFIG', `gateway ${gateway} is not a host address of ${subnet}`);
+    throw networkErrors.make('INVALID_CONFIG', `gateway ${gateway} is not a host address of ${subnet}`);
   }
   return { subnet: `${formatIpv4(c.network)}/${c.prefix}`, gateway, allocated: {}, last: null };
 }
@@ -58,7 +58,7 @@ export function allocateIp(state: IpamState, owner: string, preferred?: string):
   let chosen: number | null = null;
   if (preferred !== undefined) {
     const p = parseIpv4(preferred);
-    if (p === null || !usable(p)) throw networkErrors.make('INVALID_NETWORK_CONFIG', `address ${preferred} is not free in ${state.subnet}`);
+    if (p === null || !usable(p)) throw networkErrors.make('INVALID_CONFIG', `address ${preferred} is not free in ${state.subnet}`);
     chosen = p;
   } else {
     const size = c.broadcast - c.network - 1; // host addresses

@@ -13,7 +13,7 @@ const IP_TIMEOUT_MS = 15_000;
 
 function setupFailed(what: string, e: unknown): Error {
   const msg = e instanceof Error ? e.message : String(e);
-  return networkErrors.make('NETWORK_SETUP_FAILED', `${what}: ${msg}`, { cause: e });
+  return networkErrors.make('SETUP_FAILED', `${what}: ${msg}`, { cause: e });
 }
 
 /** Mount points of this mount namespace (field 5 of /proc/self/mountinfo, octal escapes decoded). */

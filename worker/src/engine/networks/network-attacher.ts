@@ -19,7 +19,7 @@ export interface AttachRequest {
   /**
    * HostConfig.NetworkMode: `bridge`, `default` or `` (= bridge), `host`,
    * `none`, or `container:<id|id-prefix|name>` (share the network namespace
-   * of that running container; ENGINE_JOIN_TARGET_NOT_RUNNING (409) if it has
+   * of that running container; ENGINE_NETWORK_JOIN_TARGET_NOT_RUNNING (409) if it has
    * none). Anything else (user-defined networks) is rejected with
    * ENGINE_NETWORK_NOT_FOUND (404) for now.
    */
@@ -75,10 +75,10 @@ export interface NetworkAttacher {
    * with only `lo` for none, nothing for host. Published ports are reserved
    * by real sockets held by shoald until detach, then programmed in nftables.
    * All or nothing: on failure nothing is left behind. Throws
-   * ENGINE_PORT_IN_USE (500, Docker's "port is already allocated" message),
-   * ENGINE_INVALID_PORT_SPEC (400), ENGINE_NETWORK_NOT_FOUND (404),
-   * ENGINE_IP_POOL_EXHAUSTED (500), ENGINE_NETWORK_SETUP_FAILED (500), or
-   * ENGINE_ALREADY_ATTACHED (409) when the container is attached already.
+   * ENGINE_NETWORK_PORT_IN_USE (500, Docker's "port is already allocated" message),
+   * ENGINE_NETWORK_INVALID_PORT_SPEC (400), ENGINE_NETWORK_NOT_FOUND (404),
+   * ENGINE_NETWORK_IP_POOL_EXHAUSTED (500), ENGINE_NETWORK_SETUP_FAILED (500), or
+   * ENGINE_NETWORK_ALREADY_ATTACHED (409) when the container is attached already.
    */
   attach(req: AttachRequest): Promise<AttachResult>;
   /**
@@ -94,7 +94,7 @@ export interface NetworkAttacher {
    * its published ports and re-own its endpoint (netns, IP and nft rules
    * survive in the kernel and in our state files). `settings` is what attach
    * returned. Containers that died while the daemon was down must get
-   * `detach` instead. Throws ENGINE_PORT_IN_USE if another process took a
+   * `detach` instead. Throws ENGINE_NETWORK_PORT_IN_USE if another process took a
    * port meanwhile (the endpoint stays recorded; detach cleans it).
    */
   restore(containerId: string, settings: NetworkSettings): Promise<void>;

@@ -296,7 +296,7 @@ t.test('outbound traffic is masqueraded', async (t) => {
   t.equal(await wgetIn(`/run/netns/${EXT_NS}`, `http://10.213.141.1:${port}/`), 'published to the outside\n', 'outside client -> host address -> container');
 });
 
-t.test('a port in use fails with ENGINE_PORT_IN_USE and leaves nothing behind', async (t) => {
+t.test('a port in use fails with ENGINE_NETWORK_PORT_IN_USE and leaves nothing behind', async (t) => {
   const m = mgr ?? (await openMgr());
   const taken = await listenTcp(0);
   t.teardown(() => closeServer(taken));
@@ -308,8 +308,8 @@ t.test('a port in use fails with ENGINE_PORT_IN_USE and leaves nothing behind', 
   const err = await m
     .attach(req(id, { name: 'web2', portBindings: { '81/tcp': [{ HostPort: String(freePort) }], '80/tcp': [{ HostPort: String(port) }] } }))
     .then(() => null, (e: unknown) => e);
-  t.ok(hasCode(err, 'ENGINE_PORT_IN_USE'), 'typed error');
-  if (hasCode(err, 'ENGINE_PORT_IN_USE')) {
+  t.ok(hasCode(err, 'ENGINE_NETWORK_PORT_IN_USE'), 'typed error');
+  if (hasCode(err, 'ENGINE_NETWORK_PORT_IN_USE')) {
     t.equal(err.status, 500);
     t.match(err.message, new RegExp(`^driver failed programming external connectivity on endpoint web2 \\([0-9a-f]{64}\\): Bind for 0\\.0\\.0\\.0:${port} failed: port is already allocated$`));
   }
@@ -319,7 +319,7 @@ t.test('a port in use fails with ENGINE_PORT_IN_USE and leaves nothing behind', 
   t.equal(await canBind(freePort), true, 'the other port of the request was released');
   t.same((await m.inspect('bridge')).Containers, {}, 'no endpoint');
   t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false, 'no record');
-  await t.rejects(m.attach(req(newId(), { portBindings: { '80/tcp': [{ HostPort: '99999' }] } })), { code: 'ENGINE_INVALID_PORT_SPEC', status: 400 });
+  await t.rejects(m.attach(req(newId(), { portBindings: { '80/tcp': [{ HostPort: '99999' }] } })), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC', status: 400 });
 });
 
 t.test('none and host modes', async (t) => {
@@ -336,9 +336,9 @@ t.test('none and host modes', async (t) => {
   t.equal(r2.netnsPath, null);
   t.ok(r2.settings.Networks.host);
   t.same(Object.keys((await m.inspect('host')).Containers), [host]);
-  await t.rejects(m.attach(req(host, { networkMode: 'host' })), { code: 'ENGINE_ALREADY_ATTACHED' });
+  await t.rejects(m.attach(req(host, { networkMode: 'host' })), { code: 'ENGINE_NETWORK_ALREADY_ATTACHED' });
   await t.rejects(m.attach(req(newId(), { networkMode: 'mynet' })), { code: 'ENGINE_NETWORK_NOT_FOUND', status: 404 });
-  await t.rejects(m.attach(req(newId(), { networkMode: 'container:nosuch' })), { code: 'ENGINE_JOIN_TARGET_NOT_RUNNING', status: 409 });
+  await t.rejects(m.attach(req(newId(), { networkMode: 'container:nosuch' })), { code: 'ENGINE_NETWORK_JOIN_TARGET_NOT_RUNNING', status: 409 });
   await t.rejects(m.attach(req('../../etc', { networkMode: 'none' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
   await t.rejects(m.attach(req(newId(), { macAddress: 'zz:zz' })), { code: 'COMMON_INVALID_ARGUMENT', status: 400 });
   const macId = newId();

@@ -90,16 +90,16 @@ export class NetworkManager implements NetworkAttacher {
     this.#netnsDir = join(opts.execRoot, 'netns');
     const bridgeName = opts.bridgeName ?? 'shoal0';
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridgeName)) {
-      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid bridge name "${bridgeName}" (1-15 letters, digits, _ . -)`);
+      throw networkErrors.make('INVALID_CONFIG', `invalid bridge name "${bridgeName}" (1-15 letters, digits, _ . -)`);
     }
     this.#bip = opts.bip ?? '172.29.0.1/16';
     const c = parseCidr(this.#bip);
     if (c === null || c.prefix > 30 || c.addr === c.network || c.addr === c.broadcast) {
-      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid bip "${this.#bip}": want a host address with a prefix of at most /30, e.g. 172.29.0.1/16`);
+      throw networkErrors.make('INVALID_CONFIG', `invalid bip "${this.#bip}": want a host address with a prefix of at most /30, e.g. 172.29.0.1/16`);
     }
     this.#table = opts.nftTable ?? 'shoal';
     if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(this.#table)) {
-      throw networkErrors.make('INVALID_NETWORK_CONFIG', `invalid nft table name "${this.#table}"`);
+      throw networkErrors.make('INVALID_CONFIG', `invalid nft table name "${this.#table}"`);
     }
     this.#bridge = { bridgeName, subnet: `${formatIpv4(c.network)}/${c.prefix}`, gateway: formatIpv4(c.addr), prefixLen: c.prefix };
     this.#log = opts.log ?? silentLogger();
@@ -229,10 +229,10 @@ export class NetworkManager implements NetworkAttacher {
     let net = this.#networks.find((n) => n.name === idOrName || n.id === idOrName);
     if (net === undefined && idOrName !== '') {
       const byPrefix = this.#networks.filter((n) => n.id.startsWith(idOrName));
-      if (byPrefix.length > 1) throw networkErrors.make('AMBIGUOUS_NETWORK', `network ${idOrName} is ambiguous (${byPrefix.length} matches found)`);
+      if (byPrefix.length > 1) throw networkErrors.make('AMBIGUOUS', `network ${idOrName} is ambiguous (${byPrefix.length} matches found)`);
       net = byPrefix[0];
     }
-    if (net === undefined) throw networkErrors.make('NETWORK_NOT_FOUND', `network ${idOrName} not found`);
+    if (net === undefined) throw networkErrors.make('NOT_FOUND', `network ${idOrName} not found`);
     return buildNetworkResource(net, eps, this.#bridge);
   }
 
@@ -288,7 +288,7 @@ export class NetworkManager implements NetworkAttacher {
   }
 
   async #attach(req: AttachRequest): Promise<AttachResult> {
-    if (this.#closed) throw networkErrors.make('NETWORK_SETUP_FAILED', 'the network manager is closed');
+    if (this.#closed) throw networkErrors.make('SETUP_FAILED', 'the network manager is closed');
     if (this.#endpoints.has(req.containerId)) {
       throw networkErrors.make('ALREADY_ATTACHED', `container ${req.containerId} is already attached to a network`);
     }

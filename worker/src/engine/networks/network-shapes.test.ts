@@ -58,5 +58,5 @@ t.test('NetworkResource and filters', async (t) => {
   t.notOk(matchesNetworkFilters(r, { type: ['custom'] }));
   t.ok(matchesNetworkFilters(r, { type: ['builtin'], scope: ['local'], dangling: ['false'] }));
   t.notOk(matchesNetworkFilters(r, { label: ['a=b'] }));
-  t.throws(() => matchesNetworkFilters(r, { color: ['red'] }), { code: 'ENGINE_INVALID_FILTER', status: 400 });
+  t.throws(() => matchesNetworkFilters(r, { color: ['red'] }), { code: 'ENGINE_NETWORK_INVALID_FILTER', status: 400 });
 });

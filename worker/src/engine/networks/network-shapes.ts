@@ -34,7 +34,7 @@ export function normalizeNetworkMode(mode: string): ParsedNetworkMode {
   if (mode === '' || mode === 'default' || mode === 'bridge') return { mode: 'bridge' };
   if (mode === 'host' || mode === 'none') return { mode };
   if (mode.startsWith('container:') && mode.length > 'container:'.length) return { mode: 'container', target: mode.slice('container:'.length) };
-  throw networkErrors.make('NETWORK_NOT_FOUND', `network ${mode} not found`);
+  throw networkErrors.make('NOT_FOUND', `network ${mode} not found`);
 }
 
 /** NetworkSettings.Ports: every port key, null when not published, else its host bindings. */
@@ -160,7 +160,7 @@ function labelMatches(labels: Record<string, string>, f: string): boolean {
  * Docker's network list filters: `name` (substring), `id` (prefix),
  * `driver`, `scope`, `type` (`builtin`/`custom`), `label`, `dangling`.
  * Values of one key are OR-ed (label: AND-ed), keys AND-ed. Unknown keys
- * throw ENGINE_INVALID_FILTER (400).
+ * throw ENGINE_NETWORK_INVALID_FILTER (400).
  */
 export function matchesNetworkFilters(n: NetworkResource, filters: Filters | undefined): boolean {
   for (const [key, values] of Object.entries(filters ?? {})) {

@@ -39,16 +39,16 @@ t.test('ephemeral tcp and udp ports are held until released', async (t) => {
   await udp.release();
 });
 
-t.test('a port held by someone else: ENGINE_PORT_IN_USE with Docker wording', async (t) => {
+t.test('a port held by someone else: ENGINE_NETWORK_PORT_IN_USE with Docker wording', async (t) => {
   const s = await listen(0, '0.0.0.0');
   t.teardown(() => close(s));
   const p = portOf(s);
   await t.rejects(reservePort('tcp', '0.0.0.0', p, p), {
-    code: 'ENGINE_PORT_IN_USE',
+    code: 'ENGINE_NETWORK_PORT_IN_USE',
     status: 500,
     message: `Bind for 0.0.0.0:${p} failed: port is already allocated`,
   });
-  await t.rejects(reservePort('tcp', '127.0.0.1', p, p), { code: 'ENGINE_PORT_IN_USE' }, 'a wildcard listener blocks specific addresses');
+  await t.rejects(reservePort('tcp', '127.0.0.1', p, p), { code: 'ENGINE_NETWORK_PORT_IN_USE' }, 'a wildcard listener blocks specific addresses');
 });
 
 t.test('a host port range takes the first free port', async (t) => {

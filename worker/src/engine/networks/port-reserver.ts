@@ -78,7 +78,7 @@ function inUse(hostIp: string, ports: string, proto: PortProto, cause: unknown):
 /**
  * Reserve a host port: ephemeral when min = max = 0 (the kernel picks from
  * ip_local_port_range, Docker's range), that port when min = max, else the
- * first free one of [min, max]. Throws ENGINE_PORT_IN_USE (message
+ * first free one of [min, max]. Throws ENGINE_NETWORK_PORT_IN_USE (message
  * `Bind for IP:PORT failed: port is already allocated`), or
  * ENGINE_NETWORK_SETUP_FAILED when the address cannot be bound at all.
  */
@@ -90,7 +90,7 @@ export async function reservePort(proto: PortProto, hostIp: string, min: number,
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EADDRINUSE' && code !== 'EACCES') {
-        throw networkErrors.make('NETWORK_SETUP_FAILED', `cannot bind ${proto} ${hostIp}:${port}: ${(e as Error).message}`, { cause: e });
+        throw networkErrors.make('SETUP_FAILED', `cannot bind ${proto} ${hostIp}:${port}: ${(e as Error).message}`, { cause: e });
       }
       lastErr = e;
     }

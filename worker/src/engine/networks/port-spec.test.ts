@@ -6,7 +6,7 @@ t.test('parsePortKey', async (t) => {
   t.same(parsePortKey('53/udp'), { from: 53, to: 53, proto: 'udp' });
   t.same(parsePortKey('8000-8002/tcp'), { from: 8000, to: 8002, proto: 'tcp' });
   for (const bad of ['', 'x', '0', '70000', '81-80', '80/icmp', '80/']) {
-    t.throws(() => parsePortKey(bad), { code: 'ENGINE_INVALID_PORT_SPEC', status: 400 }, bad);
+    t.throws(() => parsePortKey(bad), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC', status: 400 }, bad);
   }
 });
 
@@ -38,7 +38,7 @@ t.test('ranges: pairwise, ephemeral each, host range for one port', async (t) =>
   t.same(planPorts({ '80/tcp': [{ HostPort: '8000-8010' }] }, [], false).requests[0], {
     proto: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPortMin: 8000, hostPortMax: 8010,
   });
-  t.throws(() => planPorts({ '80-82/tcp': [{ HostPort: '8000-8001' }] }, [], false), { code: 'ENGINE_INVALID_PORT_SPEC' });
+  t.throws(() => planPorts({ '80-82/tcp': [{ HostPort: '8000-8001' }] }, [], false), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC' });
 });
 
 t.test('-P publishes every exposed port without a binding', async (t) => {
@@ -49,7 +49,7 @@ t.test('-P publishes every exposed port without a binding', async (t) => {
 
 t.test('bad input', async (t) => {
   for (const b of [{ HostPort: '70000' }, { HostPort: 'abc' }, { HostIp: '::', HostPort: '80' }, { HostIp: 'nope', HostPort: '80' }]) {
-    t.throws(() => planPorts({ '80/tcp': [b] }, [], false), { code: 'ENGINE_INVALID_PORT_SPEC' }, JSON.stringify(b));
+    t.throws(() => planPorts({ '80/tcp': [b] }, [], false), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC' }, JSON.stringify(b));
   }
-  t.throws(() => planPorts({ '80/sctp': [{ HostPort: '80' }] }, [], false), { code: 'ENGINE_INVALID_PORT_SPEC' });
+  t.throws(() => planPorts({ '80/sctp': [{ HostPort: '80' }] }, [], false), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC' });
 });

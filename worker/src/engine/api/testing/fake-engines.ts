@@ -4,7 +4,8 @@
  * engine: codes and statuses of errors, waiters, an echoing attach/exec.
  */
 import { Readable, type Duplex, type Writable } from 'node:stream';
-import { defineErrors } from '@shoal/common';
+import { containerErrors } from '../../containers/errors.js';
+import { imageErrors } from '../../images/image-errors.js';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerWaitResponse, EngineEvent,
   ExecCreateBody, ExecInspect, Filters, ImageInspect, ImageSummary, NetworkResource,
@@ -14,14 +15,7 @@ import type {
 } from '../engine-deps.js';
 import type { SystemFacts, SystemInfo } from '../system-facts.js';
 
-const fakeErrors = defineErrors('ENGINE', {
-  CONTAINER_NOT_FOUND: { status: 404, doc: 'fake' },
-  NAME_CONFLICT: { status: 409, doc: 'fake' },
-  NOT_MODIFIED: { status: 304, doc: 'fake' },
-  IMAGE_NOT_FOUND: { status: 404, doc: 'fake' },
-  EXEC_NOT_FOUND: { status: 404, doc: 'fake' },
-  INVALID_FILTER: { status: 400, doc: 'fake' },
-});
+// The fake answers with the real engines' error codes (their registries), never codes of its own.
 
 /** A Docker stdcopy frame. */
 export function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
@@ -55,7 +49,7 @@ export class FakeContainerEngine implements ContainerEngine {
     for (const c of this.containers.values()) {
       if (c.id === idOrName || c.name === idOrName || c.id.startsWith(idOrName)) return c;
     }
-    throw fakeErrors.make('CONTAINER_NOT_FOUND', `No such container: ${idOrName}`);
+    throw containerErrors.make('NOT_FOUND', `No such container: ${idOrName}`);
   }
 
   #finish(c: FakeContainer, code: number): void {
@@ -70,7 +64,7 @@ export class FakeContainerEngine implements ContainerEngine {
     this.calls.push(['create', name, body]);
     const n = name ?? `fake_${this.#seq + 1}`;
     for (const c of this.containers.values()) {
-      if (c.name === n) throw fakeErrors.make('NAME_CONFLICT', `Conflict. The container name "/${n}" is already in use by container "${c.id}".`);
+      if (c.name === n) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "/${n}" is already in use by container "${c.id}".`);
     }
     const id = (++this.#seq).toString(16).padStart(64, 'c');
     this.containers.set(id, { id, name: n, body, status: 'created', exitCode: 0, waiters: [] });
@@ -79,14 +73,14 @@ export class FakeContainerEngine implements ContainerEngine {
 
   async start(idOrName: string): Promise<void> {
     const c = this.#get(idOrName);
-    if (c.status === 'running') throw fakeErrors.make('NOT_MODIFIED', 'container already started');
+    if (c.status === 'running') throw containerErrors.make('ALREADY_STARTED', 'container already started');
     c.status = 'running';
   }
 
   async stop(idOrName: string, opts: { timeoutS?: number; signal?: string }): Promise<void> {
     this.calls.push(['stop', idOrName, opts]);
     const c = this.#get(idOrName);
-    if (c.status !== 'running') throw fakeErrors.make('NOT_MODIFIED', 'container already stopped');
+    if (c.status !== 'running') throw containerErrors.make('ALREADY_STOPPED', 'container already stopped');
     this.#finish(c, 143);
   }
 
@@ -98,7 +92,7 @@ export class FakeContainerEngine implements ContainerEngine {
   async kill(idOrName: string, signal?: string): Promise<void> {
     this.calls.push(['kill', idOrName, signal]);
     const c = this.#get(idOrName);
-    if (c.status !== 'running') throw fakeErrors.make('NAME_CONFLICT', `Container ${c.id} is not running`);
+    if (c.status !== 'running') throw containerErrors.make('NOT_RUNNING', `Container ${c.id} is not running`);
     this.#finish(c, 137);
   }
 
@@ -109,7 +103,7 @@ export class FakeContainerEngine implements ContainerEngine {
     this.calls.push(['remove', idOrName, opts]);
     const c = this.#get(idOrName);
     if (c.status === 'running' && opts.force !== true) {
-      throw fakeErrors.make('NAME_CONFLICT', `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      throw containerErrors.make('IS_RUNNING', `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
     }
     this.containers.delete(c.id);
   }
@@ -203,7 +197,7 @@ export class FakeContainerEngine implements ContainerEngine {
   async attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> {
     this.calls.push(['attach', idOrName, opts]);
     const c = this.#get(idOrName);
-    if (c.status === 'paused') throw fakeErrors.make('NAME_CONFLICT', 'You cannot attach to a paused container, unpause it first');
+    if (c.status === 'paused') throw containerErrors.make('PAUSED', 'You cannot attach to a paused container, unpause it first');
     this.#echo(conn, c.id, c.body.Tty !== true && opts.raw !== true);
   }
 
@@ -225,18 +219,18 @@ export class FakeContainerEngine implements ContainerEngine {
   async execStart(execId: string, opts: { detach?: boolean; tty?: boolean }, conn?: Duplex): Promise<void> {
     this.calls.push(['execStart', execId, opts]);
     const e = this.execs.get(execId);
-    if (e === undefined) throw fakeErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
+    if (e === undefined) throw containerErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
     e.running = true;
     if (conn !== undefined) this.#echo(conn, execId, opts.tty !== true);
   }
 
   async execResize(execId: string): Promise<void> {
-    if (!this.execs.has(execId)) throw fakeErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
+    if (!this.execs.has(execId)) throw containerErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
   }
 
   async execInspect(execId: string): Promise<ExecInspect> {
     const e = this.execs.get(execId);
-    if (e === undefined) throw fakeErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
+    if (e === undefined) throw containerErrors.make('EXEC_NOT_FOUND', `No such exec instance: ${execId}`);
     return {
       CanRemove: false, DetachKeys: '', ID: e.id, Running: e.running, ExitCode: e.exitCode,
       ProcessConfig: { privileged: false, user: '', tty: e.body.Tty === true, entrypoint: e.body.Cmd[0] ?? '', arguments: e.body.Cmd.slice(1) },
@@ -264,7 +258,7 @@ export class FakeImageEngine implements ImageEngine {
     for (const img of this.images.values()) {
       if (img.id === ref || img.tags.includes(ref) || img.tags.includes(`${ref}:latest`)) return img;
     }
-    throw fakeErrors.make('IMAGE_NOT_FOUND', `No such image: ${ref}`);
+    throw imageErrors.make('NOT_FOUND', `No such image: ${ref}`);
   }
 
   async list(): Promise<ImageSummary[]> {
@@ -338,7 +332,7 @@ export class FakeNetworkEngine implements NetworkEngine {
 
   async inspect(idOrName: string): Promise<NetworkResource> {
     const n = this.networks.find((x) => x.Name === idOrName || x.Id.startsWith(idOrName));
-    if (n === undefined) throw fakeErrors.make('CONTAINER_NOT_FOUND', `network ${idOrName} not found`);
+    if (n === undefined) throw containerErrors.make('NOT_FOUND', `network ${idOrName} not found`);
     return n;
   }
 }
@@ -349,7 +343,7 @@ export class FakeEventSource implements EventSource {
 
   subscribe(opts: { since?: number; until?: number; filters?: Filters }): AsyncIterable<EngineEvent> {
     if (opts.filters !== undefined && Object.keys(opts.filters).some((k) => k === 'bogus')) {
-      throw fakeErrors.make('INVALID_FILTER', "invalid filter 'bogus'");
+      throw containerErrors.make('INVALID_FILTER', "invalid filter 'bogus'");
     }
     const list = this.events;
     return (async function* () { yield* list; })();
