@@ -9,3 +9,4 @@ export * from './stdcopy/index.js';
 export * from './atomic-file/index.js';
 export * from './go-duration/index.js';
 export { commonErrorRegistries } from './error-registries.js';
+export * from './docker-time/index.js';

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { parseDockerTimestamp, timestampMs } from '@shoal/common';
 import type { Clock, Filters, Logger } from '@shoal/common';
 import type { ContainerEngine, EventSource, ImageEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
@@ -27,16 +28,18 @@ const PING_HEADERS = {
 
 /**
  * Parse Docker's `since`/`until` of /events: unix seconds with an optional
- * fraction ("1700000000.123456789"), or an RFC 3339 date. Unix seconds out.
+ * fraction ("1700000000.123456789", a negative one too), else what
+ * parseDockerTimestamp takes (an RFC 3339 date, a Go duration before now).
+ * Unix seconds out.
  */
-export function parseEventTime(name: string, raw: string | undefined): number | undefined {
+export function parseEventTime(name: string, raw: string | undefined, nowMs: number): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) {
-    throw apiErrors.make('BAD_PARAMETER', `invalid value for ${name}: "${raw}" is neither unix seconds nor an RFC 3339 time`);
+  try {
+    return timestampMs(parseDockerTimestamp(raw, nowMs)) / 1000;
+  } catch (e) {
+    throw apiErrors.make('BAD_PARAMETER', `invalid value for ${name}: "${raw}": ${(e as Error).message}`, { cause: e });
   }
-  return ms / 1000;
 }
 
 /** /_ping, /version, /info and /events. */
@@ -161,8 +164,8 @@ export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app,
       },
     },
   }, async (request, reply) => {
-    const since = parseEventTime('since', request.query.since);
-    const until = parseEventTime('until', request.query.until);
+    const since = parseEventTime('since', request.query.since, opts.clock.now());
+    const until = parseEventTime('until', request.query.until, opts.clock.now());
     const filters: Filters = parseFilters(request.query.filters);
     const signal = abortOnDisconnect(reply);
     // subscribe validates filters synchronously, so a bad filter is a 400 before the stream opens.

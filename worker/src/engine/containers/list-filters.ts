@@ -1,4 +1,5 @@
 /** `docker ps` filters over container records. Pure. */
+import { parseDockerTimestamp, timestampMs } from '@shoal/common';
 import type { Filters } from '@shoal/common';
 import type { ContainerRecord } from './container-record.js';
 import { containerErrors } from './errors.js';
@@ -66,10 +67,9 @@ export function matchesFilters(rec: ContainerRecord, f: Filters, ctx: FilterCont
 
 /** Docker's `until` filter value (duration like 10m, unix seconds or a date) as epoch ms. */
 export function parseUntil(u: string, nowMs: number): number {
-  const d = /^([0-9]+)([smh])$/.exec(u);
-  if (d !== null) return nowMs - Number(d[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 }[d[2] as 's' | 'm' | 'h']);
-  if (/^[0-9]+(\.[0-9]+)?$/.test(u)) return Number(u) * 1000;
-  const t = Date.parse(u);
-  if (Number.isNaN(t)) throw containerErrors.make('INVALID_FILTER', `invalid filter 'until=${u}'`);
-  return t;
+  try {
+    return timestampMs(parseDockerTimestamp(u, nowMs));
+  } catch (e) {
+    throw containerErrors.make('INVALID_FILTER', `invalid filter 'until=${u}': ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Filters } from '@shoal/common';
 import { imageErrors } from './image-errors.js';
-import { parseGoDuration } from '@shoal/common';
+import { parseDockerTimestamp, timestampMs } from '@shoal/common';
 
 /** Throw ENGINE_IMAGE_INVALID_FILTER for a key not in `allowed`. */
 export function checkFilterKeys(filters: Filters, allowed: readonly string[]): void {
@@ -40,19 +40,11 @@ export function labelsMatch(wanted: readonly string[] | undefined, labels: Recor
   });
 }
 
-/**
- * Docker's GetTimestamp: a Go duration (`10m`, `1h30m`) before `nowMs`, unix
- * seconds with an optional fraction, or an RFC 3339 / date-time string
- * (without a zone it is UTC, as the daemon's zone here). Returns unix ms.
- */
+/** An `until` filter value (Docker's GetTimestamp, daemon zone UTC) as unix ms; a bad one is INVALID_FILTER. */
 export function parseTimestamp(value: string, nowMs: number): number {
-  if (/^\d+(\.\d+)?(ns|us|µs|ms|s|m|h)/.test(value) && !/^\d+(\.\d+)?$/.test(value)) {
-    return nowMs - parseGoDuration(value) / 1e6;
+  try {
+    return timestampMs(parseDockerTimestamp(value, nowMs));
+  } catch (e) {
+    throw imageErrors.make('INVALID_FILTER', (e as Error).message, { cause: e });
   }
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || !/T|\d:\d/.test(value) ? value : `${value}Z`;
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(withZone) ? `${withZone}T00:00:00Z` : withZone;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw imageErrors.make('INVALID_FILTER', `failed to parse value as time or duration: "${value}"`);
-  return ms;
 }
