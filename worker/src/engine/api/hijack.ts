@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { encodeFrame } from '@shoal/common';
 
 /** Bytes the HTTP parser read past the request headers of an upgrade request. */
 const upgradeHeads = new WeakMap<IncomingMessage, Buffer>();
@@ -146,10 +147,7 @@ export function writeStreamError(conn: Duplex, message: string, multiplexed: boo
   if (conn.destroyed || !conn.writable) return;
   const text = Buffer.from(`Error: ${message}\n`);
   if (multiplexed) {
-    const header = Buffer.alloc(8);
-    header[0] = 2;
-    header.writeUInt32BE(text.length, 4);
-    conn.end(Buffer.concat([header, text]));
+    conn.end(encodeFrame('stderr', text));
   } else {
     conn.end(text);
   }

@@ -6,6 +6,7 @@
 import { Readable, type Duplex, type Writable } from 'node:stream';
 import { containerErrors } from '../../containers/errors.js';
 import { imageErrors } from '../../images/image-errors.js';
+import { encodeFrame } from '@shoal/common';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerWaitResponse, EngineEvent,
   ExecCreateBody, ExecInspect, Filters, ImageInspect, ImageSummary, NetworkResource,
@@ -17,13 +18,9 @@ import type { SystemFacts, SystemInfo } from '../system-facts.js';
 
 // The fake answers with the real engines' error codes (their registries), never codes of its own.
 
-/** A Docker stdcopy frame. */
+/** A Docker stdcopy frame (@shoal/common's codec). */
 export function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
+  return encodeFrame(stream, payload);
 }
 
 interface FakeContainer {
