@@ -34,8 +34,9 @@ reap_stale_runs
 id=$(run_id_of $$)
 scratch=$SANDBOX_BASE/$id
 mkdir -p "$SANDBOX_BASE"
-# Made under a name no reaper looks at, locked (see run_alive in lib.sh),
-# then renamed: a run's directory is never seen without its lock held.
+# Made as .new-<id> (which a reaper removes only once its lock is free),
+# locked (see run_alive in lib.sh), then renamed: a run's directory is
+# never seen under its final name without its lock held.
 mkdir -m 700 "$SANDBOX_BASE/.new-$id" || exit 2
 exec 9>"$SANDBOX_BASE/.new-$id/lock"
 flock -n 9 || exit 2
