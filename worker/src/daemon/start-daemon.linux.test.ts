@@ -4,12 +4,11 @@
 import t from 'tap';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import { makeBusyboxRootfsTar } from '@shoal/testkit';
+import { makeBusyboxRootfsTar, removeCgroupTree } from '@shoal/testkit';
 import { mergeDaemonConfig, runTool, silentLogger, type EngineEvent } from '@shoal/common';
 import { startDaemon, type Daemon } from './start-daemon.js';
 
@@ -45,11 +44,9 @@ t.teardown(async () => {
     },
     () => runTool(['ip', 'link', 'del', BRIDGE], { okCodes: [0, 1, 2] }),
     () => runTool(['nft', 'delete', 'table', 'ip', TABLE], { okCodes: [0, 1] }),
-    async () => {
-      for (const c of ['memory', 'cpu,cpuacct', 'pids', 'cpuset', 'blkio', 'devices', 'freezer', 'hugetlb', 'net_cls,net_prio', 'perf_event', 'systemd', 'unified']) {
-        await rmdir(join('/sys/fs/cgroup', c, PARENT)).catch(() => undefined);
-      }
-    },
+    // Every mounted hierarchy, whatever their names: a fixed list ('cpu,cpuacct') missed the
+    // separate cpu and cpuacct hierarchies of this host and left a cgroup behind.
+    () => removeCgroupTree(PARENT),
     async () => { rmSync(sockDir, { recursive: true, force: true }); },
   ]);
 });
