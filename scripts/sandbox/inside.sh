@@ -5,6 +5,8 @@
 set -euo pipefail
 repo=$1 scratch=$2
 shift 2
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 root=$scratch/root
 
 # The machine's root filesystem, read-only (one mount, not its submounts).
@@ -24,8 +26,7 @@ while read -r fstype ctrls target; do
   if [ "$fstype" = cgroup2 ]; then
     mount -t cgroup2 cgroup2 "$root$target"
   else
-    case $ctrls in name=*) opts=none,$ctrls ;; *) opts=$ctrls ;; esac
-    mount -t cgroup -o "$opts" cgroup "$root$target"
+    mount -t cgroup -o "$(cgroup_mount_opts "$ctrls")" cgroup "$root$target"
   fi
   # cgroup2 with controllers (a pure v2 machine): processes may not stay in
   # a cgroup whose children get controllers, so ours move to a leaf.

@@ -33,9 +33,12 @@ run_id_of() {
 # lock is what counts: a PID says nothing to a run in another PID namespace
 # that shares this machine's cgroups (a fresh-machine check, a container).
 run_alive() {
-  local id=$1
-  [ -e "$SANDBOX_BASE/$id/lock" ] || return 1
-  ! flock -n "$SANDBOX_BASE/$id/lock" true 2>/dev/null
+  lock_held "$SANDBOX_BASE/$1/lock"
+}
+
+# True while some process holds the flock on file $1 (false when it is missing).
+lock_held() {
+  [ -e "$1" ] && ! flock -n "$1" true 2>/dev/null
 }
 
 # Controller names the kernel knows (first column of /proc/cgroups).
@@ -184,7 +187,7 @@ reap_stale_runs() {
   for d in "$SANDBOX_BASE"/.new-run-*; do
     # A runner killed while it made its directory: nothing else of it exists yet.
     [ -d "$d" ] || continue
-    flock -n "$d/lock" true 2>/dev/null || [ ! -e "$d/lock" ] || continue
+    lock_held "$d/lock" && continue
     remove_scratch "$d"
   done
   for d in "$SANDBOX_BASE"/run-*; do

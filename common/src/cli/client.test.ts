@@ -11,6 +11,15 @@ async function listen(t: Test, server: Server): Promise<string> {
   return socketPath;
 }
 
+/** Exceptions nobody caught while the test runs (tap would otherwise fail the file, not the assertion). */
+function collectUncaught(t: Test): unknown[] {
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => { uncaught.push(e); };
+  process.on('uncaughtException', onUncaught);
+  t.teardown(() => { process.off('uncaughtException', onUncaught); });
+  return uncaught;
+}
+
 // A daemon may answer an upload with an error before reading it (Docker does
 // for a bad tar); the client must stop sending, report the daemon's message,
 // and never crash later on the closed connection (it did: EPIPE, uncaught).
@@ -35,10 +44,7 @@ t.test('an error answered before the upload ends stops the upload and reports th
     },
   });
   body.on('close', () => { ended = true; });
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown): void => { uncaught.push(e); };
-  process.on('uncaughtException', onUncaught);
-  t.teardown(() => { process.off('uncaughtException', onUncaught); });
+  const uncaught = collectUncaught(t);
   await t.rejects(client.stream('POST', '/images/load', { body, contentType: 'application/x-tar' }),
     { code: 'CLI_DAEMON_ERROR', message: 'invalid tar header' });
   t.ok(ended, 'the body stream was closed');
@@ -65,10 +71,7 @@ t.test('an answer complete before the upload ends stops the upload', async (t) =
   const client = new EngineClient(parseHost(`unix://${socketPath}`));
   const body = new Readable({ read() { /* pushed by the test */ } });
   body.push(Buffer.alloc(16 * 1024, 1));
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown): void => { uncaught.push(e); };
-  process.on('uncaughtException', onUncaught);
-  t.teardown(() => { process.off('uncaughtException', onUncaught); });
+  const uncaught = collectUncaught(t);
   const res = await client.stream('POST', '/images/load', { body, contentType: 'application/x-tar' });
   t.match((await res.toArray()).join(''), /unexpected EOF/);
   await closed;

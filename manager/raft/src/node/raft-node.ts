@@ -66,7 +66,7 @@ export interface RaftNodeOptions {
   /**
    * Contexts of this node's ReadIndex requests; each must be unique across
    * nodes and restarts. Default {@link readContextSource} with a random nonce
-   * (the simulator gives a seeded one).
+   * (a test may pass a seeded source).
    */
   readonly readContexts?: () => Uint8Array;
 }

@@ -113,25 +113,32 @@ t.test('unknown peers are reported unreachable at once', async (t) => {
   t.same(reported, ['nobody', 'x']);
 });
 
-t.test('mutual TLS with certificates made by openssl', async (t) => {
-  const dir = t.testdir();
+/** A test CA and, for each name, a key and certificate whose subject CN is that name (openssl). */
+async function testPki(dir: string, names: readonly string[]): Promise<{ ca: Buffer; creds(name: string): Promise<{ server: grpc.ServerCredentials; channel: grpc.ChannelCredentials }> }> {
   const p = (f: string): string => join(dir, f);
   const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
   await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', p('ca.key'), '-out', p('ca.crt'), ...subj('raft-test-ca')]);
   await writeFile(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  for (const name of ['a', 'b']) {
+  for (const name of names) {
     await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), ...subj(name)]);
     await run('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', p('ext.cnf'), '-out', p(`${name}.crt`)]);
   }
   const ca = await readFile(p('ca.crt'));
-  const creds = async (name: string): Promise<{ server: grpc.ServerCredentials; channel: grpc.ChannelCredentials }> => {
-    const key = await readFile(p(`${name}.key`));
-    const cert = await readFile(p(`${name}.crt`));
-    return {
-      server: grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], true),
-      channel: grpc.credentials.createSsl(ca, key, cert),
-    };
+  return {
+    ca,
+    creds: async (name) => {
+      const key = await readFile(p(`${name}.key`));
+      const cert = await readFile(p(`${name}.crt`));
+      return {
+        server: grpc.ServerCredentials.createSsl(ca, [{ private_key: key, cert_chain: cert }], true),
+        channel: grpc.credentials.createSsl(ca, key, cert),
+      };
+    },
   };
+}
+
+t.test('mutual TLS with certificates made by openssl', async (t) => {
+  const { ca, creds } = await testPki(t.testdir(), ['a', 'b']);
   const ca_ = await creds('a');
   const cb = await creds('b');
   const a = await GrpcTransport.listen({ id: 'a', serverCredentials: ca_.server, channelCredentials: ca_.channel });
@@ -294,19 +301,10 @@ t.test('an idle peer that vanishes: keepalive pings find it', async (t) => {
 // Anyone who could reach the Raft port could send messages in any node's name
 // (a forged append-resp commits entries that were never replicated).
 t.test('mutual TLS with a peer identity: forged senders and mismatched raft-ids are refused', async (t) => {
-  const dir = t.testdir();
-  const p = (f: string): string => join(dir, f);
-  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', p('ca.key'), '-out', p('ca.crt'), ...subj('raft-test-ca')]);
-  await writeFile(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  for (const name of ['a', 'b', 'm']) {
-    await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), ...subj(name)]);
-    await run('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', p('ext.cnf'), '-out', p(`${name}.crt`)]);
-  }
-  const ca = await readFile(p('ca.crt'));
-  const channel = async (name: string): Promise<grpc.ChannelCredentials> => grpc.credentials.createSsl(ca, await readFile(p(`${name}.key`)), await readFile(p(`${name}.crt`)));
-  const bServer = grpc.ServerCredentials.createSsl(ca, [{ private_key: await readFile(p('b.key')), cert_chain: await readFile(p('b.crt')) }], true);
-  const b = await GrpcTransport.listen({ id: 'b', serverCredentials: bServer, channelCredentials: await channel('b'), peerIdentity: commonNameIdentity });
+  const { creds } = await testPki(t.testdir(), ['a', 'b', 'm']);
+  const bCreds = await creds('b');
+  const channel = async (name: string): Promise<grpc.ChannelCredentials> => (await creds(name)).channel;
+  const b = await GrpcTransport.listen({ id: 'b', serverCredentials: bCreds.server, channelCredentials: bCreds.channel, peerIdentity: commonNameIdentity });
   const a = await GrpcTransport.listen({ id: 'a', channelCredentials: await channel('a') });
   // m holds a valid certificate of the cluster, but for node m: it claims to be a.
   const m = await GrpcTransport.listen({ id: 'a', channelCredentials: await channel('m'), backoffInitialMs: 10_000 });

@@ -114,14 +114,18 @@ export type GrpcTransportServeOptions = Omit<GrpcTransportOptions, 'listen' | 's
   readonly advertise: string;
 };
 
-/** Server options a caller's server needs for {@link GrpcTransport.serve}: frame size and keepalive. */
-export function grpcServerOptions(o: Pick<GrpcTransportOptions, 'keepaliveMs' | 'keepaliveTimeoutMs'> = {}): grpc.ServerOptions {
+/** HTTP/2 keepalive, the same on servers and channels. */
+function keepaliveOptions(o: Pick<GrpcTransportOptions, 'keepaliveMs' | 'keepaliveTimeoutMs'>): grpc.ChannelOptions {
   return {
-    'grpc.max_receive_message_length': MAX_FRAME_BYTES,
     'grpc.keepalive_time_ms': o.keepaliveMs ?? 1000,
     'grpc.keepalive_timeout_ms': o.keepaliveTimeoutMs ?? 1000,
     'grpc.keepalive_permit_without_calls': 1,
   };
+}
+
+/** Server options a caller's server needs for {@link GrpcTransport.serve}: frame size and keepalive. */
+export function grpcServerOptions(o: Pick<GrpcTransportOptions, 'keepaliveMs' | 'keepaliveTimeoutMs'> = {}): grpc.ServerOptions {
+  return { 'grpc.max_receive_message_length': MAX_FRAME_BYTES, ...keepaliveOptions(o) };
 }
 
 type PeerOpts = Required<Pick<GrpcTransportOptions, 'queueLimitBytes' | 'watchdogMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'timers'>> & {
@@ -175,9 +179,7 @@ export class GrpcTransport implements Transport {
         // grpc-js's own reconnect backoff defaults to 1 s .. 120 s: far too slow for Raft.
         'grpc.initial_reconnect_backoff_ms': options.backoffInitialMs ?? 50,
         'grpc.max_reconnect_backoff_ms': options.backoffMaxMs ?? 1000,
-        'grpc.keepalive_time_ms': options.keepaliveMs ?? 1000,
-        'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 1000,
-        'grpc.keepalive_permit_without_calls': 1,
+        ...keepaliveOptions(options),
         ...options.channelOptions,
       },
     };
@@ -232,11 +234,9 @@ export class GrpcTransport implements Transport {
         return;
       }
       if (identity !== undefined) {
-        const forged = messages.filter((m) => m.from !== identity).length;
-        if (forged > 0) {
-          this.#refused += forged;
-          messages = messages.filter((m) => m.from === identity);
-        }
+        const own = messages.filter((m) => m.from === identity);
+        this.#refused += messages.length - own.length;
+        messages = own;
       }
       this.deliver(messages);
     });
