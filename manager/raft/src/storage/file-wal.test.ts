@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { FileWal } from './file-wal.js';
 import { isRaftStorageError } from './errors.js';
-import { scanRecords } from './record.js';
+import { encodeRecord, RecordType, scanSegment, SECTOR_BYTES } from './record.js';
+import type { RawRecord } from './record.js';
+import { encodeBatch, encodeEntry, SEGMENT_LAYOUT } from './wal-codec.js';
 import { snapshotFileName } from './snapshot-file.js';
 
 const enc = new TextEncoder();
@@ -25,6 +27,38 @@ function snapshot(index: number, term: number, text: string): Snapshot {
 
 function plain(es: readonly Entry[]): Array<{ index: number; term: number; type: string; data: string }> {
   return es.map((e) => ({ index: e.index, term: e.term, type: e.type, data: Buffer.from(e.data).toString() }));
+}
+
+function scanRecords(buf: Buffer): ReturnType<typeof scanSegment> {
+  return scanSegment(buf, SEGMENT_LAYOUT);
+}
+
+/** The batches of a clean segment: start, end and the entry records in each. */
+function batchesOf(buf: Buffer): Array<{ start: number; end: number; entries: RawRecord[] }> {
+  const scan = scanRecords(buf);
+  if (scan.kind !== 'clean') throw new Error(`segment is ${scan.kind}`);
+  const out: Array<{ start: number; end: number; entries: RawRecord[] }> = [];
+  for (const r of scan.records) {
+    if (r.type === RecordType.batch) {
+      const prev = out.at(-1);
+      if (prev !== undefined) prev.end = r.offset;
+      out.push({ start: r.offset, end: buf.length, entries: [] });
+    } else if (r.type === RecordType.entry) {
+      out.at(-1)?.entries.push(r);
+    }
+  }
+  return out;
+}
+
+/** Opens `dir`; returns the error it is refused with (undefined when it opens). */
+async function openError(dir: string): Promise<unknown> {
+  try {
+    const { wal } = await FileWal.open(dir);
+    await wal.close();
+    return undefined;
+  } catch (err) {
+    return err;
+  }
 }
 
 async function lastSegmentPath(dir: string): Promise<string> {
@@ -66,7 +100,7 @@ t.test('overwriting a conflicting suffix is a record too', async (t) => {
   await w2.close();
 });
 
-t.test('a torn tail at every byte offset opens cleanly and keeps every complete record', async (t) => {
+t.test('a write cut short at every byte offset is a torn tail: its batch goes, every earlier batch stays', async (t) => {
   const dir = t.testdir();
   const src = join(dir, 'src');
   const { wal } = await FileWal.open(src);
@@ -74,21 +108,19 @@ t.test('a torn tail at every byte offset opens cleanly and keeps every complete 
   await wal.close();
   const segPath = await lastSegmentPath(src);
   const full = await readFile(segPath);
-  const scan = scanRecords(full);
-  t.equal(scan.kind, 'clean');
-  const recs = scan.records;
-  const headerEnd = recs[2]?.offset ?? 0; // meta + hard state written at creation
+  const batches = batchesOf(full);
+  t.equal(batches.length, 6);
+  const headerEnd = batches[0]?.start ?? 0;
   t.ok(headerEnd > 0);
-  const ends = recs.map((r, i) => (recs[i + 1]?.offset ?? full.length));
   let checked = 0;
   for (let cut = headerEnd; cut < full.length; cut++) {
     const d = join(dir, `cut-${cut}`);
     await mkdir(join(d, 'wal'), { recursive: true });
     await writeFile(join(d, 'wal', segPath.slice(segPath.lastIndexOf('/') + 1)), full.subarray(0, cut));
     const { wal: w, state } = await FileWal.open(d);
-    // Entries whose record is complete within the cut survive; nothing earlier is lost.
-    const complete = recs.filter((r, i) => r.type === 2 && (ends[i] as number) <= cut).length;
-    const isBoundary = ends.includes(cut);
+    // Entries of whole batches survive; a partly written batch goes entirely.
+    const complete = batches.filter((b) => b.end <= cut).reduce((n, b) => n + b.entries.length, 0);
+    const isBoundary = batches.some((b) => b.start === cut);
     if (state.entries.length !== complete || state.repairedTornTail === isBoundary) {
       t.fail(`cut at ${cut}: ${state.entries.length} entries (want ${complete}), repaired=${state.repairedTornTail}`);
     }
@@ -107,69 +139,158 @@ t.test('a torn tail at every byte offset opens cleanly and keeps every complete 
   t.equal(checked, full.length - headerEnd);
 });
 
-t.test('a bit flip in a middle record is refused naming the file and offset', async (t) => {
+t.test('a bit flip anywhere after the header is refused naming the file and the damaged record, and nothing is truncated', async (t) => {
   const dir = t.testdir();
   const { wal } = await FileWal.open(dir);
-  for (let i = 1; i <= 4; i++) await wal.save(undefined, [entry(i)]);
+  for (let i = 1; i <= 4; i++) await wal.save({ term: 1, vote: 'a', commit: i - 1 }, [entry(i)]);
   await wal.close();
   const segPath = await lastSegmentPath(dir);
   const full = await readFile(segPath);
   const scan = scanRecords(full);
-  const middle = scan.records[3];
-  const next = scan.records[4];
-  t.ok(middle !== undefined && next !== undefined);
-  if (middle === undefined || next === undefined) return;
-  for (let p = middle.offset; p < next.offset; p++) {
+  t.equal(scan.kind, 'clean');
+  const recs = scan.records;
+  const headerEnd = batchesOf(full)[0]?.start ?? 0;
+  // Every byte of every batch, the last (synced, then damaged) one included: truncating
+  // the last one would silently drop a persisted vote.
+  for (let p = headerEnd; p < full.length; p++) {
+    const owner = recs.filter((r) => r.offset <= p).at(-1) as RawRecord;
     for (const bit of [0, 7]) {
       const bad = Buffer.from(full);
       bad[p] = (bad[p] as number) ^ (1 << bit);
       await writeFile(segPath, bad);
-      try {
-        const { wal: w } = await FileWal.open(dir);
-        await w.close();
-        t.fail(`flip at byte ${p} bit ${bit} was accepted`);
-      } catch (err) {
-        if (!isRaftStorageError(err, 'RAFT_WAL_CORRUPT') || err.details.file !== segPath || err.details.offset !== middle.offset) {
-          t.fail(`flip at byte ${p}: unexpected error ${String(err)}`);
-        }
+      const err = await openError(dir);
+      if (!isRaftStorageError(err, 'RAFT_WAL_CORRUPT') || err.details.file !== segPath || err.details.offset !== owner.offset) {
+        t.fail(`flip at byte ${p} bit ${bit}: ${String(err)} (want RAFT_WAL_CORRUPT at ${owner.offset})`);
       }
+      if ((await readFile(segPath)).length !== full.length) t.fail(`flip at byte ${p}: the segment was truncated`);
     }
   }
   await writeFile(segPath, full);
   const { wal: ok, state } = await FileWal.open(dir);
   t.equal(state.entries.length, 4, 'the undamaged file still opens');
   await ok.close();
-  const err = await FileWal.open(dir).then(
-    async (r) => {
-      await r.wal.close();
-      const bad = Buffer.from(full);
-      bad[middle.offset + 20] = (bad[middle.offset + 20] as number) ^ 1;
-      await writeFile(segPath, bad);
-      return FileWal.open(dir).then(() => undefined, (e: unknown) => e);
-    },
-  );
-  t.match(err, { code: 'RAFT_WAL_CORRUPT', message: new RegExp(`${segPath} byte offset ${middle.offset}`) });
+  const bad = Buffer.from(full);
+  const middle = batchesOf(full)[1]?.entries[0] as RawRecord;
+  bad[middle.offset + 20] = (bad[middle.offset + 20] as number) ^ 1;
+  await writeFile(segPath, bad);
+  t.match(await openError(dir), { code: 'RAFT_WAL_CORRUPT', message: new RegExp(`${segPath} byte offset ${middle.offset}`) });
 });
 
-t.test('a bit flip in the last record is a torn tail', async (t) => {
+t.test('damage to the header of the last segment is refused before anything is truncated', async (t) => {
   const dir = t.testdir();
   const { wal } = await FileWal.open(dir);
-  for (let i = 1; i <= 3; i++) await wal.save(undefined, [entry(i)]);
+  await wal.save({ term: 1, vote: 'a', commit: 0 }, entries(1, 2));
   await wal.close();
   const segPath = await lastSegmentPath(dir);
   const full = await readFile(segPath);
-  const last = scanRecords(full).records.at(-1);
+  const headerEnd = batchesOf(full)[0]?.start ?? 0;
+  for (const p of [0, 4, 12, 20, headerEnd - 1]) {
+    const bad = Buffer.from(full);
+    bad[p] = (bad[p] as number) ^ 0x40;
+    await writeFile(segPath, bad);
+    t.match(await openError(dir), { code: 'RAFT_WAL_CORRUPT', details: { file: segPath } }, `flip at ${p}`);
+    t.equal((await readFile(segPath)).length, full.length, 'nothing was truncated');
+  }
+  // A header cut short (the file system lost the end of a synced file) is corruption too.
+  await writeFile(segPath, full.subarray(0, headerEnd - 3));
+  t.match(await openError(dir), { code: 'RAFT_WAL_CORRUPT', details: { fault: 'bad-header' } });
+});
+
+/** A segment with several sector-spanning batches; returns its path, bytes and batches. */
+async function bigBatches(dir: string, saves: number): Promise<{ segPath: string; full: Buffer; batches: ReturnType<typeof batchesOf> }> {
+  const { wal } = await FileWal.open(dir);
+  for (let i = 1; i <= saves; i++) {
+    const hs = { term: 1, vote: 'a', commit: i - 1 };
+    await wal.save(hs, [entry(i, 1, `${i}:${'y'.repeat(3 * SECTOR_BYTES)}`)]);
+  }
+  await wal.close();
+  const segPath = await lastSegmentPath(dir);
+  const full = await readFile(segPath);
+  return { segPath, full, batches: batchesOf(full) };
+}
+
+/** A copy of `buf` with the sector that holds byte `at` zeroed. */
+function zeroSector(buf: Buffer, at: number): Buffer {
+  const out = Buffer.from(buf);
+  const start = at - (at % SECTOR_BYTES);
+  out.fill(0, start, Math.min(out.length, start + SECTOR_BYTES));
+  return out;
+}
+
+t.test('a zeroed sector in the last batch (an earlier page lost, a later one on disk) is a torn tail', async (t) => {
+  const dir = t.testdir();
+  const { segPath, full, batches } = await bigBatches(dir, 3);
+  const last = batches[2];
   t.ok(last);
   if (last === undefined) return;
-  for (let p = last.offset; p < full.length; p++) {
-    const bad = Buffer.from(full);
-    bad[p] = (bad[p] as number) ^ 0x10;
-    await writeFile(segPath, bad);
+  // A sector in the middle of the last batch came back as zeros; the sectors after it reached the disk.
+  await writeFile(segPath, zeroSector(full, last.start + SECTOR_BYTES + 10));
+  const { wal, state } = await FileWal.open(dir);
+  t.equal(state.repairedTornTail, true);
+  t.same(state.entries.map((e) => e.index), [1, 2]);
+  t.equal(state.hardState.commit, 1, 'the hard state of the whole batches stays');
+  await wal.close();
+  t.equal((await readFile(segPath)).length, last.start, 'cut at the start of the torn batch');
+});
+
+t.test('a zeroed sector in a batch that a later batch says was synced is corruption', async (t) => {
+  const dir = t.testdir();
+  const { segPath, full, batches } = await bigBatches(dir, 3);
+  const second = batches[1];
+  t.ok(second);
+  if (second === undefined) return;
+  await writeFile(segPath, zeroSector(full, second.start + SECTOR_BYTES + 10));
+  t.match(await openError(dir), { code: 'RAFT_WAL_CORRUPT', details: { file: segPath, fault: 'synced-then-damaged' } });
+  t.equal((await readFile(segPath)).length, full.length);
+});
+
+t.test('a batch written without fdatasync may be lost with the batches after it when a sector of it is zero', async (t) => {
+  const dir = t.testdir();
+  const { wal } = await FileWal.open(dir);
+  await wal.save({ term: 1, vote: 'a', commit: 0 }, [entry(1, 1, 'y'.repeat(2 * SECTOR_BYTES))]);
+  // A lazily persisted commit index (no fdatasync), then a synced save with no sync in between.
+  await wal.save({ term: 1, vote: 'a', commit: 1 }, [], undefined, { sync: false });
+  await wal.save({ term: 1, vote: 'a', commit: 1 }, [entry(2, 1, 'z'.repeat(2 * SECTOR_BYTES))]);
+  await wal.close();
+  const segPath = await lastSegmentPath(dir);
+  const full = await readFile(segPath);
+  const second = batchesOf(full)[1];
+  t.ok(second);
+  if (second === undefined) return;
+  // The sector that held the commit-only batch went back to what it was: the end of batch 1, then zeros.
+  const bad = Buffer.from(full);
+  bad.fill(0, second.start, second.start - (second.start % SECTOR_BYTES) + SECTOR_BYTES);
+  await writeFile(segPath, bad);
+  const { wal: w, state } = await FileWal.open(dir);
+  t.equal(state.repairedTornTail, true);
+  t.same(state.entries.map((e) => e.index), [1], 'batch 3 went too: nothing proves batch 2 was synced');
+  t.equal(state.hardState.commit, 0);
+  await w.close();
+  t.equal((await readFile(segPath)).length, second.start);
+});
+
+t.test('a torn last entry whose payload carries well-formed record frames is still a torn tail', async (t) => {
+  const dir = t.testdir();
+  const { wal } = await FileWal.open(dir);
+  await wal.save({ term: 1, vote: 'a', commit: 0 }, [entry(1)]);
+  // A client can compute CRC32C: this payload holds a complete batch record and entry record.
+  const forgedEntry = encodeRecord(RecordType.entry, encodeEntry(entry(99, 9, 'forged')));
+  const forgedBatch = encodeRecord(RecordType.batch, encodeBatch({ offset: 0, length: 1 << 20, syncedBefore: 1 << 30 }));
+  const payload = Buffer.concat([Buffer.from('before'), forgedBatch, forgedEntry, Buffer.from('after')]);
+  await wal.save({ term: 1, vote: 'a', commit: 1 }, [{ index: 2, term: 1, type: 'normal', data: payload }]);
+  await wal.close();
+  const segPath = await lastSegmentPath(dir);
+  const full = await readFile(segPath);
+  const last = batchesOf(full)[1] as { start: number };
+  const payloadAt = full.indexOf(payload);
+  t.ok(payloadAt > last.start);
+  for (let cut = payloadAt; cut < payloadAt + payload.length; cut++) {
+    await writeFile(segPath, full.subarray(0, cut));
     const { wal: w, state } = await FileWal.open(dir);
-    if (state.entries.length !== 2 || !state.repairedTornTail) t.fail(`flip at ${p}: ${state.entries.length} entries`);
+    if (!state.repairedTornTail || state.entries.length !== 1) t.fail(`cut at ${cut}: ${state.entries.length} entries`);
     await w.close();
-    t.equal((await readFile(segPath)).length, last.offset, 'the torn record was truncated away');
   }
+  t.pass('every cut inside the payload opened as a torn tail with the first entry kept');
 });
 
 t.test('segments roll over; a missing segment is refused', async (t) => {

@@ -10,8 +10,12 @@
  *   the current hard state and snapshot marker, so releasing older segments
  *   never loses state. Segments are created atomically (tmp, fsync, rename,
  *   fsync dir), so a segment file always has its header.
- * - On open, a torn tail of the last segment is truncated; damage anywhere
- *   else refuses with RAFT_WAL_CORRUPT (file + byte offset) or RAFT_WAL_GAP.
+ * - Every write starts with a batch record (its offset, its length, the
+ *   bytes synced before it). On open, a torn tail of the last segment (a
+ *   write that was not synced and looks interrupted: cut short or zero
+ *   sectors) is truncated at its batch; anything else unreadable, including
+ *   damage to synced bytes, refuses with RAFT_WAL_CORRUPT (file + byte
+ *   offset) or RAFT_WAL_GAP. See record.ts's scanSegment.
  * - Calls are serialised internally; callers may still await each one.
  */
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
@@ -20,10 +24,10 @@ import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { encodeRecord, entryRecordBytes, RecordType, scanRecords, writeEntryRecordInto } from './record.js';
+import { encodeRecord, entryRecordBytes, RECORD_HEADER_BYTES, RecordType, scanSegment, writeEntryRecordInto } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 import { readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
-import { encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte } from './wal-codec.js';
+import { BATCH_PAYLOAD_BYTES, encodeBatch, encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte, SEGMENT_LAYOUT } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
 import { createSegment, exists, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
 import { EMPTY_HARD_STATE, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
@@ -46,6 +50,9 @@ export interface WalState {
   readonly repairedTornTail: boolean;
 }
 
+/** Bytes of a batch record. */
+const BATCH_RECORD_BYTES = RECORD_HEADER_BYTES + BATCH_PAYLOAD_BYTES;
+
 /** The default segment size (64 MiB). */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -57,6 +64,8 @@ export class FileWal {
   #segments: SegmentInfo[];
   #fh: FileHandle | undefined;
   #size: number;
+  /** Bytes of the current segment known to be on disk (its header, then up to the last fdatasync). */
+  #syncedSize: number;
   #lastIndex: number;
   #hardState: HardState;
   #snap: SnapshotMarker;
@@ -82,6 +91,7 @@ export class FileWal {
     this.#segments = segments;
     this.#fh = fh;
     this.#size = size;
+    this.#syncedSize = size;
     this.#lastIndex = lastIndex;
     this.#hardState = hardState;
     this.#snap = snap;
@@ -130,7 +140,7 @@ export class FileWal {
       const path = join(walDir, seg.name);
       const isLast = i === segments.length - 1;
       const buf = await readFile(path);
-      const scan = scanRecords(buf);
+      const scan = scanSegment(buf, SEGMENT_LAYOUT);
       let end = buf.length;
       if (scan.kind === 'corrupt' || (scan.kind === 'torn' && !isLast)) {
         const offset = scan.kind === 'corrupt' ? scan.offset : scan.tornAt;
@@ -173,6 +183,9 @@ export class FileWal {
 
     const last = segments[segments.length - 1] as SegmentInfo;
     const fh = await open(join(walDir, last.name), 'a');
+    // What was read may still be only in the page cache (after a process crash): make it durable
+    // before the next batch says it was synced.
+    await fh.datasync();
     const wal = new FileWal(dir, segmentBytes, segments, fh, size, replay.lastIndex, replay.hardState, marker);
     return {
       wal,
@@ -320,12 +333,16 @@ export class FileWal {
     if (snapshot !== undefined) await this.#release();
   }
 
-  /** Appends records to the current segment and fdatasyncs it (unless `sync` is false). */
+  /**
+   * Appends records to the current segment as one batch (a batch record
+   * first) and fdatasyncs it (unless `sync` is false).
+   */
   async #write(records: readonly Buffer[], sync = true): Promise<void> {
     const fh = this.#fh;
     if (fh === undefined) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
-    const total = records.reduce((n, r) => n + r.length, 0);
-    const { bytesWritten } = await fh.writev(records as Buffer[]);
+    const total = records.reduce((n, r) => n + r.length, BATCH_RECORD_BYTES);
+    const batch = encodeRecord(RecordType.batch, encodeBatch({ offset: this.#size, length: total, syncedBefore: this.#syncedSize }));
+    const { bytesWritten } = await fh.writev([batch, ...records]);
     if (bytesWritten !== total) {
       // A short write leaves a torn tail: recoverable on the next open, not now.
       this.#closed = true;
@@ -335,11 +352,14 @@ export class FileWal {
     this.#dirty = true;
     this.#stats.saves++;
     this.#stats.bytes += total;
-    if (sync) {
-      await fh.datasync();
-      this.#dirty = false;
-      this.#stats.syncs++;
-    }
+    if (sync) await this.#sync(fh);
+  }
+
+  async #sync(fh: FileHandle): Promise<void> {
+    await fh.datasync();
+    this.#dirty = false;
+    this.#syncedSize = this.#size;
+    this.#stats.syncs++;
   }
 
   async #rolloverIfFull(): Promise<void> {
@@ -355,6 +375,7 @@ export class FileWal {
     await old?.close();
     this.#segments.push(next);
     this.#size = size;
+    this.#syncedSize = size;
   }
 
   /** Removes snapshot files older than the current one and segments wholly covered by it. */

@@ -1,5 +1,5 @@
 /**
- * WAL record framing. One record on disk:
+ * WAL record framing and the torn-versus-corrupt decision. One record on disk:
  *
  *   offset 0  u32  payload length
  *          4  u8   record type
@@ -10,6 +10,11 @@
  * The header has its own checksum so a flipped length field is detected
  * before it is trusted (a bad length would otherwise make a middle record
  * look like a torn tail and silently drop the records after it).
+ *
+ * A segment is a header (meta record first, written atomically before the
+ * segment gets its name) followed by batches: every write starts with a batch
+ * record that says where it starts, how long it is, and how many bytes of the
+ * segment were fdatasync'ed before it was written. See {@link scanSegment}.
  */
 import { crc32c } from '@node-rs/crc32';
 
@@ -28,12 +33,14 @@ export const RecordType = {
   snapshot: 4,
   /** Entries from `index` on are dropped (overwrite on conflict). */
   truncate: 5,
+  /** Starts every write after a segment's header: its own offset, its length, what was synced before it. */
+  batch: 6,
 } as const;
 
 /** A record type value. */
 export type RecordTypeValue = (typeof RecordType)[keyof typeof RecordType];
 
-const MAX_TYPE = 5;
+const MAX_TYPE = 6;
 
 /**
  * Frames one entry record directly into `out` at `offset` (the hot path: no
@@ -99,44 +106,164 @@ export function readRecordAt(buf: Buffer, offset: number): ReadResult {
   return { ok: true, record: { type: type as RecordTypeValue, payload, offset }, end };
 }
 
-/** True when a complete, valid record starts anywhere in (from, buf.length). */
-export function validRecordAfter(buf: Buffer, from: number): number | undefined {
-  for (let p = from + 1; p + RECORD_HEADER_BYTES <= buf.length; p++) {
-    // Cheap filters before any checksum: a plausible type and length.
-    const type = buf[p + 4] ?? 0;
-    if (type < 1 || type > MAX_TYPE) continue;
-    if (p + RECORD_HEADER_BYTES + buf.readUInt32BE(p) > buf.length) continue;
-    if (readRecordAt(buf, p).ok) return p;
-  }
-  return undefined;
+/** Bytes of one sector: the unit a disk writes atomically (or not at all). */
+export const SECTOR_BYTES = 512;
+
+/** Why a segment is judged corrupt rather than torn (for the error's details). */
+export type CorruptReason =
+  | RecordFault
+  | 'bad-header'
+  | 'synced-then-damaged'
+  | 'not-an-interrupted-write'
+  | 'unexpected-record'
+  | 'batch-mismatch';
+
+/** What the scanner needs to know of a segment's header and batch records (decoded by wal-codec). */
+export interface SegmentLayout {
+  /** Bytes of the header (from the meta record's payload). */
+  headerBytes(metaPayload: Uint8Array): number;
+  /** The offset, length and synced-before bytes of a batch record's payload. */
+  batch(payload: Uint8Array): { offset: number; length: number; syncedBefore: number };
 }
 
 /** The outcome of scanning one segment file's bytes. */
 export type ScanResult =
   | { readonly kind: 'clean'; readonly records: RawRecord[] }
   | { readonly kind: 'torn'; readonly records: RawRecord[]; readonly tornAt: number; readonly fault: RecordFault }
-  | { readonly kind: 'corrupt'; readonly records: RawRecord[]; readonly offset: number; readonly fault: RecordFault; readonly nextValid?: number };
+  | { readonly kind: 'corrupt'; readonly records: RawRecord[]; readonly offset: number; readonly fault: CorruptReason };
+
+interface Batch {
+  readonly start: number;
+  readonly end: number;
+}
 
 /**
- * Reads every record of a segment. A record that cannot be read is a torn
- * tail when nothing valid follows it (a crash mid-write leaves a prefix of
- * the last write); it is corruption when a valid record follows it (the
- * damage is in the middle of the log). The caller decides what a torn tail
- * means for a segment that is not the last one (it is corruption there too).
+ * Reads every record of a segment and decides, at the first record that
+ * cannot be read, whether the segment has a torn tail (a write the crash
+ * interrupted: truncate it) or is corrupt (refuse to start). Only record
+ * boundaries are ever looked at, never bytes inside a payload, so a payload
+ * that carries a well-formed record frame changes nothing.
+ *
+ * - The header (meta record and the records it declares) was synced before
+ *   the segment got its name: any fault there is corruption.
+ * - A fault inside a batch is corruption when a later batch, found by
+ *   following the batch lengths, says the faulty bytes had been synced.
+ * - Otherwise it is a torn write only when it looks like one: the file ends
+ *   inside the record, or a sector of it reads as zeros (the page never
+ *   reached the disk, as etcd's WAL recognises it). Anything else, such as
+ *   a flipped bit in the last synced record, is corruption: truncating it
+ *   could drop a persisted vote.
+ * - A torn tail is cut at the start of its batch: a batch that was not
+ *   wholly written was never acknowledged. Non-last segments must be clean
+ *   (the caller treats `torn` there as corruption).
  */
-export function scanRecords(buf: Buffer): ScanResult {
+export function scanSegment(buf: Buffer, layout: SegmentLayout): ScanResult {
   const records: RawRecord[] = [];
-  let offset = 0;
-  while (offset < buf.length) {
-    const r = readRecordAt(buf, offset);
-    if (r.ok) {
+  const corrupt = (offset: number, fault: CorruptReason): ScanResult => ({ kind: 'corrupt', records, offset, fault });
+  const meta = readRecordAt(buf, 0);
+  if (!meta.ok || meta.record.type !== RecordType.meta) return corrupt(0, 'bad-header');
+  const headerEnd = decodeSafely(() => layout.headerBytes(meta.record.payload));
+  if (headerEnd === undefined || headerEnd > buf.length) return corrupt(0, 'bad-header');
+  records.push(meta.record);
+  let pos = meta.end;
+  while (pos < headerEnd) {
+    const r = readRecordAt(buf.subarray(0, headerEnd), pos);
+    if (!r.ok) return corrupt(pos, 'bad-header');
+    if (r.record.type === RecordType.meta || r.record.type === RecordType.batch) return corrupt(pos, 'unexpected-record');
+    records.push(r.record);
+    pos = r.end;
+  }
+  let batch: Batch | undefined;
+  const fault = (offset: number, why: RecordFault): ScanResult => {
+    const kept = batch === undefined ? records : records.filter((r) => r.offset < (batch as Batch).start);
+    if (batch !== undefined && syncedLater(buf, batch.end, offset, layout)) return corrupt(offset, 'synced-then-damaged');
+    if (!looksTorn(buf, offset, why)) return corrupt(offset, 'not-an-interrupted-write');
+    return { kind: 'torn', records: kept, tornAt: batch?.start ?? offset, fault: why };
+  };
+  while (pos < buf.length) {
+    batch = undefined;
+    const head = readRecordAt(buf, pos);
+    if (!head.ok) return fault(pos, head.fault);
+    if (head.record.type !== RecordType.batch) return corrupt(pos, 'unexpected-record');
+    const b = decodeSafely(() => layout.batch(head.record.payload));
+    if (b === undefined || b.offset !== pos || b.length < head.end - pos) return corrupt(pos, 'batch-mismatch');
+    batch = { start: pos, end: pos + b.length };
+    records.push(head.record);
+    pos = head.end;
+    while (pos < batch.end) {
+      const r = readRecordAt(buf, pos);
+      if (!r.ok) return fault(pos, r.fault);
+      // A record's length is covered by its header checksum: one that crosses its batch's end was never written so.
+      if (r.end > batch.end) return corrupt(pos, 'batch-mismatch');
+      if (r.record.type === RecordType.meta || r.record.type === RecordType.batch) return corrupt(pos, 'unexpected-record');
       records.push(r.record);
-      offset = r.end;
-      continue;
+      pos = r.end;
     }
-    const nextValid = validRecordAfter(buf, offset);
-    if (nextValid === undefined) return { kind: 'torn', records, tornAt: offset, fault: r.fault };
-    return { kind: 'corrupt', records, offset, fault: r.fault, nextValid };
   }
   return { kind: 'clean', records };
+}
+
+/** True when a batch at or after `from` (following batch lengths only) says `offset` had been synced. */
+function syncedLater(buf: Buffer, from: number, offset: number, layout: SegmentLayout): boolean {
+  let p = from;
+  while (p < buf.length) {
+    const r = readRecordAt(buf, p);
+    if (!r.ok || r.record.type !== RecordType.batch) return false;
+    const b = decodeSafely(() => layout.batch(r.record.payload));
+    if (b === undefined || b.offset !== p || b.length <= 0) return false;
+    if (b.syncedBefore > offset) return true;
+    p += b.length;
+  }
+  return false;
+}
+
+/** A partial sector of zeros this long counts as unwritten even without the record's type byte in it. */
+const MIN_ZERO_RUN = 64;
+
+/**
+ * True when the unreadable record at `offset` looks like an interrupted
+ * write: the file ends inside it, or a sector of it reads as zeros. A zero
+ * run counts when it is a whole sector, holds the record's type byte (never
+ * zero when written) or is at least 64 bytes long, so that a few zero bytes
+ * of a payload that happen to sit at a sector's edge do not turn a flipped
+ * bit into a silent truncation.
+ */
+function looksTorn(buf: Buffer, offset: number, fault: RecordFault): boolean {
+  if (fault === 'short-header') return true;
+  let end: number;
+  if (fault === 'short-payload' || fault === 'bad-payload-crc') {
+    const recordEnd = offset + RECORD_HEADER_BYTES + buf.readUInt32BE(offset);
+    if (recordEnd > buf.length) return true;
+    end = recordEnd;
+  } else {
+    // The header cannot be trusted: look at its bytes and the rest of the sector(s) they are in.
+    end = Math.min(buf.length, nextSector(offset + RECORD_HEADER_BYTES - 1));
+  }
+  const typeByte = offset + 4;
+  let p = offset;
+  while (p < end) {
+    const chunkEnd = Math.min(end, nextSector(p));
+    const whole = p % SECTOR_BYTES === 0 && chunkEnd - p === SECTOR_BYTES;
+    const counts = whole || (typeByte >= p && typeByte < chunkEnd) || chunkEnd - p >= MIN_ZERO_RUN;
+    if (counts && isZero(buf, p, chunkEnd)) return true;
+    p = chunkEnd;
+  }
+  return false;
+}
+
+function nextSector(p: number): number {
+  return (Math.floor(p / SECTOR_BYTES) + 1) * SECTOR_BYTES;
+}
+
+function isZero(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function decodeSafely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }

@@ -4,6 +4,7 @@
  */
 import type { Entry, EntryType, HardState } from '../core/types.js';
 import { ByteReader, ByteWriter } from './byte-codec.js';
+import type { SegmentLayout } from './record.js';
 
 const entryTypeCode: Record<EntryType, number> = { normal: 0, 'conf-change': 1 };
 const entryTypeByCode: readonly EntryType[] = ['normal', 'conf-change'];
@@ -24,17 +25,44 @@ export function entryTypeFromByte(b: number): EntryType {
 export interface SegmentMeta {
   readonly seq: number;
   readonly firstIndex: number;
+  /** Bytes of the segment's header: this record and the state records after it, all synced before the segment got its name. */
+  readonly headerBytes: number;
+  /** The key the segment's entries are encrypted with ('' when they are not). */
+  readonly keyId: string;
+  /** Proof that a key is the one named `keyId` (empty when not encrypted). */
+  readonly keyCheck: Uint8Array;
 }
 
 export function encodeMeta(m: SegmentMeta): Uint8Array {
-  return new ByteWriter(16).u64(m.seq).u64(m.firstIndex).finish();
+  return new ByteWriter(64).u64(m.seq).u64(m.firstIndex).u64(m.headerBytes).str(m.keyId).bytes(m.keyCheck).finish();
 }
 
 export function decodeMeta(p: Uint8Array): SegmentMeta {
   const r = new ByteReader(p);
-  const m = { seq: r.u64(), firstIndex: r.u64() };
+  const m = { seq: r.u64(), firstIndex: r.u64(), headerBytes: r.u64(), keyId: r.str(), keyCheck: Uint8Array.from(r.bytes()) };
   r.end();
   return m;
+}
+
+/** Payload of the record that starts every write: where it starts, its length, bytes of the segment synced before it. */
+export interface BatchHeader {
+  readonly offset: number;
+  readonly length: number;
+  readonly syncedBefore: number;
+}
+
+/** Bytes of a batch record's payload. */
+export const BATCH_PAYLOAD_BYTES = 24;
+
+export function encodeBatch(b: BatchHeader): Uint8Array {
+  return new ByteWriter(BATCH_PAYLOAD_BYTES).u64(b.offset).u64(b.length).u64(b.syncedBefore).finish();
+}
+
+export function decodeBatch(p: Uint8Array): BatchHeader {
+  const r = new ByteReader(p);
+  const b = { offset: r.u64(), length: r.u64(), syncedBefore: r.u64() };
+  r.end();
+  return b;
 }
 
 export function encodeEntry(e: Entry): Uint8Array {
@@ -99,3 +127,6 @@ export function decodeTruncate(p: Uint8Array): number {
   r.end();
   return i;
 }
+
+/** How the record scanner reads a segment's header length and its batch records. */
+export const SEGMENT_LAYOUT: SegmentLayout = { headerBytes: (p) => decodeMeta(p).headerBytes, batch: decodeBatch };

@@ -10,9 +10,14 @@ import type { SnapshotMarker } from './wal-codec.js';
 import type { SegmentInfo } from './wal-replay.js';
 
 /** Writes a new segment with its header records atomically; returns its size. */
-export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker): Promise<number> {
-  const records = [encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex })), encodeRecord(RecordType.hardState, encodeHardState(hs))];
-  if (snap.index > 0) records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
+export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker, key: SegmentKey = NO_KEY): Promise<number> {
+  const state = [encodeRecord(RecordType.hardState, encodeHardState(hs))];
+  if (snap.index > 0) state.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
+  const stateBytes = state.reduce((n, r) => n + r.length, 0);
+  const meta = (headerBytes: number): Buffer =>
+    encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex, headerBytes, keyId: key.keyId, keyCheck: key.keyCheck }));
+  // The meta record's size does not depend on the value of headerBytes (a fixed u64).
+  const records = [meta(meta(0).length + stateBytes), ...state];
   const tmp = join(walDir, `.tmp-${seg.name}`);
   const fh = await open(tmp, 'w', 0o600);
   try {
@@ -25,6 +30,15 @@ export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardSt
   await fsyncDir(walDir);
   return records.reduce((n, r) => n + r.length, 0);
 }
+
+/** The key a segment's entries are sealed with, as its meta record names it. */
+export interface SegmentKey {
+  readonly keyId: string;
+  readonly keyCheck: Uint8Array;
+}
+
+/** A segment whose entries are not encrypted. */
+export const NO_KEY: SegmentKey = { keyId: '', keyCheck: new Uint8Array(0) };
 
 /** True when `path` exists. */
 export async function exists(path: string): Promise<boolean> {

@@ -75,6 +75,8 @@ export class WalReplay {
           }
           break;
         }
+        case RecordType.batch:
+          break; // framing only: the scanner checked it
         case RecordType.meta:
           throw corrupt(rec.offset, 'meta record in the middle of a segment');
       }
