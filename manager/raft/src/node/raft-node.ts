@@ -18,6 +18,7 @@
 import { bootstrapLog, decodeConfChange, isRaftError, MemoryStorage, RaftError, RawNode } from '../core/index.js';
 import type { ConfChange, Entry, HardState, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
 import { FileWal } from '../storage/index.js';
+import type { WalKeyring } from '../storage/index.js';
 import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
@@ -58,6 +59,8 @@ export interface RaftNodeOptions {
   readonly keepEntries?: number;
   /** WAL segment size. Default 64 MiB. */
   readonly segmentBytes?: number;
+  /** Seal WAL entries and snapshot files with these keys (see FileWalOptions.keyring); rotate with setKeyring(). */
+  readonly keyring?: WalKeyring;
   /** How long readIndex() and transferLeadership() wait. Default 2 election timeouts. */
   readonly requestTimeoutMs?: number;
   readonly core?: RaftNodeCoreOptions;
@@ -142,7 +145,10 @@ export class RaftNode {
    * empty and `bootstrap` is given. Does not start ticking: call run().
    */
   static async open(o: RaftNodeOptions): Promise<RaftNode> {
-    const { wal, state } = await FileWal.open(o.dir, o.segmentBytes === undefined ? {} : { segmentBytes: o.segmentBytes });
+    const { wal, state } = await FileWal.open(o.dir, {
+      ...(o.segmentBytes === undefined ? {} : { segmentBytes: o.segmentBytes }),
+      ...(o.keyring === undefined ? {} : { keyring: o.keyring }),
+    });
     try {
       const storage = new MemoryStorage();
       let applied = 0;
@@ -332,6 +338,19 @@ export class RaftNode {
   /** WAL counters (saves, fdatasyncs, bytes) since open: group commit shows as syncs << proposals. */
   storageStats(): Readonly<{ saves: number; syncs: number; bytes: number }> {
     return this.#wal.stats;
+  }
+
+  /**
+   * Rotates the keys the WAL seals with: what is written from now on uses
+   * `keyring.current`. Ids in `keyIdsInUse()` must stay in later keyrings.
+   */
+  setKeyring(keyring: WalKeyring): Promise<void> {
+    return this.#wal.setKeyring(keyring);
+  }
+
+  /** Ids of the keys the WAL segments and snapshot file on disk are sealed with. */
+  keyIdsInUse(): readonly string[] {
+    return this.#wal.keyIdsInUse;
   }
 
   /** Calls `listener` on every leader or role change seen by this node; returns an unsubscribe function. */

@@ -13,6 +13,9 @@ const defs = {
   SNAPSHOT_CORRUPT: { status: 500, retryable: false, doc: 'A snapshot file fails its checksum or header check; details name the file.' },
   CODEC_INVALID: { status: 400, retryable: false, doc: 'A binary record or message frame is truncated or malformed (raised as ByteCodecError by the codec; wrapped as RAFT_WAL_CORRUPT / RAFT_SNAPSHOT_CORRUPT when read from disk).' },
   SNAPSHOT_MISSING: { status: 500, retryable: false, doc: 'The WAL references a snapshot file that does not exist; details name it.' },
+  KEY_MISSING: { status: 500, retryable: false, doc: 'A WAL segment or snapshot file is encrypted with a key id that was not supplied; details name the file and key id.' },
+  KEY_WRONG: { status: 500, retryable: false, doc: 'The key supplied under a key id does not decrypt the WAL segment or snapshot file sealed with that id (a wrong key, not corruption); details name the file and key id.' },
+  KEY_INVALID: { status: 400, retryable: false, doc: 'A keyring is malformed: an empty id, a key that is not 32 bytes, or a current id with no key.' },
 } as const;
 
 /** Short names of storage errors. */

@@ -26,17 +26,25 @@ import { RaftStorageError } from './errors.js';
 import { fsyncDir } from './fs-sync.js';
 import { encodeRecord, entryRecordBytes, RECORD_HEADER_BYTES, RecordType, scanSegment, writeEntryRecordInto } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
-import { readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFileWithKeyId, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
+import { currentKey, keyCheck, keyFor, seal } from './wal-crypto.js';
+import type { SealingKey, WalKeyring } from './wal-crypto.js';
 import { BATCH_PAYLOAD_BYTES, encodeBatch, encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte, SEGMENT_LAYOUT } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
-import { createSegment, exists, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
-import { EMPTY_HARD_STATE, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
+import { createSegment, exists, NO_KEY, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
+import { EMPTY_HARD_STATE, ENTRY_HEAD_BYTES, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
 import type { SegmentInfo } from './wal-replay.js';
 
 /** Options of {@link FileWal.open}. */
 export interface FileWalOptions {
   /** Roll over to a new segment once the current one reaches this size. Default 64 MiB. */
   readonly segmentBytes?: number;
+  /**
+   * Seal entries and snapshot data with these keys (AES-256-GCM, see
+   * wal-crypto.ts). Without a keyring, an encrypted WAL is refused with
+   * RAFT_KEY_MISSING; plain segments stay readable under a keyring.
+   */
+  readonly keyring?: WalKeyring;
 }
 
 /** What a WAL holds after replay. */
@@ -74,35 +82,55 @@ export class FileWal {
   /** Written but not fdatasync'ed yet (a lazily persisted commit index). */
   #dirty = false;
   #stats = { saves: 0, syncs: 0, bytes: 0 };
+  #keyring: WalKeyring | undefined;
+  /** The key the current segment's entries are sealed with (undefined: plain). */
+  #segmentKey: SealingKey | undefined;
+  /** Key id of every segment on disk, by name ('' when plain). */
+  readonly #segmentKeyIds: Map<string, string>;
+  /** Key id of the current snapshot file ('' when plain or none). */
+  #snapKeyId: string;
 
-  private constructor(
-    dir: string,
-    segmentBytes: number,
-    segments: SegmentInfo[],
-    fh: FileHandle,
-    size: number,
-    lastIndex: number,
-    hardState: HardState,
-    snap: SnapshotMarker,
-  ) {
-    this.#walDir = join(dir, 'wal');
-    this.#snapDir = join(dir, 'snap');
-    this.#segmentBytes = segmentBytes;
-    this.#segments = segments;
-    this.#fh = fh;
-    this.#size = size;
-    this.#syncedSize = size;
-    this.#lastIndex = lastIndex;
-    this.#hardState = hardState;
-    this.#snap = snap;
+  private constructor(init: {
+    dir: string;
+    segmentBytes: number;
+    segments: SegmentInfo[];
+    fh: FileHandle;
+    size: number;
+    lastIndex: number;
+    hardState: HardState;
+    snap: SnapshotMarker;
+    keyring: WalKeyring | undefined;
+    segmentKeyIds: Map<string, string>;
+    snapKeyId: string;
+  }) {
+    this.#walDir = join(init.dir, 'wal');
+    this.#snapDir = join(init.dir, 'snap');
+    this.#segmentBytes = init.segmentBytes;
+    this.#segments = init.segments;
+    this.#fh = init.fh;
+    this.#size = init.size;
+    this.#syncedSize = init.size;
+    this.#lastIndex = init.lastIndex;
+    this.#hardState = init.hardState;
+    this.#snap = init.snap;
+    this.#keyring = init.keyring;
+    this.#segmentKeyIds = init.segmentKeyIds;
+    this.#snapKeyId = init.snapKeyId;
+    const lastKeyId = init.segmentKeyIds.get((init.segments.at(-1) as SegmentInfo).name) ?? '';
+    const keyring = init.keyring;
+    this.#segmentKey = lastKeyId === '' || keyring === undefined ? undefined : { keyId: lastKeyId, key: keyFor(keyring, lastKeyId, 'the last segment') };
   }
 
   /**
    * Opens (creating if needed) the WAL in `dir` and replays it.
-   * Throws RaftStorageError RAFT_WAL_CORRUPT, RAFT_WAL_GAP, RAFT_SNAPSHOT_CORRUPT, RAFT_SNAPSHOT_MISSING.
+   * Throws RaftStorageError RAFT_WAL_CORRUPT, RAFT_WAL_GAP, RAFT_SNAPSHOT_CORRUPT, RAFT_SNAPSHOT_MISSING,
+   * RAFT_KEY_MISSING, RAFT_KEY_WRONG, RAFT_KEY_INVALID. Under a keyring whose current key is not the
+   * last segment's, a new segment is started at once, so that new entries use the current key.
    */
   static async open(dir: string, options: FileWalOptions = {}): Promise<{ wal: FileWal; state: WalState }> {
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    const keyring = options.keyring;
+    const sealing = keyring === undefined ? undefined : currentKey(keyring);
     const walDir = join(dir, 'wal');
     const snapDir = join(dir, 'snap');
     await mkdir(walDir, { recursive: true });
@@ -118,7 +146,7 @@ export class FileWal {
 
     if (segments.length === 0) {
       const first: SegmentInfo = { name: segmentFileName(1, 0), seq: 0, firstIndex: 1 };
-      await createSegment(walDir, first, EMPTY_HARD_STATE, NO_SNAPSHOT);
+      await createSegment(walDir, first, EMPTY_HARD_STATE, NO_SNAPSHOT, segmentKey(sealing));
       segments.push(first);
     }
     for (let i = 1; i < segments.length; i++) {
@@ -161,7 +189,7 @@ export class FileWal {
         }
         repairedTornTail = true;
       }
-      replay.segment(path, seg, scan.records, i === 0);
+      replay.segment(path, seg, scan.records, i === 0, (keyId, check, file) => keyFor(keyring, keyId, file, check));
       if (isLast) size = end;
     }
 
@@ -174,8 +202,9 @@ export class FileWal {
       });
     }
     let snapshot: Snapshot | undefined;
+    let snapKeyId = '';
     if (marker.index > 0) {
-      snapshot = await readSnapshotFile(join(snapDir, snapshotFileName(marker.index, marker.term)));
+      ({ snapshot, keyId: snapKeyId } = await readSnapshotFileWithKeyId(join(snapDir, snapshotFileName(marker.index, marker.term)), keyring));
     }
     // Snapshot files other than the current one are either released ones or orphans of a crash
     // between writing the file and its marker: neither is needed.
@@ -186,7 +215,20 @@ export class FileWal {
     // What was read may still be only in the page cache (after a process crash): make it durable
     // before the next batch says it was synced.
     await fh.datasync();
-    const wal = new FileWal(dir, segmentBytes, segments, fh, size, replay.lastIndex, replay.hardState, marker);
+    const wal = new FileWal({
+      dir,
+      segmentBytes,
+      segments,
+      fh,
+      size,
+      lastIndex: replay.lastIndex,
+      hardState: replay.hardState,
+      snap: marker,
+      keyring,
+      segmentKeyIds: replay.keyIds,
+      snapKeyId,
+    });
+    if ((sealing?.keyId ?? '') !== (replay.keyIds.get(last.name) ?? '')) await wal.#serial(() => wal.#rollover());
     return {
       wal,
       state: {
@@ -219,6 +261,32 @@ export class FileWal {
   }
 
   /**
+   * Ids of the keys that what is on disk is sealed with (segments and the
+   * current snapshot file). A key the embedder rotated away from can be
+   * forgotten once it is no longer listed: compaction releases old segments,
+   * and a new snapshot replaces the old file.
+   */
+  get keyIdsInUse(): readonly string[] {
+    const ids = new Set([...this.#segments.map((s) => this.#segmentKeyIds.get(s.name) ?? ''), this.#snapKeyId]);
+    ids.delete('');
+    return [...ids].sort();
+  }
+
+  /**
+   * Replaces the keyring (key rotation). When its current key differs from
+   * the current segment's, a new segment is started, so everything written
+   * from now on is sealed with it. Keep every id in `keyIdsInUse` in the
+   * keyring until it is no longer listed. Throws RAFT_KEY_INVALID.
+   */
+  setKeyring(keyring: WalKeyring): Promise<void> {
+    const sealing = currentKey(keyring);
+    return this.#serial(async () => {
+      this.#keyring = keyring;
+      if (sealing.keyId !== this.#segmentKey?.keyId) await this.#rollover();
+    });
+  }
+
+  /**
    * Persists a Ready: `snapshot` (one received from the leader: the log is
    * reset to it), then `entries` (overwriting any stored entries at the same
    * indexes and after), then `hardState`. Returns after fdatasync, unless
@@ -244,7 +312,8 @@ export class FileWal {
     // The snapshot file (the expensive part: write, fsync, rename, fsync dir) is written
     // outside the serial queue, so appends keep flowing meanwhile; only the marker and the
     // release are serialised with them.
-    await writeSnapshotFile(this.#snapDir, snapshot);
+    const key = this.#sealingKey();
+    await writeSnapshotFile(this.#snapDir, snapshot, key);
     return this.#serial(async () => {
       const path = join(this.#snapDir, snapshotFileName(index, term));
       if (index <= this.#snap.index) {
@@ -258,11 +327,12 @@ export class FileWal {
       }
       // A release running meanwhile removes every snapshot file but the current one: write ours
       // again if it went, so the marker never points at a missing file.
-      if (!(await exists(path))) await writeSnapshotFile(this.#snapDir, snapshot);
+      if (!(await exists(path))) await writeSnapshotFile(this.#snapDir, snapshot, key);
       await this.#rolloverIfFull();
       const marker: SnapshotMarker = { index, term, kind: 'compact' };
       await this.#write([encodeRecord(RecordType.snapshot, encodeSnapshotMarker(marker))]);
       this.#snap = marker;
+      this.#snapKeyId = key?.keyId ?? '';
       await this.#release();
     });
   }
@@ -293,8 +363,9 @@ export class FileWal {
     const records: Buffer[] = [];
     let snap = this.#snap;
     let lastIndex = this.#lastIndex;
+    const snapKey = snapshot === undefined ? undefined : this.#sealingKey();
     if (snapshot !== undefined) {
-      await writeSnapshotFile(this.#snapDir, snapshot);
+      await writeSnapshotFile(this.#snapDir, snapshot, snapKey);
       snap = { index: snapshot.meta.index, term: snapshot.meta.term, kind: 'restore' };
       records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
       lastIndex = snap.index;
@@ -310,18 +381,21 @@ export class FileWal {
       }
       if (first.index <= lastIndex) records.push(encodeRecord(RecordType.truncate, encodeTruncate(first.index)));
       let expect = first.index;
-      let bytes = 0;
       for (const e of entries) {
         if (e.index !== expect) {
           throw new RaftStorageError('WAL_INVALID_APPEND', `entries are not contiguous at ${e.index} (expected ${expect})`, { index: e.index });
         }
-        bytes += entryRecordBytes(e.data.length);
         expect++;
       }
+      const datas = this.#sealEntries(entries);
+      let bytes = 0;
+      for (const d of datas) bytes += entryRecordBytes(d.length);
       // All entry records of a save in one buffer: one allocation, one iovec.
       const block = Buffer.allocUnsafe(bytes);
       let at = 0;
-      for (const e of entries) at = writeEntryRecordInto(block, at, e.index, e.term, entryTypeToByte(e.type), e.data);
+      entries.forEach((e, i) => {
+        at = writeEntryRecordInto(block, at, e.index, e.term, entryTypeToByte(e.type), datas[i] as Uint8Array);
+      });
       records.push(block);
       lastIndex = expect - 1;
     }
@@ -329,6 +403,7 @@ export class FileWal {
     await this.#write(records, sync);
     this.#lastIndex = lastIndex;
     this.#snap = snap;
+    if (snapshot !== undefined) this.#snapKeyId = snapKey?.keyId ?? '';
     if (hardState !== undefined) this.#hardState = hardState;
     if (snapshot !== undefined) await this.#release();
   }
@@ -362,18 +437,46 @@ export class FileWal {
     this.#stats.syncs++;
   }
 
+  /** The data of `entries` as stored: sealed with the current segment's key, if any. */
+  #sealEntries(entries: readonly Entry[]): readonly Uint8Array[] {
+    const k = this.#segmentKey;
+    if (k === undefined) return entries.map((e) => e.data);
+    const head = Buffer.allocUnsafe(ENTRY_HEAD_BYTES);
+    return entries.map((e) => {
+      // The same bytes writeEntryRecordInto puts before the data: index, term, type.
+      head.writeUInt32BE(Math.floor(e.index / 0x1_0000_0000), 0);
+      head.writeUInt32BE(e.index >>> 0, 4);
+      head.writeUInt32BE(Math.floor(e.term / 0x1_0000_0000), 8);
+      head.writeUInt32BE(e.term >>> 0, 12);
+      head.writeUInt8(entryTypeToByte(e.type), 16);
+      return seal(k.key, e.data, head);
+    });
+  }
+
+  /** The keyring's current key (undefined without a keyring). */
+  #sealingKey(): SealingKey | undefined {
+    return this.#keyring === undefined ? undefined : currentKey(this.#keyring);
+  }
+
   async #rolloverIfFull(): Promise<void> {
-    if (this.#size < this.#segmentBytes) return;
+    if (this.#size >= this.#segmentBytes) await this.#rollover();
+  }
+
+  /** Starts a new segment, sealed with the keyring's current key. */
+  async #rollover(): Promise<void> {
     const cur = this.#segments[this.#segments.length - 1] as SegmentInfo;
     const next: SegmentInfo = { seq: cur.seq + 1, firstIndex: this.#lastIndex + 1, name: segmentFileName(this.#lastIndex + 1, cur.seq + 1) };
     const old = this.#fh;
     // Only the last segment may have a torn tail: make the old one whole before starting the next.
     if (this.#dirty) await old?.datasync();
     this.#dirty = false;
-    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' });
+    const key = this.#sealingKey();
+    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' }, segmentKey(key));
     this.#fh = await open(join(this.#walDir, next.name), 'a');
     await old?.close();
     this.#segments.push(next);
+    this.#segmentKeyIds.set(next.name, key?.keyId ?? '');
+    this.#segmentKey = key;
     this.#size = size;
     this.#syncedSize = size;
   }
@@ -388,8 +491,16 @@ export class FileWal {
       if ((this.#segments[k] as SegmentInfo).firstIndex <= this.#snap.index + 1) keepFrom = k;
     }
     if (keepFrom === 0) return;
-    for (const seg of this.#segments.slice(0, keepFrom)) await rm(join(this.#walDir, seg.name), { force: true });
+    for (const seg of this.#segments.slice(0, keepFrom)) {
+      await rm(join(this.#walDir, seg.name), { force: true });
+      this.#segmentKeyIds.delete(seg.name);
+    }
     this.#segments = this.#segments.slice(keepFrom);
     await fsyncDir(this.#walDir);
   }
+}
+
+/** What a new segment's meta record says of its key. */
+function segmentKey(k: SealingKey | undefined): { keyId: string; keyCheck: Uint8Array } {
+  return k === undefined ? NO_KEY : { keyId: k.keyId, keyCheck: keyCheck(k) };
 }

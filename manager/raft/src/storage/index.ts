@@ -5,3 +5,4 @@ export type { StorageErrorCode, StorageErrorName } from './errors.js';
 export { ByteReader, ByteWriter, ByteCodecError } from './byte-codec.js';
 export { readSnapshotFile, writeSnapshotFile, snapshotFileName } from './snapshot-file.js';
 export { entryTypeFromByte, entryTypeToByte } from './wal-codec.js';
+export type { WalKeyring } from './wal-crypto.js';

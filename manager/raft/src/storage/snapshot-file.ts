@@ -1,10 +1,12 @@
 /**
  * Snapshot files: `<dir>/<term:016x>-<index:016x>.snap`.
  *
- *   offset 0  8 bytes  magic "RAFTSNP1"
+ *   offset 0  8 bytes  magic "RAFTSNP2"
  *          8  u32      CRC32C of the body
  *         12  u64      body length
- *         20  body     meta (index, term, voters, learners) then the data
+ *         20  body     meta (index, term, voters, learners, key id) then the
+ *                      data, sealed (wal-crypto) with the meta as associated
+ *                      data when the key id is not empty
  *
  * Written atomically (tmp, fsync, rename, fsync dir).
  */
@@ -15,8 +17,10 @@ import type { Snapshot, SnapshotMeta } from '../core/types.js';
 import { ByteCodecError, ByteReader, ByteWriter } from './byte-codec.js';
 import { RaftStorageError } from './errors.js';
 import { writeFileAtomic } from './fs-sync.js';
+import { keyFor, seal, unseal } from './wal-crypto.js';
+import type { SealingKey, WalKeyring } from './wal-crypto.js';
 
-const MAGIC = Buffer.from('RAFTSNP1', 'latin1');
+const MAGIC = Buffer.from('RAFTSNP2', 'latin1');
 const HEADER_BYTES = 20;
 
 /** The file name of the snapshot with this index and term. */
@@ -31,30 +35,41 @@ export function parseSnapshotFileName(name: string): { index: number; term: numb
   return { term: Number.parseInt(m[1] ?? '', 16), index: Number.parseInt(m[2] ?? '', 16) };
 }
 
-function encodeMetaBody(meta: SnapshotMeta): Uint8Array {
+function encodeMetaBody(meta: SnapshotMeta, keyId: string): Uint8Array {
   const w = new ByteWriter(64).u64(meta.index).u64(meta.term).u32(meta.confState.voters.length);
   for (const v of meta.confState.voters) w.str(v);
   w.u32(meta.confState.learners.length);
   for (const l of meta.confState.learners) w.str(l);
+  w.str(keyId);
   return w.finish();
 }
 
-/** Writes `snap` into `dir` atomically; returns the file path. */
-export async function writeSnapshotFile(dir: string, snap: Snapshot): Promise<string> {
-  const meta = encodeMetaBody(snap.meta);
+/** Writes `snap` into `dir` atomically, its data sealed with `key` when given; returns the file path. */
+export async function writeSnapshotFile(dir: string, snap: Snapshot, key?: SealingKey): Promise<string> {
+  const meta = encodeMetaBody(snap.meta, key?.keyId ?? '');
+  const data = key === undefined ? snap.data : seal(key.key, snap.data, meta);
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
-  header.writeUInt32BE(crc32c(snap.data, crc32c(meta)), 8);
-  const len = meta.length + snap.data.length;
+  header.writeUInt32BE(crc32c(data, crc32c(meta)), 8);
+  const len = meta.length + data.length;
   header.writeUInt32BE(Math.floor(len / 0x1_0000_0000), 12);
   header.writeUInt32BE(len >>> 0, 16);
   const path = join(dir, snapshotFileName(snap.meta.index, snap.meta.term));
-  await writeFileAtomic(path, [header, meta, snap.data]);
+  await writeFileAtomic(path, [header, meta, data]);
   return path;
 }
 
-/** Reads and verifies a snapshot file. Throws RAFT_SNAPSHOT_CORRUPT / RAFT_SNAPSHOT_MISSING. */
-export async function readSnapshotFile(path: string): Promise<Snapshot> {
+/**
+ * Reads and verifies a snapshot file, opening sealed data with the key the
+ * file names. Throws RAFT_SNAPSHOT_CORRUPT / RAFT_SNAPSHOT_MISSING, and
+ * RAFT_KEY_MISSING / RAFT_KEY_WRONG for a sealed file.
+ */
+export async function readSnapshotFile(path: string, keyring?: WalKeyring): Promise<Snapshot> {
+  return (await readSnapshotFileWithKeyId(path, keyring)).snapshot;
+}
+
+/** As {@link readSnapshotFile}, also naming the key the file was sealed with ('' when none). */
+export async function readSnapshotFileWithKeyId(path: string, keyring?: WalKeyring): Promise<{ snapshot: Snapshot; keyId: string }> {
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -79,8 +94,14 @@ export async function readSnapshotFile(path: string): Promise<Snapshot> {
     for (let n = r.u32(); n > 0; n--) voters.push(r.str());
     const learners: string[] = [];
     for (let n = r.u32(); n > 0; n--) learners.push(r.str());
-    const data = Uint8Array.from(r.rest());
-    return { meta: { index, term, confState: { voters, learners } }, data };
+    const keyId = r.str();
+    const metaBytes = body.subarray(0, body.length - r.remaining);
+    const meta = { index, term, confState: { voters, learners } };
+    if (keyId === '') return { snapshot: { meta, data: Uint8Array.from(r.rest()) }, keyId };
+    const data = unseal(keyFor(keyring, keyId, path), r.rest(), metaBytes);
+    // The checksum matched, so the bytes are the ones written: the key is not the one they were sealed with.
+    if (data === undefined) throw new RaftStorageError('KEY_WRONG', `the key supplied as '${keyId}' is not the one ${path} is encrypted with`, { file: path, keyId });
+    return { snapshot: { meta, data }, keyId };
   } catch (err) {
     if (err instanceof ByteCodecError) throw corrupt('bad metadata', err);
     throw err;

@@ -5,6 +5,10 @@ import { RecordType } from './record.js';
 import type { RawRecord } from './record.js';
 import { decodeEntry, decodeHardState, decodeMeta, decodeSnapshotMarker, decodeTruncate } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
+import { unseal } from './wal-crypto.js';
+
+/** Finds and verifies the key a segment names (throws RAFT_KEY_MISSING / RAFT_KEY_WRONG). */
+export type SegmentKeyLookup = (keyId: string, keyCheck: Uint8Array, file: string) => Uint8Array;
 
 /** One segment file: its name, sequence number and the index of its first entry. */
 export interface SegmentInfo {
@@ -12,6 +16,9 @@ export interface SegmentInfo {
   readonly seq: number;
   readonly firstIndex: number;
 }
+
+/** Bytes of an entry payload before its data (index, term, type): what a sealed entry is bound to. */
+export const ENTRY_HEAD_BYTES = 17;
 
 /** The hard state of an empty log. */
 export const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
@@ -26,7 +33,10 @@ export class WalReplay {
   entries: Entry[] = [];
   lastIndex = 0;
 
-  segment(path: string, seg: SegmentInfo, records: readonly RawRecord[], isFirst: boolean): void {
+  /** Key id of each replayed segment, by file name ('' when not encrypted). */
+  readonly keyIds = new Map<string, string>();
+
+  segment(path: string, seg: SegmentInfo, records: readonly RawRecord[], isFirst: boolean, keyFor: SegmentKeyLookup): void {
     const corrupt = (offset: number, why: string, cause?: unknown): RaftStorageError =>
       new RaftStorageError('WAL_CORRUPT', `WAL record at ${path} byte offset ${offset} is invalid: ${why}`, { file: path, offset, fault: why }, cause);
     const head = records[0];
@@ -35,6 +45,8 @@ export class WalReplay {
     if (meta.seq !== seg.seq || meta.firstIndex !== seg.firstIndex) {
       throw corrupt(0, `meta record (seq ${meta.seq}, first index ${meta.firstIndex}) does not match the file name`);
     }
+    this.keyIds.set(seg.name, meta.keyId);
+    const key = meta.keyId === '' ? undefined : keyFor(meta.keyId, meta.keyCheck, path);
     if (isFirst) {
       this.lastIndex = seg.firstIndex - 1;
     } else if (seg.firstIndex !== this.lastIndex + 1) {
@@ -46,7 +58,13 @@ export class WalReplay {
     for (const rec of records.slice(1)) {
       switch (rec.type) {
         case RecordType.entry: {
-          const e = decodeOrThrow(() => decodeEntry(rec.payload), corrupt, rec.offset);
+          let e = decodeOrThrow(() => decodeEntry(rec.payload), corrupt, rec.offset);
+          if (key !== undefined) {
+            // The key check passed: an entry that does not open was altered after it was sealed.
+            const data = unseal(key, e.data, rec.payload.subarray(0, ENTRY_HEAD_BYTES));
+            if (data === undefined) throw corrupt(rec.offset, 'sealed entry does not decrypt');
+            e = { ...e, data };
+          }
           if (e.index !== this.lastIndex + 1) throw corrupt(rec.offset, `entry index ${e.index} out of sequence (expected ${this.lastIndex + 1})`);
           this.entries.push(e);
           this.lastIndex = e.index;
