@@ -23,6 +23,7 @@ import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
 import { unwrapSnapshotData, wrapSnapshotData } from './snapshot-envelope.js';
+import { forceNewClusterLog } from './force-new-cluster.js';
 import { PendingRequests } from './pending-requests.js';
 import { readContextSource } from './read-context.js';
 import type { Committed } from './pending-requests.js';
@@ -45,6 +46,12 @@ export interface RaftNodeOptions {
   readonly address?: string;
   /** Initial voters (this node included) when the WAL is empty: a new cluster. Omit to join an existing one. */
   readonly bootstrap?: readonly NodeId[];
+  /**
+   * Restart from this node's WAL and snapshot as the only voter of a new
+   * configuration, keeping the committed state (a cluster that lost quorum
+   * for good; see force-new-cluster.ts). Nothing happens on an empty WAL.
+   */
+  readonly forceNewCluster?: boolean;
   /** Milliseconds per tick. Default 50 (see README: timing defaults). */
   readonly tickMs?: number;
   /** Election timeout in ticks, randomised in [n, 2n). Default 10 (0.5 to 1 s). */
@@ -163,9 +170,20 @@ export class RaftNode {
       // Configured addresses win over those remembered in the snapshot.
       Object.assign(addresses, o.peers ?? {});
       if (o.address !== undefined) addresses[o.id] = o.address;
-      storage.setHardState(state.hardState);
-      storage.append(state.entries);
-      const fresh = state.snapshot === undefined && state.entries.length === 0 && state.hardState.term === 0;
+      let { hardState, entries } = state;
+      if (o.forceNewCluster === true) {
+        const forced = forceNewClusterLog(o.id, state);
+        if (forced.entries.length > 0) {
+          await wal.save(forced.hardState, forced.entries);
+          const first = (forced.entries[0] as Entry).index;
+          entries = [...entries.filter((e) => e.index < first), ...forced.entries];
+          hardState = forced.hardState;
+        }
+        for (const id of forced.removed) delete addresses[id];
+      }
+      storage.setHardState(hardState);
+      storage.append(entries);
+      const fresh = state.snapshot === undefined && entries.length === 0 && hardState.term === 0;
       if (fresh && o.bootstrap !== undefined) {
         const boot = bootstrapLog(o.bootstrap);
         await wal.save(boot.hardState, boot.entries);
