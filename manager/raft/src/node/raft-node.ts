@@ -18,7 +18,7 @@
 import { bootstrapLog, decodeConfChange, isRaftError, MemoryStorage, RaftError, RawNode } from '../core/index.js';
 import type { ConfChange, Entry, HardState, NodeId, RaftConfig, RaftStatus, Rand, Ready, SoftState } from '../core/index.js';
 import { FileWal } from '../storage/index.js';
-import type { WalKeyring } from '../storage/index.js';
+import type { WalFs, WalKeyring } from '../storage/index.js';
 import { systemTimers } from '../transport/index.js';
 import type { TimerHandle, Timers, Transport } from '../transport/index.js';
 import { RaftNodeError } from './errors.js';
@@ -68,6 +68,8 @@ export interface RaftNodeOptions {
   readonly segmentBytes?: number;
   /** Seal WAL entries and snapshot files with these keys (see FileWalOptions.keyring); rotate with setKeyring(). */
   readonly keyring?: WalKeyring;
+  /** The file system of the WAL (default: the real one; the simulator passes a simulated disk). */
+  readonly walFs?: WalFs;
   /** How long readIndex() and transferLeadership() wait. Default 2 election timeouts. */
   readonly requestTimeoutMs?: number;
   readonly core?: RaftNodeCoreOptions;
@@ -155,6 +157,7 @@ export class RaftNode {
     const { wal, state } = await FileWal.open(o.dir, {
       ...(o.segmentBytes === undefined ? {} : { segmentBytes: o.segmentBytes }),
       ...(o.keyring === undefined ? {} : { keyring: o.keyring }),
+      ...(o.walFs === undefined ? {} : { fs: o.walFs }),
     });
     try {
       const storage = new MemoryStorage();

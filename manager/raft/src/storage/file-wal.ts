@@ -18,12 +18,11 @@
  *   offset) or RAFT_WAL_GAP. See record.ts's scanSegment.
  * - Calls are serialised internally; callers may still await each one.
  */
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
-import { fsyncDir } from './fs-sync.js';
+import { nodeWalFs } from './wal-fs.js';
+import type { WalFileHandle, WalFs } from './wal-fs.js';
 import { encodeRecord, entryRecordBytes, RECORD_HEADER_BYTES, RecordType, scanSegment, writeEntryRecordInto } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 import { readSnapshotFileWithKeyId, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
@@ -31,7 +30,7 @@ import { currentKey, keyCheck, keyFor, seal } from './wal-crypto.js';
 import type { SealingKey, WalKeyring } from './wal-crypto.js';
 import { BATCH_PAYLOAD_BYTES, encodeBatch, encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte, SEGMENT_LAYOUT } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
-import { createSegment, exists, NO_KEY, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
+import { createSegment, NO_KEY, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
 import { EMPTY_HARD_STATE, ENTRY_HEAD_BYTES, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
 import type { SegmentInfo } from './wal-replay.js';
 
@@ -45,6 +44,8 @@ export interface FileWalOptions {
    * RAFT_KEY_MISSING; plain segments stay readable under a keyring.
    */
   readonly keyring?: WalKeyring;
+  /** The file system (default: the real one; the simulator passes a simulated disk). */
+  readonly fs?: WalFs;
 }
 
 /** What a WAL holds after replay. */
@@ -69,8 +70,9 @@ export class FileWal {
   readonly #walDir: string;
   readonly #snapDir: string;
   readonly #segmentBytes: number;
+  readonly #fs: WalFs;
   #segments: SegmentInfo[];
-  #fh: FileHandle | undefined;
+  #fh: WalFileHandle | undefined;
   #size: number;
   /** Bytes of the current segment known to be on disk (its header, then up to the last fdatasync). */
   #syncedSize: number;
@@ -92,9 +94,10 @@ export class FileWal {
 
   private constructor(init: {
     dir: string;
+    fs: WalFs;
     segmentBytes: number;
     segments: SegmentInfo[];
-    fh: FileHandle;
+    fh: WalFileHandle;
     size: number;
     lastIndex: number;
     hardState: HardState;
@@ -106,6 +109,7 @@ export class FileWal {
     this.#walDir = join(init.dir, 'wal');
     this.#snapDir = join(init.dir, 'snap');
     this.#segmentBytes = init.segmentBytes;
+    this.#fs = init.fs;
     this.#segments = init.segments;
     this.#fh = init.fh;
     this.#size = init.size;
@@ -130,15 +134,16 @@ export class FileWal {
   static async open(dir: string, options: FileWalOptions = {}): Promise<{ wal: FileWal; state: WalState }> {
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     const keyring = options.keyring;
+    const fs = options.fs ?? nodeWalFs;
     const sealing = keyring === undefined ? undefined : currentKey(keyring);
     const walDir = join(dir, 'wal');
     const snapDir = join(dir, 'snap');
-    await mkdir(walDir, { recursive: true });
-    await mkdir(snapDir, { recursive: true });
-    await removeTmpFiles(walDir);
-    await removeTmpFiles(snapDir);
+    await fs.mkdirp(walDir);
+    await fs.mkdirp(snapDir);
+    await removeTmpFiles(fs, walDir);
+    await removeTmpFiles(fs, snapDir);
 
-    const segments = (await readdir(walDir))
+    const segments = (await fs.readdir(walDir))
       .map((name) => ({ name, parsed: parseSegmentFileName(name) }))
       .filter((s): s is { name: string; parsed: { firstIndex: number; seq: number } } => s.parsed !== undefined)
       .map((s) => ({ name: s.name, seq: s.parsed.seq, firstIndex: s.parsed.firstIndex }))
@@ -146,7 +151,7 @@ export class FileWal {
 
     if (segments.length === 0) {
       const first: SegmentInfo = { name: segmentFileName(1, 0), seq: 0, firstIndex: 1 };
-      await createSegment(walDir, first, EMPTY_HARD_STATE, NO_SNAPSHOT, segmentKey(sealing));
+      await createSegment(fs, walDir, first, EMPTY_HARD_STATE, NO_SNAPSHOT, segmentKey(sealing));
       segments.push(first);
     }
     for (let i = 1; i < segments.length; i++) {
@@ -167,7 +172,7 @@ export class FileWal {
       const seg = segments[i] as SegmentInfo;
       const path = join(walDir, seg.name);
       const isLast = i === segments.length - 1;
-      const buf = await readFile(path);
+      const buf = await fs.readFile(path);
       const scan = scanSegment(buf, SEGMENT_LAYOUT);
       let end = buf.length;
       if (scan.kind === 'corrupt' || (scan.kind === 'torn' && !isLast)) {
@@ -180,7 +185,7 @@ export class FileWal {
       }
       if (scan.kind === 'torn') {
         end = scan.tornAt;
-        const fh = await open(path, 'r+');
+        const fh = await fs.open(path, 'update');
         try {
           await fh.truncate(end);
           await fh.sync();
@@ -204,19 +209,20 @@ export class FileWal {
     let snapshot: Snapshot | undefined;
     let snapKeyId = '';
     if (marker.index > 0) {
-      ({ snapshot, keyId: snapKeyId } = await readSnapshotFileWithKeyId(join(snapDir, snapshotFileName(marker.index, marker.term)), keyring));
+      ({ snapshot, keyId: snapKeyId } = await readSnapshotFileWithKeyId(join(snapDir, snapshotFileName(marker.index, marker.term)), keyring, fs));
     }
     // Snapshot files other than the current one are either released ones or orphans of a crash
     // between writing the file and its marker: neither is needed.
-    await removeSnapshotsExcept(snapDir, marker);
+    await removeSnapshotsExcept(fs, snapDir, marker);
 
     const last = segments[segments.length - 1] as SegmentInfo;
-    const fh = await open(join(walDir, last.name), 'a');
+    const fh = await fs.open(join(walDir, last.name), 'append');
     // What was read may still be only in the page cache (after a process crash): make it durable
     // before the next batch says it was synced.
     await fh.datasync();
     const wal = new FileWal({
       dir,
+      fs,
       segmentBytes,
       segments,
       fh,
@@ -313,21 +319,21 @@ export class FileWal {
     // outside the serial queue, so appends keep flowing meanwhile; only the marker and the
     // release are serialised with them.
     const key = this.#sealingKey();
-    await writeSnapshotFile(this.#snapDir, snapshot, key);
+    await writeSnapshotFile(this.#snapDir, snapshot, key, this.#fs);
     return this.#serial(async () => {
       const path = join(this.#snapDir, snapshotFileName(index, term));
       if (index <= this.#snap.index) {
         // A newer snapshot (from the leader) got in first: ours is an orphan.
-        await rm(path, { force: true });
+        await this.#fs.remove(path);
         return;
       }
       if (index > this.#lastIndex) {
-        await rm(path, { force: true });
+        await this.#fs.remove(path);
         throw new RaftStorageError('WAL_INVALID_APPEND', `cannot compact at ${index}: beyond last index ${this.#lastIndex}`, { index });
       }
       // A release running meanwhile removes every snapshot file but the current one: write ours
       // again if it went, so the marker never points at a missing file.
-      if (!(await exists(path))) await writeSnapshotFile(this.#snapDir, snapshot, key);
+      if (!(await this.#fs.exists(path))) await writeSnapshotFile(this.#snapDir, snapshot, key, this.#fs);
       await this.#rolloverIfFull();
       const marker: SnapshotMarker = { index, term, kind: 'compact' };
       await this.#write([encodeRecord(RecordType.snapshot, encodeSnapshotMarker(marker))]);
@@ -365,7 +371,7 @@ export class FileWal {
     let lastIndex = this.#lastIndex;
     const snapKey = snapshot === undefined ? undefined : this.#sealingKey();
     if (snapshot !== undefined) {
-      await writeSnapshotFile(this.#snapDir, snapshot, snapKey);
+      await writeSnapshotFile(this.#snapDir, snapshot, snapKey, this.#fs);
       snap = { index: snapshot.meta.index, term: snapshot.meta.term, kind: 'restore' };
       records.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
       lastIndex = snap.index;
@@ -417,7 +423,7 @@ export class FileWal {
     if (fh === undefined) throw new RaftStorageError('WAL_CLOSED', 'the WAL is closed');
     const total = records.reduce((n, r) => n + r.length, BATCH_RECORD_BYTES);
     const batch = encodeRecord(RecordType.batch, encodeBatch({ offset: this.#size, length: total, syncedBefore: this.#syncedSize }));
-    const { bytesWritten } = await fh.writev([batch, ...records]);
+    const bytesWritten = await fh.writev([batch, ...records]);
     if (bytesWritten !== total) {
       // A short write leaves a torn tail: recoverable on the next open, not now.
       this.#closed = true;
@@ -430,7 +436,7 @@ export class FileWal {
     if (sync) await this.#sync(fh);
   }
 
-  async #sync(fh: FileHandle): Promise<void> {
+  async #sync(fh: WalFileHandle): Promise<void> {
     await fh.datasync();
     this.#dirty = false;
     this.#syncedSize = this.#size;
@@ -471,8 +477,8 @@ export class FileWal {
     if (this.#dirty) await old?.datasync();
     this.#dirty = false;
     const key = this.#sealingKey();
-    const size = await createSegment(this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' }, segmentKey(key));
-    this.#fh = await open(join(this.#walDir, next.name), 'a');
+    const size = await createSegment(this.#fs, this.#walDir, next, this.#hardState, { ...this.#snap, kind: 'compact' }, segmentKey(key));
+    this.#fh = await this.#fs.open(join(this.#walDir, next.name), 'append');
     await old?.close();
     this.#segments.push(next);
     this.#segmentKeyIds.set(next.name, key?.keyId ?? '');
@@ -483,7 +489,7 @@ export class FileWal {
 
   /** Removes snapshot files older than the current one and segments wholly covered by it. */
   async #release(): Promise<void> {
-    await removeSnapshotsExcept(this.#snapDir, this.#snap);
+    await removeSnapshotsExcept(this.#fs, this.#snapDir, this.#snap);
     // Segment k can go when segment k+1 starts at or below snapshot+1: all of k's
     // surviving entries are then covered by the snapshot. Never the last segment.
     let keepFrom = 0;
@@ -492,11 +498,11 @@ export class FileWal {
     }
     if (keepFrom === 0) return;
     for (const seg of this.#segments.slice(0, keepFrom)) {
-      await rm(join(this.#walDir, seg.name), { force: true });
+      await this.#fs.remove(join(this.#walDir, seg.name));
       this.#segmentKeyIds.delete(seg.name);
     }
     this.#segments = this.#segments.slice(keepFrom);
-    await fsyncDir(this.#walDir);
+    await this.#fs.syncDir(this.#walDir);
   }
 }
 

@@ -6,3 +6,5 @@ export { ByteReader, ByteWriter, ByteCodecError } from './byte-codec.js';
 export { readSnapshotFile, writeSnapshotFile, snapshotFileName } from './snapshot-file.js';
 export { entryTypeFromByte, entryTypeToByte } from './wal-codec.js';
 export type { WalKeyring } from './wal-crypto.js';
+export { nodeWalFs } from './wal-fs.js';
+export type { WalFs, WalFileHandle, WalOpenMode } from './wal-fs.js';

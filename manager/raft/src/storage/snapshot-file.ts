@@ -10,13 +10,13 @@
  *
  * Written atomically (tmp, fsync, rename, fsync dir).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import type { Snapshot, SnapshotMeta } from '../core/types.js';
 import { ByteCodecError, ByteReader, ByteWriter } from './byte-codec.js';
 import { RaftStorageError } from './errors.js';
-import { writeFileAtomic } from './fs-sync.js';
+import { nodeWalFs, writeFileAtomic } from './wal-fs.js';
+import type { WalFs } from './wal-fs.js';
 import { keyFor, seal, unseal } from './wal-crypto.js';
 import type { SealingKey, WalKeyring } from './wal-crypto.js';
 
@@ -45,7 +45,7 @@ function encodeMetaBody(meta: SnapshotMeta, keyId: string): Uint8Array {
 }
 
 /** Writes `snap` into `dir` atomically, its data sealed with `key` when given; returns the file path. */
-export async function writeSnapshotFile(dir: string, snap: Snapshot, key?: SealingKey): Promise<string> {
+export async function writeSnapshotFile(dir: string, snap: Snapshot, key?: SealingKey, fs: WalFs = nodeWalFs): Promise<string> {
   const meta = encodeMetaBody(snap.meta, key?.keyId ?? '');
   const data = key === undefined ? snap.data : seal(key.key, snap.data, meta);
   const header = Buffer.alloc(HEADER_BYTES);
@@ -55,7 +55,7 @@ export async function writeSnapshotFile(dir: string, snap: Snapshot, key?: Seali
   header.writeUInt32BE(Math.floor(len / 0x1_0000_0000), 12);
   header.writeUInt32BE(len >>> 0, 16);
   const path = join(dir, snapshotFileName(snap.meta.index, snap.meta.term));
-  await writeFileAtomic(path, [header, meta, data]);
+  await writeFileAtomic(fs, path, [header, meta, data]);
   return path;
 }
 
@@ -64,15 +64,15 @@ export async function writeSnapshotFile(dir: string, snap: Snapshot, key?: Seali
  * file names. Throws RAFT_SNAPSHOT_CORRUPT / RAFT_SNAPSHOT_MISSING, and
  * RAFT_KEY_MISSING / RAFT_KEY_WRONG for a sealed file.
  */
-export async function readSnapshotFile(path: string, keyring?: WalKeyring): Promise<Snapshot> {
-  return (await readSnapshotFileWithKeyId(path, keyring)).snapshot;
+export async function readSnapshotFile(path: string, keyring?: WalKeyring, fs: WalFs = nodeWalFs): Promise<Snapshot> {
+  return (await readSnapshotFileWithKeyId(path, keyring, fs)).snapshot;
 }
 
 /** As {@link readSnapshotFile}, also naming the key the file was sealed with ('' when none). */
-export async function readSnapshotFileWithKeyId(path: string, keyring?: WalKeyring): Promise<{ snapshot: Snapshot; keyId: string }> {
+export async function readSnapshotFileWithKeyId(path: string, keyring: WalKeyring | undefined, fs: WalFs): Promise<{ snapshot: Snapshot; keyId: string }> {
   let buf: Buffer;
   try {
-    buf = await readFile(path);
+    buf = await fs.readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new RaftStorageError('SNAPSHOT_MISSING', `snapshot file ${path} is missing`, { file: path }, err);

@@ -1,8 +1,7 @@
 /** File operations of the WAL directory: segment creation, clean-up of temporary and stale files. */
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HardState } from '../core/types.js';
-import { fsyncDir } from './fs-sync.js';
+import type { WalFs } from './wal-fs.js';
 import { encodeRecord, RecordType } from './record.js';
 import { parseSnapshotFileName } from './snapshot-file.js';
 import { encodeHardState, encodeMeta, encodeSnapshotMarker } from './wal-codec.js';
@@ -10,7 +9,7 @@ import type { SnapshotMarker } from './wal-codec.js';
 import type { SegmentInfo } from './wal-replay.js';
 
 /** Writes a new segment with its header records atomically; returns its size. */
-export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker, key: SegmentKey = NO_KEY): Promise<number> {
+export async function createSegment(fs: WalFs, walDir: string, seg: SegmentInfo, hs: HardState, snap: SnapshotMarker, key: SegmentKey = NO_KEY): Promise<number> {
   const state = [encodeRecord(RecordType.hardState, encodeHardState(hs))];
   if (snap.index > 0) state.push(encodeRecord(RecordType.snapshot, encodeSnapshotMarker(snap)));
   const stateBytes = state.reduce((n, r) => n + r.length, 0);
@@ -19,15 +18,17 @@ export async function createSegment(walDir: string, seg: SegmentInfo, hs: HardSt
   // The meta record's size does not depend on the value of headerBytes (a fixed u64).
   const records = [meta(meta(0).length + stateBytes), ...state];
   const tmp = join(walDir, `.tmp-${seg.name}`);
-  const fh = await open(tmp, 'w', 0o600);
+  const fh = await fs.open(tmp, 'create');
   try {
-    await fh.writev(records);
+    const total = records.reduce((n, r) => n + r.length, 0);
+    const written = await fh.writev(records);
+    if (written !== total) throw new Error(`short write to ${tmp}: ${written} of ${total} bytes`);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, join(walDir, seg.name));
-  await fsyncDir(walDir);
+  await fs.rename(tmp, join(walDir, seg.name));
+  await fs.syncDir(walDir);
   return records.reduce((n, r) => n + r.length, 0);
 }
 
@@ -40,32 +41,21 @@ export interface SegmentKey {
 /** A segment whose entries are not encrypted. */
 export const NO_KEY: SegmentKey = { keyId: '', keyCheck: new Uint8Array(0) };
 
-/** True when `path` exists. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
 /** Removes the `.tmp-*` leftovers of interrupted atomic writes. */
-export async function removeTmpFiles(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
+export async function removeTmpFiles(fs: WalFs, dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith('.tmp-')) await fs.remove(join(dir, name));
   }
 }
 
 /** Removes every snapshot file but the one `keep` names; fsyncs the directory if it removed any. */
-export async function removeSnapshotsExcept(snapDir: string, keep: SnapshotMarker): Promise<void> {
+export async function removeSnapshotsExcept(fs: WalFs, snapDir: string, keep: SnapshotMarker): Promise<void> {
   let removed = false;
-  for (const name of await readdir(snapDir)) {
+  for (const name of await fs.readdir(snapDir)) {
     const p = parseSnapshotFileName(name);
     if (p === undefined || (p.index === keep.index && p.term === keep.term)) continue;
-    await rm(join(snapDir, name), { force: true });
+    await fs.remove(join(snapDir, name));
     removed = true;
   }
-  if (removed) await fsyncDir(snapDir);
+  if (removed) await fs.syncDir(snapDir);
 }
