@@ -65,9 +65,16 @@ async function loadMax(n: RaftNode, durationMs: number, concurrency: number, siz
   send({ ev: 'load-result', id: n.id, committed, errors, elapsedMs: performance.now() - start });
 }
 
-async function loadRate(n: RaftNode, durationMs: number, rate: number, size: number): Promise<void> {
+/**
+ * Open loop: proposal i is due at start + i / rate, read j at start + j /
+ * readRate (ReadIndex on the leader). Latency counts from the due time, not
+ * from when the loop got round to sending it, so a stalled sender (timer
+ * lateness, GC, event-loop stalls) cannot hide its own delay.
+ */
+async function loadRate(n: RaftNode, durationMs: number, rate: number, readRate: number, size: number): Promise<void> {
   const payload = new Uint8Array(size).fill(0x62);
   const latencies: number[] = [];
+  const readLatencies: number[] = [];
   const inflight: Array<Promise<void>> = [];
   let errors = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -75,21 +82,31 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, size: num
   const syncsBefore = n.storageStats().syncs;
   const start = performance.now();
   let issued = 0;
+  let reads = 0;
   const total = Math.round((rate * durationMs) / 1000);
+  const totalReads = Math.round((readRate * durationMs) / 1000);
   await new Promise<void>((resolve) => {
-    // Open loop: every millisecond, issue the proposals that are due by now.
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
-      for (; issued < due; issued++) {
-        const t0 = performance.now();
+      const elapsed = performance.now() - start;
+      for (const due = Math.min(total, Math.floor((elapsed * rate) / 1000)); issued < due; issued++) {
+        const scheduled = start + (issued * 1000) / rate;
         inflight.push(
           n.propose(payload).then(
-            () => void latencies.push(performance.now() - t0),
+            () => void latencies.push(performance.now() - scheduled),
             () => void errors++,
           ),
         );
       }
-      if (issued >= total) {
+      for (const due = Math.min(totalReads, Math.floor((elapsed * readRate) / 1000)); reads < due; reads++) {
+        const scheduled = start + (reads * 1000) / readRate;
+        inflight.push(
+          n.readIndex().then(
+            () => void readLatencies.push(performance.now() - scheduled),
+            () => void errors++,
+          ),
+        );
+      }
+      if (issued >= total && reads >= totalReads) {
         clearInterval(timer);
         resolve();
       }
@@ -98,6 +115,7 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, size: num
   await Promise.all(inflight);
   loopDelay.disable();
   latencies.sort((a, b) => a - b);
+  readLatencies.sort((a, b) => a - b);
   const slow = latencies.filter((l) => l > 10).length;
   console.error(
     `[${n.id}] event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
@@ -111,6 +129,9 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, size: num
     elapsedMs: performance.now() - start,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    reads: readLatencies.length,
+    readP50Ms: percentile(readLatencies, 50),
+    readP99Ms: percentile(readLatencies, 99),
   });
 }
 
@@ -161,7 +182,7 @@ process.on('message', (raw) => {
       if (node !== undefined) loadMax(node, c.durationMs, c.concurrency, c.size).catch(fail);
       return;
     case 'load-rate':
-      if (node !== undefined) loadRate(node, c.durationMs, c.rate, c.size).catch(fail);
+      if (node !== undefined) loadRate(node, c.durationMs, c.rate, c.readRate, c.size).catch(fail);
       return;
     case 'probe':
       if (node !== undefined) probe(node);

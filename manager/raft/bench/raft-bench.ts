@@ -4,12 +4,13 @@
  *
  * 1. throughput: closed-loop clients inside the leader process propose
  *    256-byte entries as fast as commit + apply on the leader allows;
- * 2. latency: an open loop at 1,000 proposals/s, p50/p99 commit latency;
+ * 2. latency: an open loop at 1,000 proposals/s and 100 ReadIndex reads/s
+ *    for 30 s, p50/p99 from each request's scheduled time;
  * 3. failover: kill -9 the leader process, time until a new leader commits.
  *
  * Default node timing (RaftNode defaults). Cleans up its processes and temp
  * dir whatever happens. Last line:
- * `raft: N proposals/s, p99 X ms at 1000/s, failover Y ms`.
+ * `raft: N proposals/s, p50 A ms, p99 X ms at 1000/s, read p99 R ms, failover Y ms`.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,6 +27,8 @@ const SIZE = 256;
 const MAX_SECONDS = Number(process.env.RAFT_BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.RAFT_BENCH_CONCURRENCY ?? 2000);
 const RATE = 1000;
+const READ_RATE = 100;
+const LATENCY_SECONDS = Number(process.env.RAFT_BENCH_LATENCY_SECONDS ?? 30);
 
 interface Child {
   readonly id: string;
@@ -138,10 +141,14 @@ async function main(): Promise<void> {
     const perSecond = Math.round((max.committed * 1000) / max.elapsedMs);
     console.log(`throughput: ${max.committed} proposals of ${SIZE} B committed+applied in ${(max.elapsedMs / 1000).toFixed(2)} s with ${CONCURRENCY} clients: ${perSecond}/s (${max.errors} errors)`);
 
-    const lat = await load(first, { cmd: 'load-rate', durationMs: MAX_SECONDS * 1000, rate: RATE, size: SIZE });
+    const lat = await load(first, { cmd: 'load-rate', durationMs: LATENCY_SECONDS * 1000, rate: RATE, readRate: READ_RATE, size: SIZE });
     const p50 = lat.p50Ms ?? Number.NaN;
     const p99 = lat.p99Ms ?? Number.NaN;
-    console.log(`latency at ${RATE}/s: ${lat.committed} proposals, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (${lat.errors} errors)`);
+    const readP99 = lat.readP99Ms ?? Number.NaN;
+    console.log(
+      `latency over ${LATENCY_SECONDS} s from each request's scheduled time: ${lat.committed} proposals at ${RATE}/s, p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms; ` +
+        `${lat.reads ?? 0} ReadIndex reads at ${READ_RATE}/s, p50 ${(lat.readP50Ms ?? Number.NaN).toFixed(2)} ms, p99 ${readP99.toFixed(2)} ms (${lat.errors} errors)`,
+    );
 
     // Failover: every survivor is told to propose as soon as it leads; then kill -9 the leader.
     const survivors = ids.filter((id) => id !== first);
@@ -153,7 +160,7 @@ async function main(): Promise<void> {
     const failover = performance.now() - killedAt;
     console.log(`failover: ${first} killed (SIGKILL), ${by.id} leads and committed after ${failover.toFixed(0)} ms`);
 
-    console.log(`raft: ${perSecond} proposals/s, p99 ${p99.toFixed(1)} ms at ${RATE}/s, failover ${failover.toFixed(0)} ms`);
+    console.log(`raft: ${perSecond} proposals/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms at ${RATE}/s, read p99 ${readP99.toFixed(1)} ms, failover ${failover.toFixed(0)} ms`);
   } finally {
     await cleanup();
     await rm(dir, { recursive: true, force: true });

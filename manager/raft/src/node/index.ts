@@ -1,5 +1,5 @@
 export { RaftNode } from './raft-node.js';
-export type { RaftNodeOptions, RaftNodeCoreOptions } from './raft-node.js';
+export type { RaftNodeOptions, RaftNodeCoreOptions, PersistedLogView } from './raft-node.js';
 export type { Committed } from './pending-requests.js';
 export type { StateMachine } from './state-machine.js';
 export { RaftNodeError, raftNodeErrors } from './errors.js';

@@ -11,6 +11,8 @@ import { RaftNodeError } from './errors.js';
 /** What a committed proposal resolves with. */
 export interface Committed {
   readonly index: number;
+  /** The term of the entry at `index`: the one proposed. */
+  readonly term: number;
 }
 
 interface Waiter {
@@ -56,7 +58,7 @@ export class PendingRequests {
     const w = this.#waiters.get(e.index);
     if (w === undefined) return;
     this.#waiters.delete(e.index);
-    if (w.term === e.term) w.resolve({ index: e.index });
+    if (w.term === e.term) w.resolve({ index: e.index, term: e.term });
     else w.reject(new RaftError('PROPOSAL_DROPPED', `the entry at ${e.index} was replaced by one of term ${e.term}`, { index: e.index }));
   }
 

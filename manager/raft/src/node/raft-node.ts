@@ -32,6 +32,18 @@ import type { StateMachine } from './state-machine.js';
 /** Core options a RaftNode passes through (id, storage, rand, applied and timing are its own). */
 export type RaftNodeCoreOptions = Omit<RaftConfig, 'id' | 'storage' | 'rand' | 'applied' | 'electionTicks' | 'heartbeatTicks'>;
 
+/** A read-only view of a node's persisted log. */
+export interface PersistedLogView {
+  firstIndex(): number;
+  lastIndex(): number;
+  /** The term of entry `i` (firstIndex - 1 <= i <= lastIndex). */
+  term(i: number): number;
+  /** Entries [lo, hi). */
+  entries(lo: number, hi: number): Entry[];
+  /** The hard state persisted with this log (its commit index covers entries of this log). */
+  hardState(): HardState;
+}
+
 /** Options of {@link RaftNode.open}. */
 export interface RaftNodeOptions {
   readonly id: NodeId;
@@ -378,6 +390,14 @@ export class RaftNode {
   onSoftState(listener: (s: SoftState) => void): () => void {
     this.#softListeners.add(listener);
     return () => this.#softListeners.delete(listener);
+  }
+
+  /**
+   * The log as persisted by this node (what its WAL holds past the snapshot),
+   * read-only: for status tools and the simulator's invariant checks.
+   */
+  get persistedLog(): PersistedLogView {
+    return this.#storage;
   }
 
   /** The current leader ('' when unknown). */

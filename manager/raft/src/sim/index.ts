@@ -1,10 +1,12 @@
 export { runSimulation, replayCommand } from './simulation.js';
-export type { SimOptions, SimResult, ClientEvent } from './simulation.js';
-export { runSeeds, runSafely } from './run-seeds.js';
-export type { SeedBatch } from './run-seeds.js';
-export { SimNetwork } from './sim-network.js';
-export type { NetworkFaults } from './sim-network.js';
-export { SafetyChecker } from './safety-checker.js';
+export type { SimOptions, SimResult, SimStats, ClientEvent } from './simulation.js';
+export { runSeeds, runSeedsParallel, runSafely } from './run-seeds.js';
+export type { SeedBatch, SeedBatchResult, SeedTask, SeedOutcome, ParallelSeedResult } from './run-seeds.js';
+export { SimDisk, SimCrashError } from './sim-disk.js';
+export { SimLinks } from './sim-links.js';
+export type { LinkFaults } from './sim-links.js';
+export { SimScheduler } from './sim-scheduler.js';
+export { NodeSafetyChecker } from './node-checker.js';
 export { isLinearizable, checkKvHistory } from './linearizability.js';
 export type { Operation, Model, KvOp } from './linearizability.js';
 export { NodeHost } from './node-host.js';

@@ -2,5 +2,5 @@ import t from 'tap';
 import { testSeeds } from './seed-test-plan.js';
 
 t.test('simulated 3-node clusters under faults stay safe and recover', async (t) => {
-  testSeeds(t, 3, 30000);
+  await testSeeds(t, 3, 30000);
 });

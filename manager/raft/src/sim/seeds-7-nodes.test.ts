@@ -2,5 +2,5 @@ import t from 'tap';
 import { testSeeds } from './seed-test-plan.js';
 
 t.test('simulated 7-node clusters under faults stay safe and recover', async (t) => {
-  testSeeds(t, 7, 70000);
+  await testSeeds(t, 7, 70000);
 });

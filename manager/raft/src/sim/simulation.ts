@@ -1,25 +1,53 @@
-import { MemoryStorage, bootstrapLog, isRaftError } from '../core/index.js';
-import type { Entry, Message, NodeId, ProposalTicket } from '../core/index.js';
-import { encodeKvCommand } from './kv-store.js';
+/**
+ * The seeded simulator: real RaftNodes (the driver that runs in production,
+ * with its group commit, pipelined appends, request bookkeeping and
+ * background compaction) over real FileWals on simulated disks
+ * (sim-disk.ts), a simulated network (sim-links.ts) and simulated time
+ * (sim-scheduler.ts). Everything random derives from the seed, so a seed
+ * replays exactly; its trace hash proves it.
+ *
+ * One seed: a cluster of `nodes` voters (plus, on half the seeds, two spare
+ * nodes that join and leave as learners and voters), 3 to 5 clients issuing
+ * puts and ReadIndex gets back to back (hundreds of operations), and a
+ * fault phase with drops, delays, duplicates, late and repeated heartbeat
+ * acknowledgements, symmetric, asymmetric and flapping partitions, clock
+ * skew, crashes at random times and at random points of a save (the disk
+ * keeps only what was synced, torn at sector granularity), leader transfers
+ * and snapshot installs. Then the network heals and every node restarts:
+ * the cluster must make progress. On some seeds a majority is then lost for
+ * good and the survivor forces a new cluster and grows back.
+ *
+ * Checked: the safety properties after every event (node-checker.ts), that
+ * every node restarts from its WAL, no acknowledged write lost, a
+ * linearizable client history, equal state machines at the end.
+ */
+import { createHash } from 'node:crypto';
+import { isRaftError } from '../core/index.js';
+import type { Entry, Message, NodeId, Snapshot } from '../core/index.js';
+import { RaftNode } from '../node/index.js';
+import type { StateMachine } from '../node/index.js';
+import { FileWal } from '../storage/index.js';
+import { KvStore, decodeKvCommand, encodeKvCommand } from './kv-store.js';
 import { checkKvHistory } from './linearizability.js';
 import type { KvOp } from './linearizability.js';
-import { NodeHost } from './node-host.js';
-import { SafetyChecker } from './safety-checker.js';
+import { NodeSafetyChecker } from './node-checker.js';
 import { SeededRand } from './seeded-rand.js';
-import { SimNetwork } from './sim-network.js';
+import { SimCrashError, SimDisk } from './sim-disk.js';
+import { SimLinks } from './sim-links.js';
+import { SimScheduler } from './sim-scheduler.js';
 
-/** Parameters of one simulated run; everything random derives from `seed`. */
+/** Parameters of one run; everything random derives from `seed`. */
 export interface SimOptions {
   readonly seed: number;
   readonly nodes: number;
-  /** Steps with faults before the network heals. Default 300. */
-  readonly faultSteps?: number;
-  /** Steps allowed after healing for the cluster to make progress. Default 400. */
-  readonly healSteps?: number;
-  /** Simulated clients. Default 3. */
-  readonly clients?: number;
-  /** Record an event log (for replay). */
+  /** Simulated milliseconds of faults. Default 2,000. */
+  readonly faultMs?: number;
+  /** Simulated milliseconds allowed after healing for the cluster to make progress. Default 4,000. */
+  readonly healMs?: number;
+  /** Keep the event log (for replay). */
   readonly trace?: boolean;
+  /** Disks whose fsync makes nothing durable: the checks must fail (proves they can). */
+  readonly lyingDisks?: boolean;
 }
 
 /** One client operation as the client saw it (logical times from one event counter). */
@@ -27,13 +55,34 @@ export interface ClientEvent {
   readonly client: number;
   readonly kind: 'put' | 'get';
   readonly key: string;
-  /** Put: the value written; get: the value read (ok only). */
   readonly value: string | undefined;
-  /** ok: acknowledged; fail: definitely not applied (refused, or another entry took its index);
-   * timeout: unknown (node crashed, snapshot hid the outcome, or no answer in time). */
+  /** ok: acknowledged; fail: definitely not applied; timeout: unknown outcome. */
   readonly outcome: 'ok' | 'fail' | 'timeout';
   readonly call: number;
   readonly ret: number;
+}
+
+/** Counters of a run. */
+export interface SimStats {
+  readonly ms: number;
+  readonly events: number;
+  readonly messages: number;
+  readonly dropped: number;
+  readonly lateAcks: number;
+  readonly operations: number;
+  readonly acked: number;
+  readonly reads: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly crashes: number;
+  readonly crashesInSave: number;
+  readonly lostSectors: number;
+  readonly restarts: number;
+  readonly snapshotsInstalled: number;
+  readonly committed: number;
+  readonly confChanges: number;
+  readonly transferRequests: number;
+  readonly forced: boolean;
 }
 
 /** The outcome of a run. */
@@ -42,500 +91,552 @@ export interface SimResult {
   readonly nodes: number;
   readonly ok: boolean;
   readonly violations: readonly string[];
-  readonly stats: {
-    readonly steps: number;
-    readonly messages: number;
-    readonly dropped: number;
-    readonly acked: number;
-    readonly failed: number;
-    readonly timedOut: number;
-    readonly reads: number;
-    readonly crashes: number;
-    readonly leaders: number;
-    readonly snapshotsInstalled: number;
-    readonly committed: number;
-    readonly confChanges: number;
-    readonly confRefused: number;
-    readonly transferRequests: number;
-    readonly pipelinedReadies: number;
-  };
+  readonly stats: SimStats;
+  /** SHA-256 of the run's event stream: equal for two runs of one seed. */
+  readonly traceHash: string;
   readonly events: readonly string[];
-  /** Every client operation with its outcome. */
   readonly history: readonly ClientEvent[];
 }
 
 /** The one command that replays a seed. */
 export function replayCommand(seed: number, nodes: number): string {
-  return `npx tsx manager/raft/src/sim/replay.ts --seed ${seed} --nodes ${nodes}`;
+  return `npm run sim:replay -w raft-ts -- --seed ${seed} --nodes ${nodes}`;
 }
 
-type Pending =
-  | { kind: 'put'; client: number; key: string; value: string; call: number; node: NodeId; ticket: ProposalTicket; deadline: number }
-  | { kind: 'get'; client: number; key: string; call: number; node: NodeId; ctx: string; deadline: number };
+const KEYS = ['a', 'b', 'c', 'd'];
+const TICK_MS = 10;
+const ELECTION_TICKS = 10;
+const OP_TIMEOUT_MS = 600;
+/** A seed normally takes some thousands of events; far more is a livelock. */
+const MAX_EVENTS = 200_000;
 
-const KEYS = ['a', 'b', 'c'];
-const OP_TIMEOUT = 40;
+interface SimNode {
+  readonly id: NodeId;
+  readonly disk: SimDisk;
+  readonly initial: boolean;
+  raft: RaftNode | undefined;
+  /** The state machine of the running incarnation. */
+  machine: { store: KvStore } | undefined;
+  incarnation: number;
+  /** An open of this incarnation is in flight. */
+  starting: boolean;
+  /** Gone for good (a lost majority): never restarted. */
+  destroyed: boolean;
+}
 
-/**
- * One deterministic simulation: a cluster of NodeHosts on a SimNetwork with
- * random drops, delays, duplicates, partitions (symmetric, asymmetric,
- * flapping), crashes/restarts and clock skew; KV clients issue puts and
- * ReadIndex gets. Safety is checked after every step; at the end the network
- * heals, the cluster must make progress, no acknowledged write may be lost and
- * the client history must be linearizable.
- */
-export function runSimulation(opts: SimOptions): SimResult {
+interface Op {
+  readonly client: number;
+  readonly kind: 'put' | 'get';
+  readonly key: string;
+  readonly value: string | undefined;
+  readonly call: number;
+  readonly node: NodeId;
+  done: boolean;
+}
+
+/** Lets every promise chain started by the last event run to completion (all of them are microtasks). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs one seed. */
+export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const rand = new SeededRand(opts.seed);
-  const n = opts.nodes;
-  const ids: NodeId[] = Array.from({ length: n }, (_, i) => `n${i + 1}`);
-  const faultSteps = opts.faultSteps ?? 300;
-  const healSteps = opts.healSteps ?? 400;
-  const clientCount = opts.clients ?? 3;
+  const faultMs = opts.faultMs ?? 2_000;
+  const healMs = opts.healMs ?? 4_000;
+  const sched = new SimScheduler();
+  const checker = new NodeSafetyChecker();
+  const hash = createHash('sha256');
   const events: string[] = [];
-  const log = (now: number, s: string): void => {
-    if (opts.trace === true) events.push(`t=${now} ${s}`);
+  const log = (s: string): void => {
+    hash.update(`${sched.now} ${s}\n`);
+    if (opts.trace === true) events.push(`t=${sched.now} ${s}`);
   };
 
-  // Per-seed fault profile.
-  const faults = {
-    drop: rand.pick([0, 0.01, 0.05, 0.1, 0.2]),
-    duplicate: rand.pick([0, 0.02, 0.05]),
-    minDelay: 0,
-    maxDelay: rand.pick([1, 2, 4, 6]),
-  };
-  const partitionRate = rand.pick([0, 0.01, 0.02, 0.04]);
-  const crashRate = rand.pick([0, 0.005, 0.01, 0.02]);
-  const preVote = rand.chance(0.8);
-  const checkQuorum = rand.chance(0.8);
-  // Half the seeds also change membership: two spare nodes start empty and
-  // are added as learners, promoted, removed, while the faults go on.
+  // ---- the seed's profile ----------------------------------------------------
+  const ids: NodeId[] = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
   const membership = rand.chance(0.5);
   const spares: NodeId[] = membership ? ['s1', 's2'] : [];
-  const allIds = [...ids, ...spares];
-  // Some seeds also move leadership around with leader transfer (timeout-now).
   const transfers = rand.chance(0.3);
-  // Some seeds drive leaders like shoal's RaftNode: appends leave before they are persisted.
-  const pipelineLeaderAppends = rand.chance(0.3);
-  let transferRequests = 0;
-  let confChanges = 0;
-  const everMember = new Set(ids);
-  let confRefused = 0;
-  const net = new SimNetwork(rand.fork(), faults);
-  const checker = new SafetyChecker();
-  let now = 0;
-  let eventClock = 0;
-  const history: KvOp[] = [];
-  const acked: ProposalTicket[] = [];
-  const pending = new Map<number, Pending>();
-  let failed = 0;
-  let timedOut = 0;
-  let reads = 0;
-  let crashes = 0;
-  let snapshotsInstalled = 0;
-  let opSeq = 0;
-  let inFaultPhase = true;
-
-  const clientHistory: ClientEvent[] = [];
-  /** Record a finished operation; ok and unknown-outcome puts go to the linearizability history. */
-  const record = (ev: ClientEvent): void => {
-    clientHistory.push(ev);
-    if (ev.outcome === 'ok') history.push({ kind: ev.kind, key: ev.key, value: ev.value, call: ev.call, ret: ev.ret });
-    else if (ev.outcome === 'timeout' && ev.kind === 'put') history.push({ kind: 'put', key: ev.key, value: ev.value, call: ev.call, ret: Number.POSITIVE_INFINITY });
-  };
-  const complete = (p: Pending, value: string | undefined, ret: number): void => {
-    pending.delete(p.client);
-    record({ client: p.client, kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : value, outcome: 'ok', call: p.call, ret });
-  };
-
-  const onApply = (host: NodeHost, e: Entry): void => {
-    checker.onApply(host, e);
-    for (const p of pending.values()) {
-      if (p.kind === 'put' && p.node === host.id && p.ticket.index === e.index) {
-        if (e.term === p.ticket.term) {
-          acked.push(p.ticket);
-          complete(p, undefined, ++eventClock);
-        } else {
-          // Another entry won that index: the proposal was never committed.
-          pending.delete(p.client);
-          failed++;
-          record({ client: p.client, kind: 'put', key: p.key, value: p.value, outcome: 'fail', call: p.call, ret: ++eventClock });
-        }
-      }
-    }
-  };
-
-  const hosts = new Map<NodeId, NodeHost>();
-  /** Unreachable reports, delivered to the sender's RawNode at the next step. */
-  let unreachable: [NodeId, NodeId][] = [];
-  const raftOpts = {
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    preVote,
-    checkQuorum,
+  const force = rand.chance(0.15);
+  const clientCount = 3 + rand.int(3);
+  const partitionRate = rand.pick([0, 0.01, 0.02, 0.04]);
+  const crashRate = rand.pick([0, 0.005, 0.01, 0.02]);
+  const saveCrash = rand.pick([0, 0.002, 0.01]);
+  const core = {
+    preVote: rand.chance(0.8),
+    checkQuorum: rand.chance(0.8),
     maxInflightMsgs: rand.pick([1, 4, 64]),
     maxSizePerMsg: rand.pick([64, 512, 1 << 20]),
     maxSnapshotChunkBytes: rand.pick([32, 256, 1 << 20]),
   };
-  const compaction = { snapshotEvery: rand.pick([0, 10, 30]), keepEntries: rand.pick([0, 3, 10]) };
-  for (const id of allIds) {
-    const storage = new MemoryStorage();
-    if (ids.includes(id)) {
-      const boot = bootstrapLog(ids);
-      storage.append(boot.entries);
-      storage.setHardState(boot.hardState);
-    }
-    hosts.set(
-      id,
-      new NodeHost(id, storage, rand.fork(), raftOpts, compaction, {
-        send: (m: Message) => {
-          // Like a transport that notices a dead link, report some cut links back to the sender.
-          if (net.isCut(m.from, m.to) && rand.chance(0.3)) unreachable.push([m.from, m.to]);
-          net.send(m, now);
-        },
-        onApply,
-        crashAt: (host, point) => {
-          if (!inFaultPhase || !rand.chance(crashRate / 20)) return false;
-          crashes++;
-          log(now, `crash ${host.id} inside its driver loop (${point === 'persisted' ? 'persisted, nothing sent' : 'sent, nothing applied'})`);
-          for (const p of [...pending.values()]) if (p.node === host.id) timeoutOp(p);
-          return true;
-        },
-        onReady: (host, rd) => {
-          if (opts.trace === true && rd.softState !== undefined) {
-            const st = host.raw!.status();
-            log(now, `${host.id} is ${rd.softState.role} term=${st.hardState.term} last=${st.lastIndex} commit=${st.hardState.commit} voters=${st.confState.voters.join(',')}`);
-          }
-        },
-        onRestore: (host, index) => {
-          snapshotsInstalled++;
-          log(now, `${host.id} installed snapshot ${index}`);
-          for (const p of [...pending.values()]) {
-            if (p.kind === 'put' && p.node === host.id && p.ticket.index <= index) {
-              // The outcome is hidden inside the snapshot: unknown to the client.
-              pending.delete(p.client);
-              timedOut++;
-              record({ client: p.client, kind: 'put', key: p.key, value: p.value, outcome: 'timeout', call: p.call, ret: ++eventClock });
-            }
-          }
-        },
-        onRead: (host, rs) => {
-          const ctx = new TextDecoder().decode(rs.context);
-          for (const p of pending.values()) {
-            if (p.kind === 'get' && p.node === host.id && p.ctx === ctx) {
-              reads++;
-              complete(p, host.kv.get(p.key), ++eventClock);
-            }
-          }
-        },
-      }, { pipelineLeaderAppends }),
+  const driver = {
+    heartbeatTicks: rand.pick([1, 2]),
+    snapshotEvery: rand.pick([0, 10, 30]),
+    keepEntries: rand.pick([0, 3, 10]),
+    segmentBytes: rand.pick([2048, 16384, 1 << 20]),
+    pipelineAppends: rand.chance(0.7),
+  };
+  const links = new SimLinks(sched, rand.fork(), {
+    drop: rand.pick([0, 0.01, 0.05, 0.1]),
+    duplicate: rand.pick([0, 0.02, 0.05]),
+    // Nothing crosses a network in no time: simulated time must advance with every exchange.
+    minDelay: 1,
+    maxDelay: rand.pick([1, 3, 8, 20]),
+    lateAcks: rand.pick([0, 0.05, 0.2]),
+    lateAckMaxDelay: 3 * ELECTION_TICKS * TICK_MS,
+  });
+  log(`profile ${JSON.stringify({ nodes: opts.nodes, membership, transfers, force, clientCount, partitionRate, crashRate, saveCrash, core, driver, faults: links.faults })}`);
+  links.onDeliver = (m: Message) => log(`${m.from}>${m.to} ${m.type} t${m.term}`);
+
+  // ---- nodes -------------------------------------------------------------------
+  const nodes = new Map<NodeId, SimNode>();
+  const stats = { crashes: 0, crashesInSave: 0, restarts: 0, snapshotsInstalled: 0, confChanges: 0, transferRequests: 0 };
+  let inFaultPhase = true;
+  const addNode = (id: NodeId, initial: boolean): SimNode => {
+    const disk = new SimDisk(rand.fork(), (done) => sched.at(1 + rand.int(3), done), { lies: opts.lyingDisks === true });
+    const n: SimNode = { id, disk, initial, raft: undefined, machine: undefined, incarnation: 0, starting: false, destroyed: false };
+    disk.crashHook = () => inFaultPhase && n.raft !== undefined && rand.chance(saveCrash);
+    disk.onCrash = () => {
+      stats.crashesInSave++;
+      takeDown(n, 'at a disk operation');
+    };
+    nodes.set(id, n);
+    return n;
+  };
+  for (const id of ids) addNode(id, true);
+  for (const id of spares) addNode(id, false);
+  const all = (): SimNode[] => [...nodes.values()];
+  const up = (): SimNode[] => all().filter((n) => n.raft !== undefined);
+
+  const ops = new Map<number, Op>();
+  const start = (n: SimNode, forceNewCluster = false): void => {
+    if (n.destroyed || n.raft !== undefined || n.starting) return;
+    n.starting = true;
+    const incarnation = ++n.incarnation;
+    const owner = `${n.id}#${incarnation}`;
+    n.disk.revive();
+    const kv = { store: new KvStore() };
+    const sm: StateMachine = {
+      apply: (e: Entry) => {
+        checker.onApply(n.id, e);
+        kv.store.apply(decodeKvCommand(e.data));
+      },
+      snapshot: () => kv.store.snapshot(),
+      restore: (s: Snapshot) => {
+        if (n.raft !== undefined) stats.snapshotsInstalled++;
+        kv.store = KvStore.restore(s.data);
+      },
+    };
+    let reads = 0;
+    log(`start ${owner}${forceNewCluster ? ' forcing a new cluster' : ''}`);
+    RaftNode.open({
+      id: n.id,
+      dir: `/sim/${n.id}`,
+      walFs: n.disk,
+      transport: links.transport(n.id, owner),
+      stateMachine: sm,
+      timers: sched.timersFor(owner),
+      rand: rand.fork(),
+      readContexts: () => new TextEncoder().encode(`${owner}/${++reads}`),
+      tickMs: TICK_MS + rand.int(5) - 2, // clock skew
+      electionTicks: ELECTION_TICKS,
+      ...driver,
+      core,
+      ...(n.initial ? { bootstrap: ids } : {}),
+      forceNewCluster,
+    }).then(
+      (raft) => {
+        if (n.incarnation !== incarnation || n.disk.down) return;
+        n.starting = false;
+        n.raft = raft;
+        n.machine = kv;
+        raft.run().catch((err: unknown) => {
+          if (err instanceof SimCrashError || n.incarnation !== incarnation) return;
+          checker.report(`${n.id} stopped with an error: ${describe(err)} (t=${sched.now})`);
+        });
+      },
+      (err: unknown) => {
+        if (n.incarnation === incarnation) n.starting = false;
+        if (err instanceof SimCrashError) return;
+        checker.report(`${n.id} cannot start from its WAL: ${describe(err)} (t=${sched.now})`);
+      },
     );
-  }
-  log(0, `profile: ${JSON.stringify({ faults, partitionRate, crashRate, preVote, checkQuorum, membership, transfers, pipelineLeaderAppends, raftOpts, compaction })}`);
-  const all = (): NodeHost[] => allIds.map((id) => hosts.get(id)!);
-  const currentLeader = (): NodeHost | undefined => {
-    let best: NodeHost | undefined;
-    for (const h of all()) {
-      if (h.raw?.softState().role !== 'leader') continue;
-      if (best === undefined || h.raw.hardState().term > best.raw!.hardState().term) best = h;
+  };
+  const takeDown = (n: SimNode, why: string): void => {
+    const owner = `${n.id}#${n.incarnation}`;
+    n.disk.crash();
+    links.disconnect(n.id);
+    sched.kill(owner);
+    n.incarnation++; // an open still in flight belongs to the dead incarnation
+    n.starting = false;
+    n.raft = undefined;
+    n.machine = undefined;
+    stats.crashes++;
+    log(`crash ${owner} ${why}`);
+    for (const op of [...ops.values()]) if (op.node === n.id) finish(op, 'timeout');
+  };
+
+  // ---- clients -----------------------------------------------------------------
+  let clock = 0;
+  let opSeq = 0;
+  const history: KvOp[] = [];
+  const clientHistory: ClientEvent[] = [];
+  const acked: Array<{ index: number; term: number }> = [];
+  const counts = { failed: 0, timedOut: 0, reads: 0 };
+  const hints = new Map<number, NodeId | undefined>();
+  let clientsOn = true;
+  const finish = (op: Op, outcome: 'ok' | 'fail' | 'timeout', value?: string): void => {
+    if (op.done) return;
+    op.done = true;
+    ops.delete(op.client);
+    const ev: ClientEvent = { client: op.client, kind: op.kind, key: op.key, value: op.kind === 'put' ? op.value : value, outcome, call: op.call, ret: ++clock };
+    clientHistory.push(ev);
+    log(`client ${op.client} ${op.kind} ${op.key}=${ev.value ?? '-'} ${outcome}`);
+    if (outcome === 'ok') history.push({ kind: op.kind, key: op.key, value: ev.value, call: op.call, ret: ev.ret });
+    else if (outcome === 'timeout' && op.kind === 'put') history.push({ kind: 'put', key: op.key, value: op.value, call: op.call, ret: Number.POSITIVE_INFINITY });
+    if (outcome === 'fail') counts.failed++;
+    if (outcome === 'timeout') counts.timedOut++;
+    if (outcome === 'timeout') hints.set(op.client, undefined);
+    sched.at(rand.int(20), () => issue(op.client));
+  };
+  /** An error of a put: definitely not applied (fail) or unknown (timeout). */
+  const putOutcome = (op: Op, err: unknown): 'fail' | 'timeout' => {
+    if (isRaftError(err) && (err.code === 'RAFT_NOT_LEADER' || err.code === 'RAFT_PROPOSAL_DROPPED')) {
+      const leader = err.details.leader;
+      hints.set(op.client, typeof leader === 'string' && leader !== '' ? leader : undefined);
+      return 'fail';
+    }
+    if (err instanceof SimCrashError || (err as { code?: unknown }).code === 'RAFT_OUTCOME_UNKNOWN' || (err as { code?: unknown }).code === 'RAFT_NODE_STOPPED') return 'timeout';
+    checker.report(`a put failed with an unexpected error: ${describe(err)}`);
+    return 'timeout';
+  };
+  const issue = (client: number): void => {
+    if (!clientsOn || ops.has(client)) return;
+    const live = up();
+    if (live.length === 0) {
+      sched.at(TICK_MS, () => issue(client));
+      return;
+    }
+    const hint = hints.get(client);
+    const hinted = hint === undefined ? undefined : nodes.get(hint);
+    const target = hinted?.raft !== undefined && rand.chance(0.8) ? hinted : rand.pick(live);
+    const raft = target.raft as RaftNode;
+    const key = rand.pick(KEYS);
+    if (rand.chance(0.6)) {
+      const value = `v${++opSeq}`;
+      const op: Op = { client, kind: 'put', key, value, call: ++clock, node: target.id, done: false };
+      ops.set(client, op);
+      raft.propose(encodeKvCommand({ op: 'put', key, value })).then(
+        (c) => {
+          if (op.done) return;
+          acked.push(c);
+          finish(op, 'ok');
+        },
+        (err: unknown) => finish(op, putOutcome(op, err)),
+      );
+      sched.at(OP_TIMEOUT_MS, () => finish(op, 'timeout'));
+    } else {
+      const op: Op = { client, kind: 'get', key, value: undefined, call: ++clock, node: target.id, done: false };
+      ops.set(client, op);
+      raft.readIndex().then(
+        () => {
+          if (op.done || target.raft !== raft) return;
+          counts.reads++;
+          finish(op, 'ok', target.machine?.store.get(key));
+        },
+        () => finish(op, 'fail'),
+      );
+      sched.at(OP_TIMEOUT_MS, () => finish(op, 'timeout'));
+    }
+  };
+
+  // ---- faults ----------------------------------------------------------------------
+  const everMember = new Set(ids);
+  const leaderNow = (): SimNode | undefined => {
+    let best: SimNode | undefined;
+    for (const n of up()) {
+      const st = (n.raft as RaftNode).status();
+      if (st.softState.role !== 'leader') continue;
+      if (best === undefined || st.hardState.term > (best.raft as RaftNode).status().hardState.term) best = n;
     }
     return best;
   };
-  /** Voters and learners in the configuration of `h`. */
-  const membersOf = (h: NodeHost): Set<NodeId> => {
-    const cs = h.raw!.status().confState;
-    return new Set([...cs.voters, ...cs.learners]);
-  };
-  const transferLeadership = (): void => {
-    const leader = currentLeader();
-    if (leader === undefined) return;
-    const voters = leader.raw!.status().confState.voters.filter((v) => v !== leader.id);
-    if (voters.length === 0) return;
-    const to = rand.pick(voters);
-    try {
-      leader.raw!.transferLeader(to);
-      transferRequests++;
-      log(now, `${leader.id} transfers leadership to ${to}`);
-    } catch (err) {
-      if (!isRaftError(err)) throw err;
-    }
+  const ignore = (p: Promise<unknown>): void => {
+    p.catch(() => undefined);
   };
   const changeMembership = (): void => {
-    const leader = currentLeader();
+    const leader = leaderNow();
     if (leader === undefined) return;
-    const cs = leader.raw!.status().confState;
-    // Node ids are never reused: a removed node does not come back (it would replay
-    // old configurations that name it a voter; etcd refuses removed ids the same way).
-    const candidates = allIds.filter((id) => !everMember.has(id));
+    const raft = leader.raft as RaftNode;
+    const cs = raft.status().confState;
+    const fresh = spares.filter((id) => !everMember.has(id));
     const roll = rand.int(3);
-    let type: 'add-voter' | 'add-learner' | 'remove-node';
-    let nodeId: NodeId;
-    if (roll === 0 && candidates.length > 0) {
-      type = 'add-learner';
-      nodeId = rand.pick(candidates);
+    if (roll === 0 && fresh.length > 0) {
+      const id = rand.pick(fresh);
+      everMember.add(id);
+      ignore(raft.addLearner(id, `sim:${id}`));
+      log(`${leader.id} adds learner ${id}`);
     } else if (roll === 1 && cs.learners.length > 0) {
-      type = 'add-voter';
-      nodeId = rand.pick(cs.learners);
-    } else if (cs.voters.length > 2 || (cs.learners.length > 0 && roll === 2)) {
-      type = 'remove-node';
-      nodeId = rand.pick(cs.voters.length > 2 ? [...cs.voters, ...cs.learners] : cs.learners);
+      const id = rand.pick(cs.learners);
+      ignore(raft.addVoter(id, `sim:${id}`));
+      log(`${leader.id} promotes ${id}`);
+    } else if (cs.voters.length > 2 || cs.learners.length > 0) {
+      const id = rand.pick(cs.voters.length > 2 ? [...cs.voters, ...cs.learners] : cs.learners);
+      ignore(raft.removeNode(id));
+      log(`${leader.id} removes ${id}`);
     } else return;
-    try {
-      const ticket = leader.raw!.proposeConfChange({ type, nodeId });
-      confChanges++;
-      everMember.add(nodeId);
-      log(now, `${leader.id} proposed ${type} ${nodeId} at ${ticket.index}/${ticket.term}`);
-    } catch (err) {
-      if (!isRaftError(err)) throw err;
-      confRefused++;
-      log(now, `${leader.id} refused ${type} ${nodeId}: ${err.code}`);
-    }
+    stats.confChanges++;
   };
-
-  // Clock skew: each node ticks at its own rate (ticks per step).
-  const rates = new Map(allIds.map((id) => [id, 0.6 + rand.float() * 0.8]));
-  const phase = new Map(allIds.map((id) => [id, rand.float()]));
+  const maxDown = Math.floor((opts.nodes - 1) / 2);
   let flapping: { a: NodeId; b: NodeId; until: number } | undefined;
-  // Each client's idea of the leader (learned from NOT_LEADER errors, dropped on timeouts).
-  const hints = new Map<number, NodeId | undefined>();
-
-  const maxDown = Math.floor((n - 1) / 2);
-  const injectFaults = (): void => {
+  const allIds = [...ids, ...spares];
+  const faultTick = (): void => {
+    if (!inFaultPhase) return;
+    sched.at(TICK_MS, faultTick);
     if (rand.chance(partitionRate)) {
-      const kind = rand.int(4);
-      net.heal();
+      links.heal();
       flapping = undefined;
+      const kind = rand.int(4);
       if (kind === 0) {
         const shuffled = [...allIds];
         for (let i = shuffled.length - 1; i > 0; i--) {
           const j = rand.int(i + 1);
-          [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          [shuffled[i], shuffled[j]] = [shuffled[j] as NodeId, shuffled[i] as NodeId];
         }
-        const k = 1 + rand.int(n - 1);
-        net.partition([shuffled.slice(0, k), shuffled.slice(k)]);
-        log(now, `partition ${shuffled.slice(0, k).join(',')} | ${shuffled.slice(k).join(',')}`);
+        const k = 1 + rand.int(allIds.length - 1);
+        links.partition([shuffled.slice(0, k), shuffled.slice(k)]);
+        log(`partition ${shuffled.slice(0, k).join(',')} | ${shuffled.slice(k).join(',')}`);
       } else if (kind === 1) {
         const a = rand.pick(allIds);
-        if (rand.chance(0.5)) {
-          for (const b of allIds) if (b !== a) net.cut(a, b);
-          log(now, `asymmetric: ${a} cannot send`);
-        } else {
-          for (const b of allIds) if (b !== a) net.cut(b, a);
-          log(now, `asymmetric: ${a} cannot receive`);
+        const sends = rand.chance(0.5);
+        for (const b of allIds) {
+          if (b === a) continue;
+          if (sends) links.cut(a, b);
+          else links.cut(b, a);
         }
+        log(`asymmetric: ${a} cannot ${sends ? 'send' : 'receive'}`);
       } else if (kind === 2) {
         const a = rand.pick(allIds);
         const b = rand.pick(allIds.filter((x) => x !== a));
-        flapping = { a, b, until: now + 20 + rand.int(60) };
-        log(now, `flapping ${a}<->${b}`);
-      } else {
-        log(now, 'heal');
-      }
+        flapping = { a, b, until: sched.now + 200 + rand.int(600) };
+        log(`flapping ${a}<->${b}`);
+      } else log('heal');
     }
     if (flapping !== undefined) {
-      if (now >= flapping.until) flapping = undefined;
+      if (sched.now >= flapping.until) flapping = undefined;
       else if (rand.chance(0.3)) {
-        if (net.isCut(flapping.a, flapping.b)) {
-          net.uncut(flapping.a, flapping.b);
-          net.uncut(flapping.b, flapping.a);
+        if (links.isCut(flapping.a, flapping.b)) {
+          links.uncut(flapping.a, flapping.b);
+          links.uncut(flapping.b, flapping.a);
         } else {
-          net.cut(flapping.a, flapping.b);
-          net.cut(flapping.b, flapping.a);
+          links.cut(flapping.a, flapping.b);
+          links.cut(flapping.b, flapping.a);
         }
       }
     }
     if (membership && rand.chance(0.03)) changeMembership();
-    if (transfers && rand.chance(0.02)) transferLeadership();
+    if (transfers && rand.chance(0.02)) {
+      const leader = leaderNow();
+      const voters = leader?.raft?.status().confState.voters.filter((v) => v !== leader.id) ?? [];
+      if (leader !== undefined && voters.length > 0) {
+        const to = rand.pick(voters);
+        stats.transferRequests++;
+        ignore((leader.raft as RaftNode).transferLeadership(to));
+        log(`${leader.id} transfers leadership to ${to}`);
+      }
+    }
     if (rand.chance(crashRate)) {
-      const upHosts = all().filter((h) => h.up);
-      const downCount = allIds.length - upHosts.length;
-      if (upHosts.length > 0 && (downCount < maxDown || rand.chance(0.2))) {
-        const h = rand.pick(upHosts);
-        h.crash();
-        crashes++;
-        log(now, `crash ${h.id}`);
-        for (const p of [...pending.values()]) if (p.node === h.id) timeoutOp(p);
-      }
+      const live = up();
+      if (live.length > 0 && (all().length - live.length < maxDown || rand.chance(0.2))) takeDown(rand.pick(live), 'at a random time');
     }
-    for (const h of all()) {
-      if (!h.up && rand.chance(0.05)) {
-        h.restart();
-        log(now, `restart ${h.id}`);
+    for (const n of all()) {
+      if (n.raft === undefined && !n.destroyed && rand.chance(0.05)) {
+        stats.restarts++;
+        start(n);
       }
     }
   };
 
-  const timeoutOp = (p: Pending): void => {
-    pending.delete(p.client);
-    hints.set(p.client, undefined);
-    timedOut++;
-    // A write with unknown outcome may take effect at any later time; an unanswered read has no effect.
-    record({ client: p.client, kind: p.kind, key: p.key, value: p.kind === 'put' ? p.value : undefined, outcome: 'timeout', call: p.call, ret: ++eventClock });
-  };
-
-  const clientStep = (client: number, final: boolean): void => {
-    if (pending.has(client) || (!final && !rand.chance(0.3))) return;
-    const upHosts = all().filter((h) => h.up);
-    if (upHosts.length === 0) return;
-    const hint = hints.get(client);
-    const target = hint !== undefined && hosts.get(hint)!.up && rand.chance(0.8) ? hosts.get(hint)! : rand.pick(upHosts);
-    const key = rand.pick(KEYS);
-    const call = ++eventClock;
-    if (final || rand.chance(0.6)) {
-      const value = `v${++opSeq}`;
-      try {
-        const ticket = target.raw!.propose(encodeKvCommand({ op: 'put', key, value }));
-        pending.set(client, { kind: 'put', client, key, value, call, node: target.id, ticket, deadline: now + OP_TIMEOUT });
-        hints.set(client, target.id);
-      } catch (err) {
-        if (!isRaftError(err)) throw err;
-        failed++;
-        record({ client, kind: 'put', key, value, outcome: 'fail', call, ret: ++eventClock });
-        const leader = err.details.leader;
-        hints.set(client, typeof leader === 'string' && leader !== '' ? leader : undefined);
+  // ---- the run -------------------------------------------------------------------------
+  let eventCount = 0;
+  const runUntil = async (until: number, stop?: () => boolean): Promise<void> => {
+    while (checker.violations.length === 0 && !(stop?.() ?? false)) {
+      if (!sched.runNext(until)) return;
+      if (++eventCount > MAX_EVENTS) {
+        checker.report(`runaway: ${eventCount} events by t=${sched.now} (a livelock)`);
+        return;
       }
-    } else {
-      const ctx = `r${++opSeq}`;
-      try {
-        target.raw!.readIndex(new TextEncoder().encode(ctx));
-        pending.set(client, { kind: 'get', client, key, call, node: target.id, ctx, deadline: now + OP_TIMEOUT });
-      } catch (err) {
-        if (!isRaftError(err)) throw err;
-        failed++;
-        record({ client, kind: 'get', key, value: undefined, outcome: 'fail', call, ret: ++eventClock });
-      }
+      await settle();
+      checker.check(all(), sched.now);
     }
   };
-
-  const step = (withFaults: boolean, clients: boolean): void => {
-    try {
-      stepOnce(withFaults, clients);
-    } catch (err) {
-      // A thrown invariant (or any bug) fails the seed, with the event log kept for replay.
-      const e = err as Error;
-      checker.report(`exception at t=${now}: ${e.stack?.split('\n').slice(0, 3).join(' | ') ?? String(err)}`);
-    }
+  /** Runs simulated time until `p` settles (its disk operations take simulated time too). */
+  const drive = async <T>(p: Promise<T>): Promise<T> => {
+    let settled = false;
+    p.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await settle();
+    while (!settled && sched.runNext(sched.now + 1_000)) await settle();
+    return p;
   };
-  const stepOnce = (withFaults: boolean, clients: boolean): void => {
-    now++;
-    if (withFaults) injectFaults();
-    for (const h of all()) {
-      if (!h.up) continue;
-      const before = Math.floor(phase.get(h.id)! + (now - 1) * rates.get(h.id)!);
-      const after = Math.floor(phase.get(h.id)! + now * rates.get(h.id)!);
-      for (let k = before; k < after; k++) h.raw!.tick();
-    }
-    for (const [from, to] of unreachable) hosts.get(from)!.raw?.reportUnreachable(to);
-    unreachable = [];
-    for (const m of net.due(now)) {
-      const to = hosts.get(m.to);
-      if (to?.raw !== undefined) to.raw.step(m);
-    }
-    // Outstanding pipelined saves complete now or in a later step (messages keep arriving meanwhile).
-    for (const h of all()) if (h.saving && (!withFaults || rand.chance(0.5))) h.finishSave();
-    if (clients) for (let c = 0; c < clientCount; c++) clientStep(c, false);
-    for (const p of [...pending.values()]) if (now >= p.deadline) timeoutOp(p);
-    for (const h of all()) {
-      for (let k = 0; k < 8 && h.processReady(); k++) {
-        // Drain (bounded: each iteration is one full persist/send/apply cycle).
-      }
-    }
-    checker.check(all(), now);
-  };
+  for (const n of all()) start(n);
+  sched.at(TICK_MS, faultTick);
+  for (let c = 0; c < clientCount; c++) sched.at(rand.int(50), () => issue(c));
+  await runUntil(faultMs);
 
-  for (let i = 0; i < faultSteps && checker.violations.length === 0; i++) step(true, true);
-
+  // Heal: a lossless network, every node back.
   inFaultPhase = false;
-  // Heal: no more faults, every node back, lossless network; the cluster must make progress.
-  net.heal();
-  net.faults = { drop: 0, duplicate: 0, minDelay: 0, maxDelay: 1 };
-  for (const h of all()) if (!h.up) h.restart();
-  log(now, 'heal all, restart all');
+  links.heal();
+  links.faults = { drop: 0, duplicate: 0, minDelay: 1, maxDelay: 2, lateAcks: 0, lateAckMaxDelay: 0 };
+  log('heal all');
+  let forcedFrom: NodeId | undefined;
+  if (force && checker.violations.length === 0) forcedFrom = await loseMajority();
+  for (const n of all()) start(n);
+
   let progressed = false;
-  let finalMembers: NodeHost[] = [];
-  let finalTicket: ProposalTicket | undefined;
-  const healStart = now;
-  while (now - healStart < healSteps && checker.violations.length === 0) {
-    step(false, false);
-    if ((now - healStart) % 50 === 0) {
-      for (const h of all()) {
-        if (h.raw === undefined) continue;
-        const st = h.raw.status();
-        log(now, `${h.id} ${st.softState.role} term=${st.hardState.term} vote=${st.hardState.vote || '-'} leader=${st.softState.leader || '-'} commit=${st.hardState.commit} applied=${h.applied} last=${st.lastIndex}/${h.storage.term(st.lastIndex)}`);
+  let finalMembers: SimNode[] = [];
+  let finalTicket: Promise<unknown> | undefined;
+  let finalDone = false;
+  const healStart = sched.now;
+  clientsOn = false;
+  const grow = forcedFrom === undefined ? undefined : addNode('f1', false);
+  if (grow !== undefined) start(grow);
+  let growStep = 0;
+  while (checker.violations.length === 0 && sched.now - healStart < healMs && !progressed) {
+    await runUntil(sched.now + 50);
+    if (opts.trace === true && (sched.now - healStart) % 500 === 0) {
+      for (const n of up()) {
+        const st = (n.raft as RaftNode).status();
+        log(`${n.id} ${st.softState.role} term=${st.hardState.term} vote=${st.hardState.vote || '-'} leader=${st.softState.leader || '-'} commit=${st.hardState.commit} applied=${st.applied} last=${st.lastIndex} voters=${st.confState.voters.join(',')} learners=${st.confState.learners.join(',')}`);
       }
     }
-    const leader = currentLeader();
+    const leader = leaderNow();
     if (leader === undefined) continue;
-    // Nodes removed from the cluster are shut down, as an operator would. A leader that
-    // removed itself leads until the remaining voters know (see Raft #startLeaving): wait.
-    const members = membersOf(leader);
-    if (!members.has(leader.id)) continue;
-    for (const h of all()) {
-      if (h.up && !members.has(h.id)) {
-        h.crash();
-        log(now, `stop ${h.id} (not a member)`);
-      } else if (!h.up && members.has(h.id)) {
-        h.restart();
-        log(now, `start ${h.id} (a member)`);
-      }
+    const raft = leader.raft as RaftNode;
+    const cs = raft.status().confState;
+    const members = new Set([...cs.voters, ...cs.learners]);
+    if (!members.has(leader.id)) continue; // a leader that removed itself leads until the others know
+    for (const n of all()) {
+      // Nodes outside the configuration are shut down, as an operator would (and started again
+      // should a change still in flight add them).
+      if (n.raft !== undefined && !members.has(n.id) && n !== grow) takeDown(n, '(not a member)');
+      else if (n.raft === undefined && members.has(n.id)) start(n);
     }
-    if (finalTicket === undefined || leader.raw!.hardState().term !== finalTicket.term) {
-      try {
-        finalTicket = leader.raw!.propose(encodeKvCommand({ op: 'put', key: 'final', value: `final-${opts.seed}` }));
-      } catch (err) {
-        if (!isRaftError(err)) throw err;
-      }
+    if (grow !== undefined && !cs.voters.includes(grow.id)) {
+      // Grow back after forcing: learner first, then voter once it replicates.
+      if (growStep === 0) ignore(raft.addLearner(grow.id, 'sim:f1').then(() => (growStep = 1)));
+      else if (growStep === 1 && raft.status().progress?.[grow.id]?.state === 'replicate') ignore(raft.addVoter(grow.id, 'sim:f1').then(() => (growStep = 2)));
       continue;
     }
-    const commit = leader.raw!.hardState().commit;
-    const memberHosts = all().filter((h) => members.has(h.id));
-    if (commit >= finalTicket.index && memberHosts.every((h) => h.up && h.applied === commit && h.raw!.hardState().commit === commit)) {
-      finalMembers = memberHosts;
+    if (finalTicket === undefined) {
+      finalTicket = raft.propose(encodeKvCommand({ op: 'put', key: 'final', value: `final-${opts.seed}` })).then(
+        () => {
+          finalDone = true;
+        },
+        () => {
+          finalTicket = undefined;
+        },
+      );
+      continue;
+    }
+    if (!finalDone) continue;
+    const commit = raft.status().hardState.commit;
+    const memberNodes = all().filter((n) => members.has(n.id));
+    if (memberNodes.every((n) => n.raft !== undefined && n.raft.status().applied === commit && n.raft.status().hardState.commit === commit)) {
+      finalMembers = memberNodes;
       progressed = true;
-      break;
     }
   }
-  // Outstanding client operations end with unknown outcome.
-  for (const p of [...pending.values()]) timeoutOp(p);
+  for (const op of [...ops.values()]) finish(op, 'timeout');
 
   const violations = [...checker.violations];
-  if (violations.length === 0 && !progressed) violations.push(`liveness: no progress within ${healSteps} steps after the network healed`);
-  if (violations.length === 0) {
-    // No acknowledged write lost: every node applied it, and the applied entry at its index is the acknowledged one.
+  if (violations.length === 0 && !progressed) violations.push(`liveness: no progress within ${healMs} ms after the network healed`);
+  if (violations.length === 0 && forcedFrom === undefined) {
     for (const t of acked) {
       const rec = checker.applied.get(t.index);
       if (rec?.term !== t.term) violations.push(`lost write: acknowledged ${t.index}/${t.term} but ${t.index}/${rec?.term} was applied`);
-      for (const h of finalMembers) if (h.applied < t.index) violations.push(`lost write: ${h.id} applied only ${h.applied} < acknowledged ${t.index}`);
+      for (const n of finalMembers) {
+        const applied = n.raft?.status().applied ?? 0;
+        if (applied < t.index) violations.push(`lost write: ${n.id} applied only ${applied} < acknowledged ${t.index}`);
+      }
     }
-    const states = new Set(finalMembers.map((h) => new TextDecoder().decode(h.kv.snapshot())));
-    if (states.size !== 1) violations.push('state machines differ after healing');
     const lin = checkKvHistory(history);
     if (!lin.ok) violations.push(`linearizability: history of key(s) ${lin.badKeys.join(',')} is not linearizable`);
   }
-  const leaderTerms = new Set<number>();
-  for (const h of all()) if (h.raw !== undefined) leaderTerms.add(h.raw.hardState().term);
+  if (violations.length === 0) {
+    const states = new Set(finalMembers.map((n) => new TextDecoder().decode(n.machine?.store.snapshot())));
+    if (states.size !== 1) violations.push('state machines differ after healing');
+  }
+  for (const n of all()) if (n.raft !== undefined) takeDown(n, '(end of run)');
+  const disk = all().reduce((s, n) => ({ lost: s.lost + n.disk.stats.lostSectors }), { lost: 0 });
   return {
     seed: opts.seed,
-    nodes: n,
+    nodes: opts.nodes,
     ok: violations.length === 0,
     violations,
     stats: {
-      steps: now,
-      messages: net.sent,
-      dropped: net.dropped,
+      ms: sched.now,
+      events: eventCount,
+      messages: links.sent,
+      dropped: links.dropped,
+      lateAcks: links.lateAcks,
+      operations: clientHistory.length,
       acked: acked.length,
-      failed,
-      timedOut,
-      reads,
-      crashes,
-      leaders: Math.max(...leaderTerms),
-      snapshotsInstalled,
-      committed: Math.max(...all().map((h) => h.applied)),
-      confChanges,
-      confRefused,
-      transferRequests,
-      pipelinedReadies: all().reduce((n, h) => n + h.pipelinedReadies, 0),
+      reads: counts.reads,
+      failed: counts.failed,
+      timedOut: counts.timedOut,
+      crashes: stats.crashes,
+      crashesInSave: stats.crashesInSave,
+      lostSectors: disk.lost,
+      restarts: stats.restarts,
+      snapshotsInstalled: stats.snapshotsInstalled,
+      committed: Math.max(0, ...checker.committed.keys()),
+      confChanges: stats.confChanges,
+      transferRequests: stats.transferRequests,
+      forced: forcedFrom !== undefined,
     },
+    traceHash: hash.digest('hex'),
     events,
     history: clientHistory,
   };
+
+  /**
+   * Every node crashes; a majority of the voters is gone for good; one
+   * survivor (with the longest committed log) forces a new cluster. What it
+   * had committed must survive; what only the lost nodes knew may not.
+   */
+  async function loseMajority(): Promise<NodeId | undefined> {
+    for (const n of all()) if (n.raft !== undefined || n.starting) takeDown(n, '(losing the majority)');
+    const candidates = all().filter((n) => n.incarnation > 0);
+    let survivor: SimNode | undefined;
+    let best = -1;
+    for (const n of candidates) {
+      n.disk.revive();
+      try {
+        const { wal, state } = await drive(FileWal.open(`/sim/${n.id}`, { fs: n.disk }));
+        await drive(wal.close());
+        const commit = Math.max(state.hardState.commit, state.snapshot?.meta.index ?? 0);
+        if (commit > best) {
+          best = commit;
+          survivor = n;
+        }
+      } catch (err) {
+        checker.report(`${n.id} cannot open its WAL: ${describe(err)}`);
+      }
+    }
+    if (survivor === undefined) return undefined;
+    for (const n of all()) if (n !== survivor) n.destroyed = true;
+    checker.newHistoryAfter(best);
+    log(`majority lost for good; ${survivor.id} forces a new cluster from commit ${best}`);
+    start(survivor, true);
+    return survivor.id;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${(err as { code?: string }).code ?? err.name}: ${err.message}`;
+  return String(err);
 }

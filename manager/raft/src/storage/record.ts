@@ -217,36 +217,29 @@ function syncedLater(buf: Buffer, from: number, offset: number, layout: SegmentL
   return false;
 }
 
-/** A partial sector of zeros this long counts as unwritten even without the record's type byte in it. */
-const MIN_ZERO_RUN = 64;
-
 /**
  * True when the unreadable record at `offset` looks like an interrupted
- * write: the file ends inside it, or a sector of it reads as zeros. A zero
- * run counts when it is a whole sector, holds the record's type byte (never
- * zero when written) or is at least 64 bytes long, so that a few zero bytes
- * of a payload that happen to sit at a sector's edge do not turn a flipped
- * bit into a silent truncation.
+ * write: the file ends inside it, or one of the sectors it touches was not
+ * written, as etcd's WAL recognises it. A sector is written whole or not at
+ * all, and appended space that was never written reads as zeros, so a lost
+ * sector shows as zeros from where the record starts in it (or from the
+ * sector's start) to the sector's end or the end of the file. (A record
+ * whose own bytes are zeros to the end of the file, then damaged elsewhere,
+ * passes for torn too: etcd accepts the same.)
  */
 function looksTorn(buf: Buffer, offset: number, fault: RecordFault): boolean {
   if (fault === 'short-header') return true;
-  let end: number;
+  // A header that fails its checksum gives no trustworthy length: look at the sectors of its own bytes.
+  let end = offset + RECORD_HEADER_BYTES;
   if (fault === 'short-payload' || fault === 'bad-payload-crc') {
-    const recordEnd = offset + RECORD_HEADER_BYTES + buf.readUInt32BE(offset);
-    if (recordEnd > buf.length) return true;
-    end = recordEnd;
-  } else {
-    // The header cannot be trusted: look at its bytes and the rest of the sector(s) they are in.
-    end = Math.min(buf.length, nextSector(offset + RECORD_HEADER_BYTES - 1));
+    end += buf.readUInt32BE(offset);
+    if (end > buf.length) return true;
   }
-  const typeByte = offset + 4;
   let p = offset;
   while (p < end) {
-    const chunkEnd = Math.min(end, nextSector(p));
-    const whole = p % SECTOR_BYTES === 0 && chunkEnd - p === SECTOR_BYTES;
-    const counts = whole || (typeByte >= p && typeByte < chunkEnd) || chunkEnd - p >= MIN_ZERO_RUN;
-    if (counts && isZero(buf, p, chunkEnd)) return true;
-    p = chunkEnd;
+    const sectorEnd = nextSector(p);
+    if (isZero(buf, p, Math.min(sectorEnd, buf.length))) return true;
+    p = sectorEnd;
   }
   return false;
 }

@@ -81,6 +81,8 @@ export const nodeWalFs: WalFs = {
   },
 };
 
+let tmpSeq = 0;
+
 /**
  * Writes `data` to `path` atomically: a `.tmp-` sibling is written and
  * fsynced, renamed over `path`, then the directory is fsynced. A crash leaves
@@ -88,7 +90,9 @@ export const nodeWalFs: WalFs = {
  * which readers ignore and openers remove).
  */
 export async function writeFileAtomic(fs: WalFs, path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const tmp = join(dirname(path), `.tmp-${basename(path)}`);
+  // A name of its own per write: two writers of the same file (a local compaction and the same
+  // snapshot received from the leader) must not share, and truncate, one temporary file.
+  const tmp = join(dirname(path), `.tmp-${basename(path)}.${++tmpSeq}`);
   const fh = await fs.open(tmp, 'create');
   try {
     const total = chunks.reduce((n, c) => n + c.length, 0);
