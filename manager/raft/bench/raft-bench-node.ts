@@ -3,7 +3,7 @@
  * (argv: id, data dir). A tiny counting state machine; the load generators
  * run here, inside the leader process, and measure commit + apply.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { GrpcTransport, RaftNode } from '../src/index.js';
 import type { Entry, Snapshot } from '../src/index.js';
 import type { BenchCommand, BenchEvent } from './bench-protocol.js';
@@ -79,6 +79,12 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, readRate:
   let errors = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  // GC pauses stall everything in flight: count them next to the latencies.
+  const gcPauses: number[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const syncsBefore = n.storageStats().syncs;
   const start = performance.now();
   let issued = 0;
@@ -88,7 +94,8 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, readRate:
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = performance.now() - start;
-      for (const due = Math.min(total, Math.floor((elapsed * rate) / 1000)); issued < due; issued++) {
+      // Request i is due at start + i / rate: those due by now number floor(elapsed * rate) + 1.
+      for (const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + 1); issued < due; issued++) {
         const scheduled = start + (issued * 1000) / rate;
         inflight.push(
           n.propose(payload).then(
@@ -97,7 +104,7 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, readRate:
           ),
         );
       }
-      for (const due = Math.min(totalReads, Math.floor((elapsed * readRate) / 1000)); reads < due; reads++) {
+      for (const due = Math.min(totalReads, Math.floor((elapsed * readRate) / 1000) + 1); reads < due; reads++) {
         const scheduled = start + (reads * 1000) / readRate;
         inflight.push(
           n.readIndex().then(
@@ -114,12 +121,15 @@ async function loadRate(n: RaftNode, durationMs: number, rate: number, readRate:
   });
   await Promise.all(inflight);
   loopDelay.disable();
+  gc.disconnect();
   latencies.sort((a, b) => a - b);
   readLatencies.sort((a, b) => a - b);
+  const longGc = gcPauses.filter((d) => d > 2);
   const slow = latencies.filter((l) => l > 10).length;
   console.error(
     `[${n.id}] event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; ` +
-      `${n.storageStats().syncs - syncsBefore} fdatasyncs; ${slow} proposals over 10 ms; max ${(latencies.at(-1) ?? 0).toFixed(1)} ms`,
+      `${n.storageStats().syncs - syncsBefore} fdatasyncs; ${slow} proposals over 10 ms; max ${(latencies.at(-1) ?? 0).toFixed(1)} ms; ` +
+      `${gcPauses.length} GC pauses, ${longGc.length} over 2 ms (${longGc.reduce((a, d) => a + d, 0).toFixed(0)} ms in all), max ${Math.max(0, ...gcPauses).toFixed(1)} ms`,
   );
   send({
     ev: 'load-result',

@@ -26,8 +26,10 @@ const ids = ['r1', 'r2', 'r3'];
 const SIZE = 256;
 const MAX_SECONDS = Number(process.env.RAFT_BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.RAFT_BENCH_CONCURRENCY ?? 2000);
-const RATE = 1000;
-const READ_RATE = 100;
+const RATE = Number(process.env.RAFT_BENCH_RATE ?? 1000);
+const READ_RATE = Number(process.env.RAFT_BENCH_READ_RATE ?? 100);
+/** Extra node flags for the Raft node processes (e.g. GC tuning experiments). */
+const NODE_ARGS = (process.env.RAFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const LATENCY_SECONDS = Number(process.env.RAFT_BENCH_LATENCY_SECONDS ?? 30);
 
 interface Child {
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     const fs = await fsyncBaseline(dir);
     console.log(`fdatasync of ${SIZE} B on ${dir}: p50 ${fs.p50.toFixed(2)} ms, p99 ${fs.p99.toFixed(2)} ms (each commit needs two in sequence: leader, then follower)`);
     for (const id of ids) {
-      const proc = fork(join(here, 'raft-bench-node.ts'), [id, join(dir, id)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(join(here, 'raft-bench-node.ts'), [id, join(dir, id)], { execArgv: ['--import', 'tsx', ...NODE_ARGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const child: Child = { id, proc, role: 'follower' };
       children.set(id, child);
       proc.on('message', (raw) => {
