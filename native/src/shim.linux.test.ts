@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { hasCode } from '@shoal/common';
 import { FrameType, ShimClient, ShimFrameDecoder, encodeShimFrame, isAlive, readExitFile, readShimPid, spawnShim } from './index.js';
 import type { SpawnShimOptions } from './index.js';
-import { makeTestBundle, type TestBundle } from './test-bundle.js';
+import { makeTestBundle, type TestBundle } from './testing/bundle.js';
 import { reachableSocketPath } from './socket-path.js';
 
 const RFC3339NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;

@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeBusyboxRootfsTar } from '@shoal/testkit';
-import { daemonWithImage, IMAGE, TRAP_SLEEP } from './fixture.js';
+import { daemonWithImage, IMAGE, TRAP_SLEEP } from '../testing/compat-fixture.js';
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { makeBusyboxRootfsTar } from '@shoal/testkit';
-import { daemonWithImage, IMAGE } from './fixture.js';
+import { daemonWithImage, IMAGE } from '../testing/compat-fixture.js';
 
 const d = await daemonWithImage();
 t.teardown(() => d.cleanup());

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { daemonWithImage, IMAGE } from './fixture.js';
+import { daemonWithImage, IMAGE } from '../testing/compat-fixture.js';
 
 const d = await daemonWithImage();
 t.teardown(() => d.cleanup());

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { makeBusyboxRootfsTar } from '@shoal/testkit';
 import { get } from 'node:http';
 import { runTool } from '@shoal/common';
-import { daemonWithImage, IMAGE, TRAP_SLEEP } from './fixture.js';
+import { daemonWithImage, IMAGE, TRAP_SLEEP } from '../testing/compat-fixture.js';
 
 // The shoal CLI from its sources against a real shoald: the same flows a user
 // runs, asserted on their effects.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { makeNetns } from '@shoal/testkit';
 import { runTool } from '@shoal/common';
-import { daemonWithImage, IMAGE } from './fixture.js';
+import { daemonWithImage, IMAGE } from '../testing/compat-fixture.js';
 
 // Two shoald on one machine, each in its own network namespace with its own
 // data-root, exec-root, cgroup parent and socket: the way cluster tests and

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { mergeUlimits, withDefaultUlimits } from './default-ulimits.js';
-import { FakeContainerEngine } from '../engine/api/testing/fake-engines.js';
+import { FakeContainerEngine } from '../testing/fake-engines.js';
 
 const defaults = { nofile: { Name: 'nofile', Soft: 1024, Hard: 2048 }, nproc: { Name: 'nproc', Soft: 100, Hard: 100 } };
 

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from './testing-daemon.js';
+import { startTestDaemon } from '../testing/daemon.js';
 
 t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, errors', async (t) => {
   const d = await startTestDaemon(t, { 'default-ulimits': { nofile: { Name: 'nofile', Soft: 1111, Hard: 2222 } } });

@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { mergeDaemonConfig, runTool, silentLogger } from '@shoal/common';
 import { buildApp } from '../engine/api/index.js';
-import { fakeDeps } from '../engine/api/testing/fake-engines.js';
+import { fakeDeps } from '../testing/fake-engines.js';
 import { listenTls } from './listeners.js';
 
 async function makeCerts(dir: string): Promise<Record<'ca' | 'caKey' | 'cert' | 'key' | 'clientCert' | 'clientKey', string>> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { silentLogger } from '@shoal/common';
 import { buildApp } from '../engine/api/index.js';
-import { fakeDeps } from '../engine/api/testing/fake-engines.js';
+import { fakeDeps } from '../testing/fake-engines.js';
 import { listenUnix, socketAnswers } from './listeners.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }) {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, systemClock, type Clock, type DaemonConfig, type EngineEvent, type Logger } from '@shoal/common';
-import { buildApp, type SwarmRole } from '../engine/api/index.js';
+import { buildApp, SwarmSwitch } from '../engine/api/index.js';
 import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
 import { NetworkManager } from '../engine/networks/index.js';
@@ -32,8 +32,8 @@ export interface StartDaemonOptions {
   clock?: Clock;
   /** crun binary (default /usr/bin/crun). */
   crunPath?: string;
-  /** The cluster side of the API (manager/): swarm routes and /info's Swarm section. */
-  swarm?: SwarmRole;
+  /** The node's swarm role, swapped at runtime by swarm init/join/leave (manager/ installs roles). */
+  swarm?: SwarmSwitch;
 }
 
 /** A running shoald. */
@@ -124,7 +124,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     // `rmi` asks the containers engine who uses an image, synchronously from its own index.
     images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
-    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm });
+    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() });
     await app.ready();
     undo.push(() => app.close());
 

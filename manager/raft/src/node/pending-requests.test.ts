@@ -17,7 +17,7 @@ t.test('a snapshot that overtakes waiting proposals: outcome unknown, not retrya
   p.snapshotInstalled(7);
   await t.rejects(inside, { code: 'RAFT_OUTCOME_UNKNOWN', retryable: false, details: { index: 5 } });
   p.applied({ index: 9, term: 2, type: 'normal', data: new Uint8Array() });
-  t.same(await beyond, { index: 9 }, 'a proposal above the snapshot still completes');
+  t.same(await beyond, { index: 9, term: 2 }, 'a proposal above the snapshot still completes, with its term');
 });
 
 t.test('lost leadership: appended proposals have an unknown outcome; replaced ones were dropped', async (t) => {

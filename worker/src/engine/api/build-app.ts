@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { systemClock, type Clock, type Logger } from '@shoal/common';
 import type { ContainerEngine, EventSource, ImageEngine, NetworkEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
-import type { SwarmRole } from './swarm-role.js';
+import { SwarmSwitch, swarmPlugin } from './swarm-role.js';
 import { MAX_API_VERSION, MIN_API_VERSION, splitApiVersion, type ApiVersionPrefix } from './api-version.js';
 import { apiErrors } from './api-errors.js';
 import { booleanKeys, normalizeDockerBooleans } from './docker-booleans.js';
@@ -34,8 +34,12 @@ export interface ApiDeps {
   log: Logger;
   /** Default: the system clock. */
   clock?: Clock;
-  /** The swarm endpoints and /info's Swarm section, once the node is in a swarm (manager/). */
-  swarm?: SwarmRole;
+  /**
+   * The role in force for the swarm endpoints and /info's Swarm section,
+   * swapped at runtime by swarm init/join/leave. Default: an inactive node
+   * without a swarm lifecycle.
+   */
+  swarm?: SwarmSwitch;
   /** Largest JSON body accepted, bytes. Default 16 MiB. */
   bodyLimit?: number;
 }
@@ -115,14 +119,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandler(app, deps.log);
   installUpgradeRouting(app);
 
+  const swarm = deps.swarm ?? new SwarmSwitch();
   await app.register(systemPlugin, {
-    containers: deps.containers, images: deps.images, events: deps.events, system: deps.system, clock, log: deps.log, swarm: deps.swarm,
+    containers: deps.containers, images: deps.images, events: deps.events, system: deps.system, clock, log: deps.log, swarm,
   });
   await app.register(containersPlugin, { containers: deps.containers, log: deps.log });
   await app.register(execPlugin, { containers: deps.containers, log: deps.log });
   await app.register(imagesPlugin, { images: deps.images, log: deps.log });
   await app.register(networksPlugin, { networks: deps.networks });
-  if (deps.swarm !== undefined) await app.register(deps.swarm.plugin);
-  await app.register(unimplementedPlugin, { swarmServed: deps.swarm !== undefined });
+  await app.register(swarmPlugin, { swarm });
+  await app.register(unimplementedPlugin);
   return app;
 }

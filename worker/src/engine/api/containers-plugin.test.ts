@@ -1,7 +1,7 @@
 import t from 'tap';
 import { silentLogger } from '@shoal/common';
 import { buildApp } from './build-app.js';
-import { fakeDeps } from './testing/fake-engines.js';
+import { fakeDeps } from '../../testing/fake-engines.js';
 import { parseFilters } from './filters-param.js';
 
 async function app() {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { silentLogger } from '@shoal/common';
 import { buildApp } from './build-app.js';
-import { fakeDeps } from './testing/fake-engines.js';
+import { fakeDeps } from '../../testing/fake-engines.js';
 
 // A real Docker client against the API: proves the shapes, paths and statuses it relies on.
 t.test('dockerode speaks to buildApp on a unix socket', async (t) => {

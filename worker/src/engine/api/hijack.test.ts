@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { WebSocket } from 'ws';
 import { silentLogger } from '@shoal/common';
 import { buildApp } from './build-app.js';
-import { fakeDeps, frame } from './testing/fake-engines.js';
+import { fakeDeps, frame } from '../../testing/fake-engines.js';
 
 async function listening(t: { teardown(fn: () => unknown): void }) {
   const deps = fakeDeps();

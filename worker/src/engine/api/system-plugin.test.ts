@@ -1,8 +1,9 @@
 import t from 'tap';
-import type { FastifyInstance } from 'fastify';
 import { ManualClock, silentLogger, type EngineEvent } from '@shoal/common';
 import { buildApp } from './build-app.js';
-import { fakeDeps, FakeEventSource } from './testing/fake-engines.js';
+import { SwarmSwitch, swarmRouteKey } from './swarm-role.js';
+import type { SwarmRole, SwarmRouteHandler } from './swarm-role.js';
+import { fakeDeps, FakeEventSource } from '../../testing/fake-engines.js';
 
 async function app(events: EngineEvent[] = []) {
   const deps = fakeDeps();
@@ -133,21 +134,53 @@ t.test('/events replays the source as JSON lines and validates parameters', asyn
   t.equal(badKey.json().message, "invalid filter 'bogus'");
 });
 
-t.test('a swarm role serves the swarm endpoints and /info, /_ping report it', async (t) => {
+t.test('swarm roles swap while the daemon runs: init installs a manager role, leave goes back to inactive', async (t) => {
   const deps = fakeDeps();
-  const swarm = {
-    plugin: async (app: FastifyInstance) => {
-      app.get('/nodes', async () => [{ ID: 'node1' }]);
-      app.post('/swarm/init', async () => 'node1');
+  const managerInfo = { NodeID: 'node1', NodeAddr: '10.0.0.1', LocalNodeState: 'active' as const, ControlAvailable: true, Error: '', RemoteManagers: [{ NodeID: 'node1', Addr: '10.0.0.1:2377' }] };
+  const routes = new Map<string, SwarmRouteHandler>([
+    [swarmRouteKey('GET', '/nodes'), async () => [{ ID: 'node1' }]],
+    [swarmRouteKey('GET', '/nodes/:id'), async (request) => ({ ID: (request.params as { id: string }).id })],
+    [swarmRouteKey('POST', '/swarm/leave'), async (_request, reply) => {
+      swarm.leave();
+      return reply.code(200).send();
+    }],
+  ]);
+  const manager: SwarmRole = { info: () => managerInfo, handler: (key) => routes.get(key) };
+  let initBody: unknown;
+  const swarm: SwarmSwitch = new SwarmSwitch({
+    init: async (request) => {
+      initBody = request.body;
+      swarm.install(manager);
+      return 'node1';
     },
-    info: () => ({ NodeID: 'node1', NodeAddr: '10.0.0.1', LocalNodeState: 'active' as const, ControlAvailable: true, Error: '', RemoteManagers: [{ NodeID: 'node1', Addr: '10.0.0.1:2377' }] }),
-  };
+    join: async () => {
+      throw new Error('not in this test');
+    },
+  });
   const a = await buildApp({ ...deps, swarm, log: silentLogger() });
   t.teardown(() => a.close());
+
+  // Inactive: Docker's answers.
+  t.equal((await a.inject({ url: '/v1.44/nodes' })).statusCode, 503);
+  t.equal((await a.inject({ url: '/_ping' })).headers.swarm, 'inactive');
+
+  // swarm init on the running app installs the manager role.
+  const init = await a.inject({ method: 'POST', url: '/v1.44/swarm/init', payload: { ListenAddr: '0.0.0.0:2377' } });
+  t.equal(init.statusCode, 200);
+  t.equal(init.json(), 'node1', 'init answers the node id, as Docker does');
+  t.same(initBody, { ListenAddr: '0.0.0.0:2377' });
   t.same((await a.inject({ url: '/v1.44/nodes' })).json(), [{ ID: 'node1' }]);
-  t.equal((await a.inject({ method: 'POST', url: '/swarm/init', payload: {} })).statusCode, 200);
+  t.same((await a.inject({ url: '/nodes/abc' })).json(), { ID: 'abc' });
   t.equal((await a.inject({ url: '/_ping' })).headers.swarm, 'active/manager');
   t.equal((await a.inject({ url: '/info' })).json().Swarm.NodeID, 'node1');
-  t.equal((await a.inject({ url: '/services' })).statusCode, 404, 'what the role does not serve is not stubbed as inactive');
+  const services = await a.inject({ url: '/services' });
+  t.equal(services.statusCode, 501, 'what the role does not serve is a 501 naming the endpoint');
+  t.match(services.json().message, /GET \/services/);
   t.equal((await a.inject({ method: 'POST', url: '/build' })).statusCode, 501);
+
+  // leave: back to inactive.
+  t.equal((await a.inject({ method: 'POST', url: '/swarm/leave' })).statusCode, 200);
+  t.equal((await a.inject({ url: '/nodes' })).statusCode, 503);
+  t.equal((await a.inject({ url: '/info' })).json().Swarm.LocalNodeState, 'inactive');
+  t.equal((await a.inject({ method: 'POST', url: '/swarm/leave' })).statusCode, 503, 'leaving twice: not part of a swarm');
 });

@@ -3,7 +3,7 @@ import { parseDockerTimestamp, timestampMs } from '@shoal/common';
 import type { Clock, Filters, Logger } from '@shoal/common';
 import type { ContainerEngine, EventSource, ImageEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
-import { INACTIVE_SWARM, swarmPingHeader, type SwarmInfo, type SwarmRole } from './swarm-role.js';
+import { swarmPingHeader, type SwarmInfo, type SwarmSwitch } from './swarm-role.js';
 import { MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 import { parseFilters } from './filters-param.js';
 import { apiErrors } from './api-errors.js';
@@ -17,8 +17,8 @@ export interface SystemPluginOptions {
   system: SystemInfo;
   clock: Clock;
   log: Logger;
-  /** The swarm side, when the node is in a swarm. */
-  swarm?: SwarmRole;
+  /** The node's swarm role in force (read per request). */
+  swarm: SwarmSwitch;
 }
 
 const PING_HEADERS = {
@@ -46,7 +46,7 @@ export function parseEventTime(name: string, raw: string | undefined, nowMs: num
 export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app, opts) => {
   const { facts } = opts.system;
   let eventListeners = 0;
-  const swarmInfo = (): SwarmInfo => opts.swarm?.info() ?? INACTIVE_SWARM;
+  const swarmInfo = (): SwarmInfo => opts.swarm.role.info();
 
   app.get('/_ping', async (_req, reply) => {
     return reply.headers({ ...PING_HEADERS, Swarm: swarmPingHeader(swarmInfo()) }).type('text/plain; charset=utf-8').send('OK');

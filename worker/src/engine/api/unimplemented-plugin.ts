@@ -34,52 +34,14 @@ const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
   ['POST', '/session', 'POST /session'],
   ['GET', '/system/df', 'GET /system/df'],
   ['POST', '/grpc', 'POST /grpc'],
-  ['POST', '/swarm/init', 'POST /swarm/init'],
-  ['POST', '/swarm/join', 'POST /swarm/join'],
 ];
-
-/**
- * Swarm endpoints. This node is never a swarm manager yet, so they answer
- * as an inactive Docker node does: 503 with Docker's sentence, which the
- * docker CLI prints as is (`docker node ls`, `docker service ls`...).
- */
-const SWARM_MANAGER_ONLY: ReadonlyArray<readonly [HTTPMethods, string]> = [
-  ['GET', '/swarm'],
-  ['POST', '/swarm/update'],
-  ['GET', '/swarm/unlockkey'],
-  ['POST', '/swarm/unlock'],
-  ['GET', '/nodes'], ['GET', '/nodes/:id'], ['DELETE', '/nodes/:id'], ['POST', '/nodes/:id/update'],
-  ['GET', '/services'], ['POST', '/services/create'], ['GET', '/services/:id'], ['DELETE', '/services/:id'],
-  ['POST', '/services/:id/update'], ['GET', '/services/:id/logs'],
-  ['GET', '/tasks'], ['GET', '/tasks/:id'], ['GET', '/tasks/:id/logs'],
-  ['GET', '/secrets'], ['POST', '/secrets/create'], ['GET', '/secrets/:id'], ['DELETE', '/secrets/:id'], ['POST', '/secrets/:id/update'],
-  ['GET', '/configs'], ['POST', '/configs/create'], ['GET', '/configs/:id'], ['DELETE', '/configs/:id'], ['POST', '/configs/:id/update'],
-];
-
-/** Docker's message for swarm endpoints on a node outside a swarm. */
-export const NOT_SWARM_MANAGER_MESSAGE =
-  'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
-
-/** Options of {@link unimplementedPlugin}. */
-export interface UnimplementedPluginOptions {
-  /** True when a swarm plugin serves the swarm endpoints (then they are not stubbed here). */
-  swarmServed?: boolean;
-}
 
 /** Routes for the parts of Docker's API that shoal does not serve (yet): never a silent success. */
-export const unimplementedPlugin: FastifyPluginAsync<UnimplementedPluginOptions> = async (app, opts) => {
+export const unimplementedPlugin: FastifyPluginAsync = async (app) => {
   for (const [method, url, name] of NOT_IMPLEMENTED) {
-    if (opts.swarmServed === true && url.startsWith('/swarm/')) continue;
     app.route({
       method, url,
       handler: async () => { throw apiErrors.make('NOT_IMPLEMENTED', `shoal does not implement ${name} yet`); },
-    });
-  }
-  if (opts.swarmServed === true) return;
-  for (const [method, url] of SWARM_MANAGER_ONLY) {
-    app.route({
-      method, url,
-      handler: async () => { throw apiErrors.make('NOT_SWARM_MANAGER', NOT_SWARM_MANAGER_MESSAGE); },
     });
   }
   // No volume or plugin can exist yet (creating them is a 501), so a lookup by name is a
@@ -91,5 +53,4 @@ export const unimplementedPlugin: FastifyPluginAsync<UnimplementedPluginOptions>
     const name = request.params['*'].replace(/\/json$/, '');
     throw apiErrors.make('NO_SUCH_OBJECT', `plugin "${name}" not found`);
   });
-  app.post('/swarm/leave', async () => { throw apiErrors.make('NOT_IN_SWARM', 'This node is not part of a swarm'); });
 };

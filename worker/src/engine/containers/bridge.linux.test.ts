@@ -7,7 +7,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { runTool } from '@shoal/common';
 import { NetworkManager } from '../networks/index.js';
-import { setup, logText, run } from './testing-env.js';
+import { setup, logText, run } from '../../testing/container-env.js';
 
 // Unique kernel names so parallel test files never collide.
 const suffix = randomBytes(3).toString('hex');

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../../daemon/testing-daemon.js';
+import { startTestDaemon } from '../../testing/daemon.js';
 
 t.test('docker CLI: container lifecycle, limits and errors', async (t) => {
   const d = await startTestDaemon(t);

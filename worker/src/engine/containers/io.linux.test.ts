@@ -1,6 +1,6 @@
 import t from 'tap';
 import { duplexPair, type Duplex } from 'node:stream';
-import { setup } from './testing-env.js';
+import { setup } from '../../testing/container-env.js';
 
 /** Collect everything the engine writes to its end of the connection until it ends it. */
 function collect(client: Duplex): Promise<Buffer> {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { runTool } from '@shoal/common';
 import { isMounted, overlayPaths, cgroupExists } from '../runtime/index.js';
-import { setup, logText } from './testing-env.js';
+import { setup, logText } from '../../testing/container-env.js';
 
 const TRAP = ['sh', '-c', 'trap "echo got-term; exit 0" TERM; echo ready; sleep 1d & wait'];
 

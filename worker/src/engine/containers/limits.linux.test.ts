@@ -1,6 +1,6 @@
 import t from 'tap';
 import { isMounted, overlayPaths } from '../runtime/index.js';
-import { setup, run, logText } from './testing-env.js';
+import { setup, run, logText } from '../../testing/container-env.js';
 
 t.test('memory limit: a process allocating past --memory 8m is OOM-killed', async (t) => {
   const env = await setup(t);

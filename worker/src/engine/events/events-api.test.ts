@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, silentLogger, type EngineEvent } from '@shoal/common';
 import { buildApp } from '../api/index.js';
-import { fakeDeps } from '../api/testing/fake-engines.js';
+import { fakeDeps } from '../../testing/fake-engines.js';
 import { EventBus } from './event-bus.js';
 
 t.test('live /events stream from the bus', async (t) => {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { runTool, silentLogger } from '@shoal/common';
 import { ImageStore } from './image-store.js';
 import type { ImageSource } from '../containers/index.js';
-import { makeTar } from './testing-tar.js';
+import { makeTar } from '../../testing/tar.js';
 
 
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { silentLogger } from '@shoal/common';
 import { makeBusyboxRootfsTar } from '@shoal/testkit';
 import { buildApp } from '../api/index.js';
-import { fakeDeps } from '../api/testing/fake-engines.js';
+import { fakeDeps } from '../../testing/fake-engines.js';
 import { ImageStore } from './image-store.js';
 
 async function appWithStore(root: string) {

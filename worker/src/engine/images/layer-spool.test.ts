@@ -4,7 +4,7 @@ import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { spoolLayer } from './layer-spool.js';
 import { sha256Digest } from './content-digest.js';
-import { makeTar } from './testing-tar.js';
+import { makeTar } from '../../testing/tar.js';
 
 
 

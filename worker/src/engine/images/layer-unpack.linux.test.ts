@@ -4,7 +4,7 @@ import { lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { getAttribute } from '@napi-rs/xattr';
 import { hasCode } from '@shoal/common';
 import { unpackLayer, safeEntryPath } from './layer-unpack.js';
-import { makeTar, type TarEntry } from './testing-tar.js';
+import { makeTar, type TarEntry } from '../../testing/tar.js';
 
 type Entry = TarEntry;
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../../daemon/testing-daemon.js';
+import { startTestDaemon } from '../../testing/daemon.js';
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 /** Test-only (not exported from index.ts): build a tar in memory from entry descriptions. */
 import { pack, type Header } from 'tar-stream';
-import { addEntry } from './tar-write.js';
+import { addEntry } from '../engine/images/tar-write.js';
 
 /** One entry: a tar header plus optional content (`pax` for extended headers). */
 export type TarEntry = Partial<Header> & { name: string; data?: string | Buffer; pax?: Record<string, string> };

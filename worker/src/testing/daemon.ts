@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { makeBusyboxRootfsTar, removeCgroupTree } from '@shoal/testkit';
 import { mergeDaemonConfig, runTool, silentLogger, type DaemonConfig } from '@shoal/common';
-import { startDaemon, type Daemon } from './start-daemon.js';
+import { startDaemon, type Daemon } from '../daemon/start-daemon.js';
 
 /** The parts of a tap Test this needs. */
 export interface TestLike {

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ContainerConfig, NetworkSettings } from '@shoal/common';
-import { resolvConf, hostsFile } from '../runtime/index.js';
-import type { ImageSource, NetworkAttacher, NetworkAttachRequest, NetworkAttachment, ResolvedImage } from './deps.js';
-import { containerErrors } from './errors.js';
+import { resolvConf, hostsFile } from '../engine/runtime/index.js';
+import type { ImageSource, NetworkAttacher, NetworkAttachRequest, NetworkAttachment, ResolvedImage } from '../engine/containers/deps.js';
+import { containerErrors } from '../engine/containers/errors.js';
 
 /** Serves images named in `images` (ref -> rootfs dir + config). Unknown refs: 404 like Docker. */
 export class FakeImageSource implements ImageSource {

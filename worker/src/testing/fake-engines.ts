@@ -4,8 +4,8 @@
  * engine: codes and statuses of errors, waiters, an echoing attach/exec.
  */
 import { Readable, type Duplex, type Writable } from 'node:stream';
-import { containerErrors } from '../../containers/errors.js';
-import { imageErrors } from '../../images/image-errors.js';
+import { containerErrors } from '../engine/containers/errors.js';
+import { imageErrors } from '../engine/images/image-errors.js';
 import { encodeFrame } from '@shoal/common';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerWaitResponse, EngineEvent,
@@ -13,8 +13,8 @@ import type {
 } from '@shoal/common';
 import type {
   AttachOptions, ContainerEngine, EventSource, ImageEngine, LogsOptions, NetworkEngine,
-} from '../engine-deps.js';
-import type { SystemFacts, SystemInfo } from '../system-facts.js';
+} from '../engine/api/engine-deps.js';
+import type { SystemFacts, SystemInfo } from '../engine/api/system-facts.js';
 
 // The fake answers with the real engines' error codes (their registries), never codes of its own.
 

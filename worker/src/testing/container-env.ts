@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBusyboxRootfs } from '@shoal/testkit';
 import { silentLogger, systemClock, type EngineEvent, type ContainerCreateBody } from '@shoal/common';
-import { ContainerManager } from './container-manager.js';
-import { FakeImageSource, FakeNetwork } from './testing-fakes.js';
-import { allCgroupDirs } from '../runtime/index.js';
-import type { ContainerManagerOptions } from './deps.js';
+import { ContainerManager } from '../engine/containers/container-manager.js';
+import { FakeImageSource, FakeNetwork } from './container-fakes.js';
+import { allCgroupDirs } from '../engine/runtime/index.js';
+import type { ContainerManagerOptions } from '../engine/containers/deps.js';
 
 /** The parts of a tap Test the env needs. */
 export interface TestLike { testdir(): string; teardown(fn: () => Promise<void> | void): void }
