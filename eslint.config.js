@@ -30,6 +30,15 @@ export default tseslint.config(
     rules: { 'max-lines': 'off' },
   },
   {
+    // Dependencies point inward: the engine's subsystems never import the HTTP layer (the API
+    // imports the engine); each subsystem owns its types.
+    files: ['worker/src/engine/{containers,images,events,networks,logs,runtime}/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/*', '**/api'], message: 'the engine does not import the API layer: declare or own the type in the subsystem (ARCHITECTURE: dependencies).' }] }],
+    },
+  },
+  {
     // Pure cores (STYLE): functions of their inputs. No node:* imports, no timers, no clock,
     // no randomness they are not given. The Raft core, the planners, IPAM; the scheduler and
     // orchestrators when they land.
@@ -43,7 +52,10 @@ export default tseslint.config(
     ],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'a pure core does no I/O: take what you need through a parameter (STYLE: pure cores).' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*'], message: 'a pure core does no I/O: take what you need through a parameter (STYLE: pure cores).' },
+        { group: ['**/api/*', '**/api'], message: 'the engine does not import the API layer (ARCHITECTURE: dependencies).' },
+      ] }],
       'no-restricted-globals': ['error',
         ...['setTimeout', 'setInterval', 'setImmediate', 'process', 'performance'].map((name) => ({ name, message: 'a pure core has no timers or process state: inject a Clock (STYLE).' }))],
       'no-restricted-properties': ['error',

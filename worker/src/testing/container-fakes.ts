@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ContainerConfig, NetworkSettings } from '@shoal/common';
 import { resolvConf, hostsFile } from '../engine/runtime/index.js';
-import type { ImageSource, NetworkAttacher, NetworkAttachRequest, NetworkAttachment, ResolvedImage } from '../engine/containers/deps.js';
+import type { ImageSource, ContainerNetworking, NetworkAttachRequest, NetworkAttachment, ContainerImage } from '../engine/containers/deps.js';
 import { containerErrors } from '../engine/containers/errors.js';
 
 /** Serves images named in `images` (ref -> rootfs dir + config). Unknown refs: 404 like Docker. */
@@ -19,7 +19,7 @@ export class FakeImageSource implements ImageSource {
     return id;
   }
 
-  async resolveImage(ref: string): Promise<ResolvedImage> {
+  async resolveImage(ref: string): Promise<ContainerImage> {
     const i = this.#images.get(ref);
     if (i === undefined) throw containerErrors.make('NOT_FOUND', `No such image: ${ref}`);
     return { id: i.id, config: i.config, repoTag: ref };
@@ -32,7 +32,7 @@ export class FakeImageSource implements ImageSource {
 }
 
 /** `none` (crun makes a fresh netns with only lo) and `host` (no netns). Tracks attachments. */
-export class FakeNetwork implements NetworkAttacher {
+export class FakeNetwork implements ContainerNetworking {
   readonly attached = new Set<string>();
 
   async attach(req: NetworkAttachRequest): Promise<NetworkAttachment> {

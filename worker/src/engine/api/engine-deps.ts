@@ -8,6 +8,7 @@
  * status (404 not found, 409 conflict, 400 bad parameter, 304 not modified
  * for start/stop of a container already in that state).
  */
+import type { AttachOptions, LogsOptions } from '../containers/index.js';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerSummary, ContainerStats, ContainerUpdateBody,
@@ -63,30 +64,6 @@ export interface ContainerEngine {
   counts(): { total: number; running: number; paused: number; stopped: number };
 }
 
-/** Options of GET /containers/{id}/logs. Times are unix seconds (fractional allowed). */
-export interface LogsOptions {
-  follow?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-  since?: number;
-  until?: number;
-  timestamps?: boolean;
-  /** Number of lines from the end, or undefined for all. */
-  tail?: number;
-}
-
-/** Options of POST /containers/{id}/attach. */
-export interface AttachOptions {
-  stream?: boolean;
-  stdin?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-  logs?: boolean;
-  detachKeys?: string;
-  /** Send output unframed even without a tty (websocket attach, as Docker). */
-  raw?: boolean;
-}
-
 /** Images. Implemented by images/ImageStore. */
 export interface ImageEngine {
   list(opts: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<ImageSummary[]>;
@@ -120,3 +97,5 @@ export interface EventSource {
    */
   subscribe(opts: { since?: number; until?: number; filters?: Filters }, signal: AbortSignal): AsyncIterable<EngineEvent>;
 }
+
+export type { AttachOptions, LogsOptions };

@@ -10,12 +10,12 @@ import type {
 import { hasCode, isShoalError } from '@shoal/common';
 import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
 import type { ExitStatus } from '@shoal/native';
-import type { AttachOptions, ContainerEngine, LogsOptions } from '../api/engine-deps.js';
+import type { AttachOptions, LogsOptions } from './options.js';
 import {
   CrunRuntime, buildResources, removeRootfs, unmountRootfs, readOomKills, prepareCgroups, overlayPaths, readBoundingCaps,
   type CgroupLayout,
 } from '../runtime/index.js';
-import type { ContainerManagerOptions, LogReader, ResolvedImage } from './deps.js';
+import type { ContainerManagerOptions, LogReader, ContainerImage } from './deps.js';
 import { readJsonFileLog } from '../logs/index.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
@@ -71,7 +71,7 @@ interface Live {
  * (prepares cgroups, restores containers), `shutdown()` at daemon stop
  * (containers keep running: live-restore).
  */
-export class ContainerManager implements ContainerEngine {
+export class ContainerManager {
   readonly #o: ContainerManagerOptions;
   readonly #store: ContainerStore;
   readonly #crun: CrunRuntime;
@@ -232,7 +232,7 @@ export class ContainerManager implements ContainerEngine {
     return undefined;
   }
 
-  async #createResolved(id: string, full: string, body: ContainerCreateBody, image: ResolvedImage): Promise<{ Id: string; Warnings: string[] }> {
+  async #createResolved(id: string, full: string, body: ContainerCreateBody, image: ContainerImage): Promise<{ Id: string; Warnings: string[] }> {
     const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image });
     if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
     if ((rec.HostConfig.BlkioWeight ?? 0) > 0) {

@@ -3,7 +3,7 @@
  * every check Docker makes up front. Pure: no I/O, id/time/name come in.
  */
 import type { ContainerCreateBody, HostConfig, MountPoint, ContainerConfig } from '@shoal/common';
-import type { ResolvedImage } from './deps.js';
+import type { ContainerImage } from './deps.js';
 import type { UserMount } from '../runtime/index.js';
 import { resolveCommand, computeCaps, customSeccomp, rlimitType } from '../runtime/index.js';
 import { containerErrors } from './errors.js';
@@ -130,7 +130,7 @@ export function validateRestartPolicy(hc: HostConfig): void {
 }
 
 /** Merge the image config under the create body, as Docker (body wins; Env/Labels/ExposedPorts merged). */
-export function mergeConfig(body: ContainerCreateBody, image: ResolvedImage): ContainerConfig {
+export function mergeConfig(body: ContainerCreateBody, image: ContainerImage): ContainerConfig {
   const ic = image.config;
   const { HostConfig: _hc, NetworkingConfig: _nc, ...c } = body;
   const merged: ContainerConfig = { ...c };
@@ -159,7 +159,7 @@ export function mergeConfig(body: ContainerCreateBody, image: ResolvedImage): Co
  * Build the record of a new container. Throws 400s for bad input before
  * anything is made. `hostname` defaults to the first 12 of the id.
  */
-export function buildRecord(opts: { id: string; name: string; created: string; body: ContainerCreateBody; image: ResolvedImage }): { rec: ContainerRecord; mounts: ParsedMount[]; warnings: string[] } {
+export function buildRecord(opts: { id: string; name: string; created: string; body: ContainerCreateBody; image: ContainerImage }): { rec: ContainerRecord; mounts: ParsedMount[]; warnings: string[] } {
   const { id, body, image } = opts;
   const hc: HostConfig = { ...(body.HostConfig ?? {}) };
   hc.NetworkMode = hc.NetworkMode === undefined || hc.NetworkMode === '' || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;

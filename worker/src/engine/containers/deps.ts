@@ -5,10 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 import type { ContainerConfig, EngineEvent, NetworkSettings, PortMap, Clock, Logger } from '@shoal/common';
-import type { LogsOptions } from '../api/engine-deps.js';
+import type { LogsOptions } from './options.js';
 
-/** An image as the container engine needs it. */
-export interface ResolvedImage {
+/** An image as the container engine needs it (images/ImageStore resolves its ResolvedImage to this shape). */
+export interface ContainerImage {
   /** sha256:... */
   id: string;
   /** The image's config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, StopSignal...). */
@@ -19,7 +19,7 @@ export interface ResolvedImage {
 
 /** Images. Throws a 404 ShoalError ("No such image: x") when the ref does not resolve. */
 export interface ImageSource {
-  resolveImage(ref: string): Promise<ResolvedImage>;
+  resolveImage(ref: string): Promise<ContainerImage>;
   /** Unpacked layer directories, lowest first. */
   layerPaths(imageId: string): Promise<string[]>;
 }
@@ -51,8 +51,8 @@ export interface NetworkAttachment {
   hostnameFile: string;
 }
 
-/** Networking (networks/NetworkAttacher). */
-export interface NetworkAttacher {
+/** Networking as containers use it (implemented by networks/NetworkManager, a NetworkAttacher). */
+export interface ContainerNetworking {
   attach(req: NetworkAttachRequest): Promise<NetworkAttachment>;
   /** Idempotent. */
   detach(containerId: string): Promise<void>;
@@ -80,7 +80,7 @@ export interface ContainerManagerOptions {
   /** Cgroup parent (default `shoal`): cgroups at /<parent>/<id>. */
   cgroupParent?: string;
   images: ImageSource;
-  network: NetworkAttacher;
+  network: ContainerNetworking;
   logs?: LogReader;
   events: (e: EngineEvent) => void;
   clock: Clock;

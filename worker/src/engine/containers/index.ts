@@ -7,9 +7,10 @@ export { ContainerManager } from './container-manager.js';
 export { normalizeSignal } from './signals.js';
 export { containerErrors } from './errors.js';
 export type {
-  ContainerManagerOptions, ImageSource, ResolvedImage, NetworkAttacher, NetworkAttachRequest, NetworkAttachment, LogReader,
+  ContainerManagerOptions, ImageSource, ContainerImage, ContainerNetworking, NetworkAttachRequest, NetworkAttachment, LogReader,
 } from './deps.js';
 export type { ContainerRecord } from './container-record.js';
+export type { AttachOptions, LogsOptions } from './options.js';
 export { normalizeName, generateName } from './names.js';
 export { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from './backoff.js';
 export type { BackoffConfig } from './backoff.js';

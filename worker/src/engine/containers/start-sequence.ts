@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger, NetworkSettings } from '@shoal/common';
 import { spawnShim, ShimClient } from '@shoal/native';
-import type { AttachOptions } from '../api/engine-deps.js';
+import type { AttachOptions } from './options.js';
 import {
   buildEnv, generateSpec, mountRootfs, resolveUser, unmountRootfs, readHostDevices, type CrunRuntime, type UserMount,
 } from '../runtime/index.js';
-import type { ImageSource, NetworkAttacher } from './deps.js';
+import type { ImageSource, ContainerNetworking } from './deps.js';
 import type { ContainerRecord } from './container-record.js';
 import { containerErrors } from './errors.js';
 import { parseMounts } from './create-config.js';
@@ -30,7 +30,7 @@ export interface ContainerPaths { dir: string; stateDir: string; bundle: string;
 export interface StartDeps {
   dataRoot: string;
   images: ImageSource;
-  network: NetworkAttacher;
+  network: ContainerNetworking;
   crun: CrunRuntime;
   log: Logger;
   initPath?: string;

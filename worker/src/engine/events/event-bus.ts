@@ -1,5 +1,4 @@
 import type { Clock, EngineEvent, Filters, TimerHandle } from '@shoal/common';
-import type { EventSource } from '../api/engine-deps.js';
 import { eventMatches, validateEventFilters } from './event-filter.js';
 import { eventsErrors } from './events-errors.js';
 
@@ -31,7 +30,7 @@ interface Subscriber {
  * Subscribers never block emitters: each has a bounded queue and is
  * dropped (its stream ends) when it falls too far behind.
  */
-export class EventBus implements EventSource {
+export class EventBus {
   readonly #clock: Clock;
   readonly #capacity: number;
   readonly #maxQueue: number;

@@ -6,7 +6,6 @@ import {
   type ImageDeleteItem, type ImageHistoryItem, type ImageInspect, type ImagePruneResponse, type ImageSummary,
   type ImageRef, type OciImageConfig, type ImageHistoryEntry,
 } from '@shoal/common';
-import type { ImageEngine } from '../api/engine-deps.js';
 import { ImageDb, listDir, type ImageRecord } from './image-db.js';
 import { ImageLayout } from './image-layout.js';
 import { imageErrors } from './image-errors.js';
@@ -77,7 +76,7 @@ export function hostArchitecture(): string {
  * operations. Metadata is loaded once at open and answered from memory
  * (`resolveImage`, `layerPaths` touch no disk). Mutations are serialised.
  */
-export class ImageStore implements ImageEngine {
+export class ImageStore {
   readonly #layout: ImageLayout;
   readonly #db: ImageDb;
   readonly #log: Logger;
