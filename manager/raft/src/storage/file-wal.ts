@@ -234,7 +234,14 @@ export class FileWal {
       segmentKeyIds: replay.keyIds,
       snapKeyId,
     });
-    if ((sealing?.keyId ?? '') !== (replay.keyIds.get(last.name) ?? '')) await wal.#serial(() => wal.#rollover());
+    if ((sealing?.keyId ?? '') !== (replay.keyIds.get(last.name) ?? '')) {
+      try {
+        await wal.#serial(() => wal.#rollover());
+      } catch (err) {
+        await wal.close().catch(() => undefined);
+        throw err;
+      }
+    }
     return {
       wal,
       state: {
