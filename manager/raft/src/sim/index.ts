@@ -1,7 +1,7 @@
 export { runSimulation, replayCommand } from './simulation.js';
 export type { SimOptions, SimResult, SimStats, ClientEvent } from './simulation.js';
-export { runSeeds, runSeedsParallel, runSafely } from './run-seeds.js';
-export type { SeedBatch, SeedBatchResult, SeedTask, SeedOutcome, ParallelSeedResult } from './run-seeds.js';
+export { runSeedsParallel, runSafely } from './run-seeds.js';
+export type { SeedBatch, SeedTask, SeedOutcome, ParallelSeedResult } from './run-seeds.js';
 export { SimDisk, SimCrashError } from './sim-disk.js';
 export { SimLinks } from './sim-links.js';
 export type { LinkFaults } from './sim-links.js';

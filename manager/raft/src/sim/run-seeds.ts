@@ -51,35 +51,6 @@ export interface SeedBatch {
   readonly healMs?: number;
 }
 
-/** Totals of a batch, and its failures each with the command that replays it. */
-export interface SeedBatchResult {
-  readonly failures: Array<{ result: SimResult; replay: string }>;
-  readonly runs: number;
-  readonly acked: number;
-  readonly operations: number;
-  readonly ms: number;
-}
-
-/** Runs seeds first..first+count-1. */
-export async function runSeeds(batch: SeedBatch): Promise<SeedBatchResult> {
-  const failures: Array<{ result: SimResult; replay: string }> = [];
-  let acked = 0;
-  let operations = 0;
-  const start = performance.now();
-  for (let seed = batch.first; seed < batch.first + batch.count; seed++) {
-    const result = await runSafely({
-      seed,
-      nodes: batch.nodes,
-      ...(batch.faultMs === undefined ? {} : { faultMs: batch.faultMs }),
-      ...(batch.healMs === undefined ? {} : { healMs: batch.healMs }),
-    });
-    acked += result.stats.acked;
-    operations += result.stats.operations;
-    if (!result.ok) failures.push({ result, replay: replayCommand(seed, batch.nodes) });
-  }
-  return { failures, runs: batch.count, acked, operations, ms: performance.now() - start };
-}
-
 /**
  * Starts a seed worker. From source under tap, the TypeScript loader that tap
  * puts in execArgv carries over to workers; under the tsx CLI it does not,

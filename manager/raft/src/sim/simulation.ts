@@ -571,7 +571,6 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     if (states.size !== 1) violations.push('state machines differ after healing');
   }
   for (const n of all()) if (n.raft !== undefined) takeDown(n, '(end of run)');
-  const disk = all().reduce((s, n) => ({ lost: s.lost + n.disk.stats.lostSectors }), { lost: 0 });
   return {
     seed: opts.seed,
     nodes: opts.nodes,
@@ -590,7 +589,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
       timedOut: counts.timedOut,
       crashes: stats.crashes,
       crashesInSave: stats.crashesInSave,
-      lostSectors: disk.lost,
+      lostSectors: all().reduce((sum, n) => sum + n.disk.stats.lostSectors, 0),
       restarts: stats.restarts,
       snapshotsInstalled: stats.snapshotsInstalled,
       committed: Math.max(0, ...checker.committed.keys()),

@@ -23,7 +23,7 @@ import type { Entry, HardState, Snapshot } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
 import { nodeWalFs } from './wal-fs.js';
 import type { WalFileHandle, WalFs } from './wal-fs.js';
-import { encodeRecord, entryRecordBytes, RECORD_HEADER_BYTES, RecordType, scanSegment, writeEntryRecordInto } from './record.js';
+import { encodeRecord, ENTRY_HEAD_BYTES, entryRecordBytes, RECORD_HEADER_BYTES, RecordType, scanSegment, writeEntryHead, writeEntryRecordInto } from './record.js';
 import { parseSegmentFileName, segmentFileName } from './segment-name.js';
 import { readSnapshotFileWithKeyId, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
 import { currentKey, keyCheck, keyFor, seal } from './wal-crypto.js';
@@ -31,7 +31,7 @@ import type { SealingKey, WalKeyring } from './wal-crypto.js';
 import { BATCH_PAYLOAD_BYTES, encodeBatch, encodeHardState, encodeSnapshotMarker, encodeTruncate, entryTypeToByte, SEGMENT_LAYOUT } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
 import { createSegment, NO_KEY, removeSnapshotsExcept, removeTmpFiles } from './wal-files.js';
-import { EMPTY_HARD_STATE, ENTRY_HEAD_BYTES, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
+import { EMPTY_HARD_STATE, NO_SNAPSHOT, WalReplay } from './wal-replay.js';
 import type { SegmentInfo } from './wal-replay.js';
 
 /** Options of {@link FileWal.open}. */
@@ -456,12 +456,8 @@ export class FileWal {
     if (k === undefined) return entries.map((e) => e.data);
     const head = Buffer.allocUnsafe(ENTRY_HEAD_BYTES);
     return entries.map((e) => {
-      // The same bytes writeEntryRecordInto puts before the data: index, term, type.
-      head.writeUInt32BE(Math.floor(e.index / 0x1_0000_0000), 0);
-      head.writeUInt32BE(e.index >>> 0, 4);
-      head.writeUInt32BE(Math.floor(e.term / 0x1_0000_0000), 8);
-      head.writeUInt32BE(e.term >>> 0, 12);
-      head.writeUInt8(entryTypeToByte(e.type), 16);
+      // Bound to the same head bytes writeEntryRecordInto puts before the data.
+      writeEntryHead(head, 0, e.index, e.term, entryTypeToByte(e.type));
       return seal(k.key, e.data, head);
     });
   }

@@ -42,6 +42,18 @@ export type RecordTypeValue = (typeof RecordType)[keyof typeof RecordType];
 
 const MAX_TYPE = 6;
 
+/** Bytes of an entry payload before its data: u64 index, u64 term, u8 type (what a sealed entry is bound to). */
+export const ENTRY_HEAD_BYTES = 17;
+
+/** Writes an entry payload's head (index, term, type byte) into `out` at `at`. */
+export function writeEntryHead(out: Buffer, at: number, index: number, term: number, typeByte: number): void {
+  out.writeUInt32BE(Math.floor(index / 0x1_0000_0000), at);
+  out.writeUInt32BE(index >>> 0, at + 4);
+  out.writeUInt32BE(Math.floor(term / 0x1_0000_0000), at + 8);
+  out.writeUInt32BE(term >>> 0, at + 12);
+  out.writeUInt8(typeByte, at + 16);
+}
+
 /**
  * Frames one entry record directly into `out` at `offset` (the hot path: no
  * intermediate payload buffer). Payload layout as wal-codec's encodeEntry:
@@ -49,13 +61,9 @@ const MAX_TYPE = 6;
  */
 export function writeEntryRecordInto(out: Buffer, offset: number, index: number, term: number, typeByte: number, data: Uint8Array): number {
   const start = offset + RECORD_HEADER_BYTES;
-  const len = 17 + data.length;
-  out.writeUInt32BE(Math.floor(index / 0x1_0000_0000), start);
-  out.writeUInt32BE(index >>> 0, start + 4);
-  out.writeUInt32BE(Math.floor(term / 0x1_0000_0000), start + 8);
-  out.writeUInt32BE(term >>> 0, start + 12);
-  out.writeUInt8(typeByte, start + 16);
-  out.set(data, start + 17);
+  const len = ENTRY_HEAD_BYTES + data.length;
+  writeEntryHead(out, start, index, term, typeByte);
+  out.set(data, start + ENTRY_HEAD_BYTES);
   out.writeUInt32BE(len, offset);
   out.writeUInt8(RecordType.entry, offset + 4);
   out.writeUInt32BE(crc32c(out.subarray(start, start + len)), offset + 5);
@@ -65,7 +73,7 @@ export function writeEntryRecordInto(out: Buffer, offset: number, index: number,
 
 /** Bytes an entry record with `dataLength` bytes of data takes. */
 export function entryRecordBytes(dataLength: number): number {
-  return RECORD_HEADER_BYTES + 17 + dataLength;
+  return RECORD_HEADER_BYTES + ENTRY_HEAD_BYTES + dataLength;
 }
 
 /** A decoded record and where it starts in its file. */

@@ -1,6 +1,7 @@
 /** File operations of the WAL directory: segment creation, clean-up of temporary and stale files. */
 import { join } from 'node:path';
 import type { HardState } from '../core/types.js';
+import { writeFileAtomic } from './wal-fs.js';
 import type { WalFs } from './wal-fs.js';
 import { encodeRecord, RecordType } from './record.js';
 import { parseSnapshotFileName } from './snapshot-file.js';
@@ -17,18 +18,7 @@ export async function createSegment(fs: WalFs, walDir: string, seg: SegmentInfo,
     encodeRecord(RecordType.meta, encodeMeta({ seq: seg.seq, firstIndex: seg.firstIndex, headerBytes, keyId: key.keyId, keyCheck: key.keyCheck }));
   // The meta record's size does not depend on the value of headerBytes (a fixed u64).
   const records = [meta(meta(0).length + stateBytes), ...state];
-  const tmp = join(walDir, `.tmp-${seg.name}`);
-  const fh = await fs.open(tmp, 'create');
-  try {
-    const total = records.reduce((n, r) => n + r.length, 0);
-    const written = await fh.writev(records);
-    if (written !== total) throw new Error(`short write to ${tmp}: ${written} of ${total} bytes`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, join(walDir, seg.name));
-  await fs.syncDir(walDir);
+  await writeFileAtomic(fs, join(walDir, seg.name), records);
   return records.reduce((n, r) => n + r.length, 0);
 }
 

@@ -1,7 +1,7 @@
 /** Replay of WAL segment records into hard state, snapshot marker and entries (used by FileWal.open). */
 import type { Entry, HardState } from '../core/types.js';
 import { RaftStorageError } from './errors.js';
-import { RecordType } from './record.js';
+import { ENTRY_HEAD_BYTES, RecordType } from './record.js';
 import type { RawRecord } from './record.js';
 import { decodeEntry, decodeHardState, decodeMeta, decodeSnapshotMarker, decodeTruncate } from './wal-codec.js';
 import type { SnapshotMarker } from './wal-codec.js';
@@ -16,9 +16,6 @@ export interface SegmentInfo {
   readonly seq: number;
   readonly firstIndex: number;
 }
-
-/** Bytes of an entry payload before its data (index, term, type): what a sealed entry is bound to. */
-export const ENTRY_HEAD_BYTES = 17;
 
 /** The hard state of an empty log. */
 export const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
