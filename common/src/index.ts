@@ -10,3 +10,4 @@ export * from './atomic-file/index.js';
 export * from './go-duration/index.js';
 export { commonErrorRegistries } from './error-registries.js';
 export * from './docker-time/index.js';
+export * from './dir-size/index.js';

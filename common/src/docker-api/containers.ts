@@ -24,6 +24,18 @@ export interface MountPoint {
   Propagation: string;
 }
 
+/** An item of HostConfig.Mounts (`--mount`), Docker's mount.Mount. */
+export interface MountSpec {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> }; Subpath?: string };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
 export interface HealthConfig {
   Test?: string[];
   Interval?: number;
@@ -83,7 +95,7 @@ export interface HostConfig extends Resources {
   AutoRemove?: boolean;
   VolumeDriver?: string;
   VolumesFrom?: string[] | null;
-  Mounts?: Array<{ Type: string; Source?: string; Target: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }> | null;
+  Mounts?: MountSpec[] | null;
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Dns?: string[] | null;

@@ -6,6 +6,7 @@ import { buildApp, SwarmSwitch } from '../engine/api/index.js';
 import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
 import { NetworkManager } from '../engine/networks/index.js';
+import { VolumeManager } from '../engine/volumes/index.js';
 import { ContainerManager } from '../engine/containers/index.js';
 import { runsChrooted } from './chroot-check.js';
 import { daemonErrors } from './daemon-errors.js';
@@ -106,9 +107,10 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
       nftTable: config.nftTable, log: child('networks'), clock,
     });
     undo.push(() => networks.close());
+    const volumes = await VolumeManager.open({ dataRoot: config.dataRoot, events: emit, clock, log: child('volumes') });
     const containers = new ContainerManager({
       dataRoot: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent,
-      images, network: networks, events: emit, clock, log: child('containers'), crunPath,
+      images, network: networks, volumes, events: emit, clock, log: child('containers'), crunPath,
       logMaxSize: config.logOpts.maxSize, logMaxFiles: config.logOpts.maxFile,
     });
     await containers.open();
@@ -124,7 +126,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     // `rmi` asks the containers engine who uses an image, synchronously from its own index.
     images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
-    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() });
+    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() });
     await app.ready();
     undo.push(() => app.close());
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { makeBusyboxRootfs } from '@shoal/testkit';
 import { silentLogger, systemClock, type EngineEvent, type ContainerCreateBody } from '@shoal/common';
 import { ContainerManager } from '../engine/containers/container-manager.js';
+import { VolumeManager } from '../engine/volumes/index.js';
 import { FakeImageSource, FakeNetwork } from './container-fakes.js';
 import { allCgroupDirs } from '../engine/runtime/index.js';
 import type { ContainerManagerOptions } from '../engine/containers/deps.js';
@@ -27,6 +28,8 @@ export interface Env {
   execRoot: string;
   parent: string;
   images: FakeImageSource;
+  /** The real volume store under dataRoot (opened again by a `reuse` setup, as a daemon restart). */
+  volumes: VolumeManager;
   /** Resolves with the first event (from now on, or already seen when `past`) matching `pred`. */
   nextEvent(pred: (e: EngineEvent) => boolean, past?: boolean): Promise<EngineEvent>;
   /** The test's private directory (removed in teardown). */
@@ -75,12 +78,13 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
       if (w.pred(e)) { watchers.splice(watchers.indexOf(w), 1); w.resolve(e); }
     }
   };
+  const volumes = await VolumeManager.open({ dataRoot, events: onEvent, clock: systemClock, log: silentLogger() });
   const mgr = new ContainerManager({
-    dataRoot, execRoot, cgroupParent: parent, images, network: net, events: onEvent,
+    dataRoot, execRoot, cgroupParent: parent, images, network: net, volumes, events: onEvent,
     clock: systemClock, log: silentLogger(), ...extra,
   });
   const env: Env = {
-    mgr, events, net, dataRoot, execRoot, parent, images, closed: false, dir: reuse?.dir ?? dir,
+    mgr, events, net, dataRoot, execRoot, parent, images, volumes, closed: false, dir: reuse?.dir ?? dir,
     nextEvent: (pred, past = false) => {
       const seen = past ? events.find(pred) : undefined;
       if (seen !== undefined) return Promise.resolve(seen);

@@ -6,7 +6,7 @@
  * kernel object it made.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -57,6 +57,12 @@ export async function startTestDaemon(t: TestLike, extra: Record<string, unknown
       if (!existsSync(netnsDir)) return;
       for (const f of readdirSync(netnsDir)) await runTool(['umount', join(netnsDir, f)], { okCodes: [0, 32] });
       await runTool(['umount', netnsDir], { okCodes: [0, 32] });
+    });
+    await step(async () => {
+      // Volume devices (tmpfs, binds) a failed test may have left mounted under the data root.
+      const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
+        .filter((p) => p.startsWith(join(root, 'data', 'volumes') + '/')).sort().reverse();
+      for (const p of mounted) await runTool(['umount', '-l', p], { okCodes: [0, 32] });
     });
     await step(() => runTool(['ip', 'link', 'del', bridge], { okCodes: [0, 1, 2] }));
     await step(() => runTool(['nft', 'delete', 'table', 'ip', table], { okCodes: [0, 1] }));

@@ -9,11 +9,12 @@ import { imageErrors } from '../engine/images/image-errors.js';
 import { encodeFrame } from '@shoal/common';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerWaitResponse, EngineEvent,
-  ExecCreateBody, ExecInspect, Filters, ImageInspect, ImageSummary, NetworkResource,
+  ExecCreateBody, ExecInspect, Filters, ImageInspect, ImageSummary, NetworkResource, Volume, VolumeCreateBody,
 } from '@shoal/common';
 import type {
-  AttachOptions, ContainerEngine, EventSource, ImageEngine, LogsOptions, NetworkEngine,
+  AttachOptions, ContainerEngine, EventSource, ImageEngine, LogsOptions, NetworkEngine, VolumeEngine,
 } from '../engine/api/engine-deps.js';
+import { ANONYMOUS_LABEL, checkVolumeName, volumeErrors } from '../engine/volumes/index.js';
 import type { SystemFacts, SystemInfo } from '../engine/api/system-facts.js';
 
 // The fake answers with the real engines' error codes (their registries), never codes of its own.
@@ -334,6 +335,48 @@ export class FakeNetworkEngine implements NetworkEngine {
   }
 }
 
+/** The volumes fake: an in-memory store with the real names rule and errors; `inUse` marks referenced volumes. */
+export class FakeVolumeEngine implements VolumeEngine {
+  readonly volumes = new Map<string, Volume>();
+  readonly inUse = new Set<string>();
+
+  async create(req: VolumeCreateBody): Promise<Volume> {
+    const name = req.Name ?? `${this.volumes.size + 1}`.padStart(64, 'v');
+    checkVolumeName(name);
+    const v: Volume = {
+      Name: name, Driver: req.Driver ?? 'local', Mountpoint: `/var/lib/shoal/volumes/${name}/_data`, CreatedAt: '2026-01-01T00:00:00Z',
+      Labels: req.Labels ?? {}, Scope: 'local', Options: req.DriverOpts ?? null,
+    };
+    this.volumes.set(name, this.volumes.get(name) ?? v);
+    return this.volumes.get(name) ?? v;
+  }
+
+  async inspect(name: string): Promise<Volume> {
+    const v = this.volumes.get(name);
+    if (v === undefined) throw volumeErrors.make('NOT_FOUND', `get ${name}: no such volume`);
+    return v;
+  }
+
+  async list(): Promise<{ Volumes: Volume[]; Warnings: string[] }> {
+    return { Volumes: [...this.volumes.values()], Warnings: [] };
+  }
+
+  async remove(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    if (!this.volumes.has(name)) {
+      if (opts.force === true) return;
+      throw volumeErrors.make('NOT_FOUND', `get ${name}: no such volume`);
+    }
+    if (this.inUse.has(name)) throw volumeErrors.make('IN_USE', `remove ${name}: volume is in use - [c1]`);
+    this.volumes.delete(name);
+  }
+
+  async prune(_filters?: Filters, prunesAll = false): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }> {
+    const gone = [...this.volumes.keys()].filter((n) => !this.inUse.has(n) && (prunesAll || Object.hasOwn(this.volumes.get(n)?.Labels ?? {}, ANONYMOUS_LABEL)));
+    for (const n of gone) this.volumes.delete(n);
+    return { VolumesDeleted: gone, SpaceReclaimed: 0 };
+  }
+}
+
 /** An event source that replays a fixed list (live: nothing), for plugin tests. */
 export class FakeEventSource implements EventSource {
   constructor(readonly events: EngineEvent[] = []) {}
@@ -361,12 +404,13 @@ export const fakeFacts: SystemFacts = {
 
 /** Fakes wired together, ready for buildApp. */
 export function fakeDeps(): {
-  containers: FakeContainerEngine; images: FakeImageEngine; networks: FakeNetworkEngine; events: FakeEventSource; system: SystemInfo;
+  containers: FakeContainerEngine; images: FakeImageEngine; networks: FakeNetworkEngine; volumes: FakeVolumeEngine; events: FakeEventSource; system: SystemInfo;
 } {
   return {
     containers: new FakeContainerEngine(),
     images: new FakeImageEngine(),
     networks: new FakeNetworkEngine(),
+    volumes: new FakeVolumeEngine(),
     events: new FakeEventSource(),
     system: { facts: fakeFacts, openFds: () => 7 },
   };

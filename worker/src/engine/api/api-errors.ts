@@ -12,6 +12,6 @@ export const apiErrors = defineErrors('API', {
   NOT_SWARM_MANAGER: { status: 503, doc: 'A swarm endpoint was called on a node that is not a swarm manager; run `shoal swarm init` or `shoal swarm join`.' },
   NOT_IN_SWARM: { status: 503, doc: 'The node is not part of a swarm, so it cannot leave one.' },
   PULL_UNSUPPORTED: { status: 501, doc: 'Pulling from a registry is not implemented yet; load (`docker load`) or import (`docker import`) the image instead.' },
-  NO_SUCH_OBJECT: { status: 404, doc: 'A volume or plugin was looked up by name; shoal has none yet (creating them is not implemented).' },
+  NO_SUCH_OBJECT: { status: 404, doc: 'A plugin was looked up by name; shoal has none (installing plugins is not implemented).' },
   INTERNAL: { status: 500, doc: 'An unexpected error in the daemon; the message is logged with its stack.' },
 });

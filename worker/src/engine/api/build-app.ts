@@ -1,7 +1,7 @@
 import { fastify, type FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { systemClock, type Clock, type Logger } from '@shoal/common';
-import type { ContainerEngine, EventSource, ImageEngine, NetworkEngine } from './engine-deps.js';
+import type { ContainerEngine, EventSource, ImageEngine, NetworkEngine, VolumeEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
 import { SwarmSwitch, swarmPlugin } from './swarm-role.js';
 import { MAX_API_VERSION, MIN_API_VERSION, splitApiVersion, type ApiVersionPrefix } from './api-version.js';
@@ -14,6 +14,7 @@ import { containersPlugin } from './containers-plugin.js';
 import { execPlugin } from './exec-plugin.js';
 import { imagesPlugin } from './images-plugin.js';
 import { networksPlugin } from './networks-plugin.js';
+import { volumesPlugin } from './volumes-plugin.js';
 import { unimplementedPlugin } from './unimplemented-plugin.js';
 import { dropJsonNulls } from './json-nulls.js';
 
@@ -29,6 +30,7 @@ export interface ApiDeps {
   containers: ContainerEngine;
   images: ImageEngine;
   networks: NetworkEngine;
+  volumes: VolumeEngine;
   events: EventSource;
   system: SystemInfo;
   log: Logger;
@@ -127,6 +129,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(execPlugin, { containers: deps.containers, log: deps.log });
   await app.register(imagesPlugin, { images: deps.images, log: deps.log });
   await app.register(networksPlugin, { networks: deps.networks });
+  await app.register(volumesPlugin, { volumes: deps.volumes });
   await app.register(swarmPlugin, { swarm });
   await app.register(unimplementedPlugin);
   return app;

@@ -1,7 +1,7 @@
 /**
  * What the Engine API needs from the engine: the contract between the API
  * plugins (this folder) and the engine subsystems (containers/, images/,
- * networks/, events/). Declared here, by the consumer. Bodies and results
+ * networks/, volumes/, events/). Declared here, by the consumer. Bodies and results
  * are Docker Engine API v1.44 shapes (see common's docker-api types).
  *
  * Every method throws ShoalError with a stable code and a Docker-compatible
@@ -14,7 +14,7 @@ import type {
   ContainerCreateBody, ContainerInspect, ContainerSummary, ContainerStats, ContainerUpdateBody,
   ExecCreateBody, ExecInspect, ContainerTop, ContainerWaitResponse,
   ImageSummary, ImageInspect, ImageHistoryItem, ImageDeleteItem, ImagePruneResponse,
-  NetworkResource, EngineEvent, Filters,
+  NetworkResource, EngineEvent, Filters, Volume, VolumeCreateBody,
 } from '@shoal/common';
 
 /** Containers, exec, logs and attach. Implemented by containers/ContainerManager. */
@@ -87,6 +87,17 @@ export interface ImageEngine {
 export interface NetworkEngine {
   list(filters?: Filters): Promise<NetworkResource[]>;
   inspect(idOrName: string): Promise<NetworkResource>;
+}
+
+/** Volumes (the local driver). Implemented by volumes/VolumeManager. */
+export interface VolumeEngine {
+  create(req: VolumeCreateBody): Promise<Volume>;
+  inspect(name: string): Promise<Volume>;
+  list(filters?: Filters): Promise<{ Volumes: Volume[]; Warnings: string[] }>;
+  /** 409 while containers reference it; `force` ignores a missing volume. */
+  remove(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** Anonymous unused volumes (all unused ones with `all=true`, or for clients before API 1.42: `prunesAll`). */
+  prune(filters?: Filters, prunesAll?: boolean): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }>;
 }
 
 /** The event bus. Implemented by events/EventBus. */

@@ -61,9 +61,9 @@ t.test('unimplemented endpoints answer 501 naming the endpoint; swarm ones 503 a
   const build = await a.inject({ method: 'POST', url: '/v1.44/build' });
   t.equal(build.statusCode, 501);
   t.same(build.json(), { message: 'shoal does not implement POST /build yet' });
-  const vol = await a.inject({ method: 'GET', url: '/volumes' });
+  const vol = await a.inject({ method: 'PUT', url: '/volumes/data', payload: {} });
   t.equal(vol.statusCode, 501);
-  t.match(vol.json().message, 'GET /volumes');
+  t.match(vol.json().message, 'PUT /volumes/{name} (cluster volumes)');
   const exp = await a.inject({ method: 'GET', url: '/containers/abc/export' });
   t.equal(exp.statusCode, 501);
   t.match(exp.json().message, 'GET /containers/{id}/export');

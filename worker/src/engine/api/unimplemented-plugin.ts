@@ -14,11 +14,7 @@ const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
   ['POST', '/commit', 'POST /commit'],
   ['GET', '/images/search', 'GET /images/search'],
   ['POST', '/auth', 'POST /auth'],
-  ['GET', '/volumes', 'GET /volumes'],
-  ['POST', '/volumes/create', 'POST /volumes/create'],
-  ['POST', '/volumes/prune', 'POST /volumes/prune'],
-  ['PUT', '/volumes/:name', 'PUT /volumes/{name}'],
-  ['DELETE', '/volumes/:name', 'DELETE /volumes/{name}'],
+  ['PUT', '/volumes/:name', 'PUT /volumes/{name} (cluster volumes)'],
   ['POST', '/networks/create', 'POST /networks/create'],
   ['POST', '/networks/prune', 'POST /networks/prune'],
   ['DELETE', '/networks/:id', 'DELETE /networks/{id}'],
@@ -44,11 +40,8 @@ export const unimplementedPlugin: FastifyPluginAsync = async (app) => {
       handler: async () => { throw apiErrors.make('NOT_IMPLEMENTED', `shoal does not implement ${name} yet`); },
     });
   }
-  // No volume or plugin can exist yet (creating them is a 501), so a lookup by name is a
-  // truthful 404: `docker inspect NAME` tries every object type and stops at anything but a 404.
-  app.get<{ Params: { name: string } }>('/volumes/:name', async (request) => {
-    throw apiErrors.make('NO_SUCH_OBJECT', `get ${request.params.name}: no such volume`);
-  });
+  // No plugin can exist (installing one is a 501), so a lookup by name is a truthful 404:
+  // `docker inspect NAME` tries every object type and stops at anything but a 404.
   app.get<{ Params: { '*': string } }>('/plugins/*', async (request) => {
     const name = request.params['*'].replace(/\/json$/, '');
     throw apiErrors.make('NO_SUCH_OBJECT', `plugin "${name}" not found`);

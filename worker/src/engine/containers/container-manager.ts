@@ -7,7 +7,7 @@ import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
   ContainerWaitResponse, EngineEvent, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
 } from '@shoal/common';
-import { hasCode, isShoalError } from '@shoal/common';
+import { dirSize, hasCode, isShoalError } from '@shoal/common';
 import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
 import type { ExitStatus } from '@shoal/native';
 import type { AttachOptions, LogsOptions } from './options.js';
@@ -21,6 +21,8 @@ import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
 import { rfc3339, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
 import { buildRecord, validateResources, validateRestartPolicy } from './create-config.js';
+import { inheritMounts, legacyPlan, mountPointOf, parseVolumesFrom, type PlannedMount } from './mount-plan.js';
+import { bindVolumes, releaseMounts, releaseVolumes } from './volume-binding.js';
 import { generateName, normalizeName } from './names.js';
 import { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from './backoff.js';
 import { matchesFilters, parseUntil, validateFilters } from './list-filters.js';
@@ -32,7 +34,6 @@ import { topOf } from './top.js';
 import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
 import { applyProbe, initialHealth, probeSpec, type ProbeSpec } from './health.js';
-import { dirSize } from './dir-size.js';
 
 /** One start..exit of a container's process. */
 interface Run {
@@ -233,7 +234,11 @@ export class ContainerManager {
   }
 
   async #createResolved(id: string, full: string, body: ContainerCreateBody, image: ContainerImage): Promise<{ Id: string; Warnings: string[] }> {
-    const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image });
+    const inheritedMounts = (body.HostConfig?.VolumesFrom ?? []).flatMap((spec) => {
+      const { ref, mode } = parseVolumesFrom(spec);
+      return inheritMounts(this.#mountsOf(this.#find(ref).rec), mode);
+    });
+    const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image, inheritedMounts });
     if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
     if ((rec.HostConfig.BlkioWeight ?? 0) > 0) {
       // This engine does not program blkio: say so and drop it, as Docker on a kernel without the weight file.
@@ -242,11 +247,16 @@ export class ContainerManager {
     }
     if (this.#names.has(full)) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${this.#names.get(full) ?? ''}". You have to remove (or rename) that container to be able to reuse that name.`);
     this.#names.set(full, id);
+    let bound: PlannedMount[] = [];
     try {
+      bound = await bindVolumes(this.#o.volumes, id, this.#mountsOf(rec), rec.HostConfig.VolumeDriver);
+      rec.MountSpecs = bound;
+      rec.Mounts = bound.map((m) => mountPointOf(m, (n) => this.#o.volumes.pathOf(n)));
       await this.#store.init(id);
       await this.#store.save(rec);
     } catch (e) {
       this.#names.delete(full);
+      await releaseVolumes(this.#o.volumes, id, bound, true, this.#o.log);
       await this.#store.remove(id).catch(() => undefined);
       throw e;
     }
@@ -255,6 +265,11 @@ export class ContainerManager {
     this.#byId.set(id, live);
     this.#emit(rec, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /** A container's planned mounts (records from before volumes: derived from its HostConfig). */
+  #mountsOf(rec: ContainerRecord): PlannedMount[] {
+    return rec.MountSpecs ?? legacyPlan(rec.HostConfig);
   }
 
   #newLive(rec: ContainerRecord): Live {
@@ -276,7 +291,7 @@ export class ContainerManager {
     }).catch(async (e: unknown) => {
       // As Docker: a --rm container that cannot start is removed (docker run --rm waits for that).
       if (l.rec.HostConfig.AutoRemove === true && l.run === null && !l.removing) {
-        await this.remove(l.rec.Id, { force: true }).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'auto-remove after failed start'));
+        await this.remove(l.rec.Id, { force: true, volumes: true }).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'auto-remove after failed start'));
       }
       throw e;
     });
@@ -289,7 +304,7 @@ export class ContainerManager {
     let started;
     try {
       started = await startSequence({
-        dataRoot: this.#o.dataRoot, images: this.#o.images, network: this.#o.network, crun: this.#crun, log: this.#o.log,
+        dataRoot: this.#o.dataRoot, images: this.#o.images, network: this.#o.network, volumes: this.#o.volumes, crun: this.#crun, log: this.#o.log,
         initPath: this.#o.initPath, hostCaps: this.#hostCaps, logMaxSize: this.#o.logMaxSize, logMaxFiles: this.#o.logMaxFiles,
         cgroupPath: this.cgroupPath(rec.Id), paths: p,
         containerPid: (ref) => {
@@ -418,13 +433,14 @@ export class ContainerManager {
         });
       }, l.backoffMs);
     } else if (rec.HostConfig.AutoRemove === true && !l.removing) {
-      await this.remove(id, { force: true }).catch((err: unknown) => this.#o.log.warn({ err, id }, 'auto-remove failed'));
+      await this.remove(id, { force: true, volumes: true }).catch((err: unknown) => this.#o.log.warn({ err, id }, 'auto-remove failed'));
     }
   }
 
   /** crun delete, unmount, network detach, bundle. Idempotent. */
   async #cleanupRun(id: string): Promise<void> {
     const p = this.#paths(id);
+    const rec = this.#byId.get(id)?.rec;
     // The rootfs mount lives in the host's mount namespace, independent of
     // crun's state: unmount while crun deletes (saves a tool round-trip).
     const steps = await Promise.allSettled([
@@ -432,6 +448,7 @@ export class ContainerManager {
       unmountRootfs(this.#o.dataRoot, id),
       this.#o.network.detach(id),
       rm(p.bundle, { recursive: true, force: true }),
+      rec === undefined ? undefined : releaseMounts(this.#o.volumes, id, this.#mountsOf(rec)),
     ]);
     for (const s of steps) if (s.status === 'rejected') this.#o.log.warn({ err: s.reason as unknown, id }, 'cleanup step failed');
   }
@@ -571,6 +588,7 @@ export class ContainerManager {
         this.#execs.removeFor(id),
       ]);
       await this.#store.remove(id);
+      await releaseVolumes(this.#o.volumes, id, this.#mountsOf(l.rec), opts.volumes === true, this.#o.log);
       this.#byId.delete(id);
       this.#names.delete(l.rec.Name);
       this.#emit(l.rec, 'destroy');
@@ -819,6 +837,7 @@ export class ContainerManager {
       const l = this.#newLive(rec);
       this.#byId.set(rec.Id, l);
       this.#names.set(rec.Name, rec.Id);
+      for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id);
     }
     await Promise.all(records.map(async (rec) => {
       const l = this.#byId.get(rec.Id);
@@ -845,6 +864,9 @@ export class ContainerManager {
           const done = new Promise<void>((r) => { resolveDone = r; });
           l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
           await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
+          // The run holds its volumes mounted: count it as their user again.
+          await Promise.all(this.#mountsOf(rec).filter((m) => m.type === 'volume').map((m) => this.#o.volumes.mount(m.source, rec.Id)))
+            .catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'volume restore failed'));
           void monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err));
           const probe = probeSpec(rec.Config.Healthcheck);
           if (probe !== null) this.#scheduleProbe(l, l.run, probe);

@@ -1,5 +1,6 @@
 /** The persisted shape of a container (config.v2.json), close to Docker's. */
 import type { ContainerConfig, ContainerState, HostConfig, NetworkSettings, MountPoint } from '@shoal/common';
+import type { PlannedMount } from './mount-plan.js';
 
 /** One container as stored on disk and held in memory. */
 export interface ContainerRecord {
@@ -18,7 +19,10 @@ export interface ContainerRecord {
   State: ContainerState;
   RestartCount: number;
   NetworkSettings: NetworkSettings;
+  /** Inspect's view of MountSpecs. */
   Mounts: MountPoint[];
+  /** The mounts as planned at create, volumes named (absent in records written before volumes existed). */
+  MountSpecs?: PlannedMount[];
   /** Set by a user stop/kill; cleared by a user start. Docker's HasBeenManuallyStopped. */
   ManuallyStopped: boolean;
   /** Image's exposed ports merged in, for list/filters. */

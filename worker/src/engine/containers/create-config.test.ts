@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildRecord, mergeConfig, parseMounts, validateResources } from './create-config.js';
+import { buildRecord, mergeConfig, validateResources } from './create-config.js';
 import { matchesFilters, validateFilters } from './list-filters.js';
 import { DetachScanner, parseDetachKeys, stdFrame } from './attach-stream.js';
 import { parseStat, formatTop, type ProcInfo } from './top.js';
@@ -43,18 +43,6 @@ t.test('buildRecord: defaults and validation', async (t) => {
   bad({ HostConfig: { PortBindings: { '80/tcp': [{ HostPort: 'x' }] } } }, /invalid port specification/);
   bad({ Entrypoint: [''], Cmd: null }, 'no command specified');
   t.doesNotThrow(() => validateResources({ Memory: 6 << 20 }));
-});
-
-t.test('mounts: binds, --mount, --tmpfs', async (t) => {
-  const m = parseMounts({ Binds: ['/h:/c:ro', '/h2:/c2'], Mounts: [{ Type: 'bind', Source: '/s', Target: '/t' }, { Type: 'tmpfs', Target: '/tm', TmpfsOptions: { SizeBytes: 1024 } }], Tmpfs: { '/run': 'rw,exec,size=1m' } });
-  t.same(m.map((x) => [x.spec.type, x.spec.destination, x.spec.readOnly, x.createSource]), [
-    ['bind', '/c', true, true], ['bind', '/c2', false, true], ['bind', '/t', false, false], ['tmpfs', '/tm', false, false], ['tmpfs', '/run', false, false],
-  ]);
-  t.same(m[3]?.spec.options, ['noexec', 'nosuid', 'nodev', 'size=1024']);
-  t.same(m[4]?.spec.options, ['nosuid', 'nodev', 'rw', 'exec', 'size=1m']);
-  t.throws(() => parseMounts({ Binds: ['/a:/c', '/b:/c'] }), { message: 'Duplicate mount point: /c' });
-  t.throws(() => parseMounts({ Binds: ['/a:rel'] }), { status: 400, message: /mount path must be absolute/ });
-  t.throws(() => parseMounts({ Binds: ['/a:/b:bogus'] }), { message: 'invalid mode: bogus' });
 });
 
 t.test('list filters', async (t) => {

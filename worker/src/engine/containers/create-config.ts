@@ -2,9 +2,9 @@
  * Turn a create body and the image config into a container record, with
  * every check Docker makes up front. Pure: no I/O, id/time/name come in.
  */
-import type { ContainerCreateBody, HostConfig, MountPoint, ContainerConfig } from '@shoal/common';
+import type { ContainerCreateBody, HostConfig, ContainerConfig } from '@shoal/common';
 import type { ContainerImage } from './deps.js';
-import type { UserMount } from '../runtime/index.js';
+import { planMounts, type PlannedMount } from './mount-plan.js';
 import { resolveCommand, computeCaps, customSeccomp, rlimitType } from '../runtime/index.js';
 import { containerErrors } from './errors.js';
 import { createdState, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
@@ -38,58 +38,6 @@ export function validatePorts(body: ContainerCreateBody): void {
       if (hm[2] !== undefined) checkPort(Number(hm[2]), hp);
     }
   }
-}
-
-/** A parsed mount: for the spec and for inspect. `createSource`: -v creates a missing host dir. */
-export interface ParsedMount { spec: UserMount; point: MountPoint; createSource: boolean }
-
-const isAbs = (p: string): boolean => p.startsWith('/');
-
-/** Parse Binds (`/host:/ctr[:ro|rw]`), Mounts (bind/tmpfs) and Tmpfs. Named volumes are refused for now. */
-export function parseMounts(hc: HostConfig): ParsedMount[] {
-  const out: ParsedMount[] = [];
-  const seen = new Set<string>();
-  const add = (m: ParsedMount): void => {
-    if (seen.has(m.spec.destination)) throw containerErrors.make('INVALID_CONFIG', `Duplicate mount point: ${m.spec.destination}`);
-    seen.add(m.spec.destination);
-    out.push(m);
-  };
-  for (const b of hc.Binds ?? []) {
-    const parts = b.split(':');
-    if (parts.length < 2 || parts.length > 3) throw containerErrors.make('INVALID_CONFIG', `invalid volume specification: '${b}'`);
-    const [src = '', dst = '', mode = ''] = parts;
-    if (!isAbs(dst)) throw containerErrors.make('INVALID_CONFIG', `invalid volume specification: '${b}': invalid mount config for type "bind": invalid mount path: '${dst}' mount path must be absolute`);
-    if (!isAbs(src)) throw containerErrors.make('NOT_SUPPORTED', `named volumes are not supported yet: '${b}'`);
-    const opts = mode.split(',').filter((o) => o !== '');
-    for (const o of opts) if (!['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'nocopy'].includes(o)) {
-      throw containerErrors.make('INVALID_CONFIG', `invalid mode: ${o}`);
-    }
-    const ro = opts.includes('ro');
-    add({ spec: { type: 'bind', source: src, destination: dst, readOnly: ro }, point: { Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: !ro, Propagation: 'rprivate' }, createSource: true });
-  }
-  for (const m of hc.Mounts ?? []) {
-    if (!isAbs(m.Target)) throw containerErrors.make('INVALID_CONFIG', `invalid mount config: mount path must be absolute: ${m.Target}`);
-    if (m.Type === 'bind') {
-      if (m.Source === undefined || !isAbs(m.Source)) throw containerErrors.make('INVALID_CONFIG', 'invalid mount config for type "bind": field Source must not be empty');
-      const ro = m.ReadOnly === true;
-      add({ spec: { type: 'bind', source: m.Source, destination: m.Target, readOnly: ro }, point: { Type: 'bind', Source: m.Source, Destination: m.Target, Mode: '', RW: !ro, Propagation: 'rprivate' }, createSource: false });
-    } else if (m.Type === 'tmpfs') {
-      const o = ['noexec', 'nosuid', 'nodev'];
-      if (m.TmpfsOptions?.SizeBytes !== undefined && m.TmpfsOptions.SizeBytes > 0) o.push(`size=${m.TmpfsOptions.SizeBytes}`);
-      if (m.TmpfsOptions?.Mode !== undefined) o.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
-      add({ spec: { type: 'tmpfs', source: '', destination: m.Target, readOnly: m.ReadOnly === true, options: o }, point: { Type: 'tmpfs', Source: '', Destination: m.Target, Mode: '', RW: m.ReadOnly !== true, Propagation: '' }, createSource: false });
-    } else {
-      throw containerErrors.make('NOT_SUPPORTED', `mount type "${m.Type}" is not supported yet`);
-    }
-  }
-  for (const [dst, optStr] of Object.entries(hc.Tmpfs ?? {})) {
-    if (!isAbs(dst)) throw containerErrors.make('INVALID_CONFIG', `invalid tmpfs mount path: ${dst}`);
-    const user = optStr.split(',').filter((o) => o !== '');
-    const base = ['noexec', 'nosuid', 'nodev'].filter((d) => !user.some((u) => u === d.replace(/^no/, '') || u === d));
-    const o = [...base, ...user];
-    add({ spec: { type: 'tmpfs', source: '', destination: dst, readOnly: user.includes('ro'), options: o }, point: { Type: 'tmpfs', Source: '', Destination: dst, Mode: optStr, RW: !user.includes('ro'), Propagation: '' }, createSource: false });
-  }
-  return out;
 }
 
 /** Validate resources shared by create and update. */
@@ -157,9 +105,10 @@ export function mergeConfig(body: ContainerCreateBody, image: ContainerImage): C
 
 /**
  * Build the record of a new container. Throws 400s for bad input before
- * anything is made. `hostname` defaults to the first 12 of the id.
+ * anything is made. Its volumes are still unnamed and its `Mounts` empty:
+ * the manager binds them (volume-binding.ts). `hostname` defaults to the first 12 of the id.
  */
-export function buildRecord(opts: { id: string; name: string; created: string; body: ContainerCreateBody; image: ContainerImage }): { rec: ContainerRecord; mounts: ParsedMount[]; warnings: string[] } {
+export function buildRecord(opts: { id: string; name: string; created: string; body: ContainerCreateBody; image: ContainerImage; inheritedMounts?: PlannedMount[] }): { rec: ContainerRecord; warnings: string[] } {
   const { id, body, image } = opts;
   const hc: HostConfig = { ...(body.HostConfig ?? {}) };
   hc.NetworkMode = hc.NetworkMode === undefined || hc.NetworkMode === '' || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
@@ -185,8 +134,8 @@ export function buildRecord(opts: { id: string; name: string; created: string; b
   } catch (e) {
     throw containerErrors.make('INVALID_CONFIG', (e as Error).message, { cause: e });
   }
-  const mounts = parseMounts(hc);
   const config = mergeConfig(body, image);
+  const mounts = planMounts(hc, Object.keys(config.Volumes ?? {}), opts.inheritedMounts);
   if (config.Hostname === undefined || config.Hostname === '') config.Hostname = hc.NetworkMode === 'host' ? '' : id.slice(0, 12);
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (argv.length === 0) throw containerErrors.make('INVALID_CONFIG', 'no command specified');
@@ -196,7 +145,7 @@ export function buildRecord(opts: { id: string; name: string; created: string; b
   const rec: ContainerRecord = {
     Id: id, Created: opts.created, Name: opts.name, Path: path, Args: args, Config: config, HostConfig: hc,
     Image: image.id, State: createdState(), RestartCount: 0, NetworkSettings: emptyNetworkSettings(),
-    Mounts: mounts.map((m) => m.point), ManuallyStopped: false, ExposedPorts: Object.keys(config.ExposedPorts ?? {}),
+    Mounts: [], MountSpecs: mounts, ManuallyStopped: false, ExposedPorts: Object.keys(config.ExposedPorts ?? {}),
   };
-  return { rec, mounts, warnings };
+  return { rec, warnings };
 }

@@ -61,6 +61,23 @@ export interface ContainerNetworking {
   rename(containerId: string, newName: string): Promise<void>;
 }
 
+/** Volumes as containers use them (implemented by volumes/VolumeManager). */
+export interface ContainerVolumes {
+  /** The named volume (made when missing) or a new anonymous one (no name), referenced by `containerId`. */
+  acquire(containerId: string, req: { name?: string; driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<{ name: string; mountpoint: string }>;
+  /** After a daemon restart: a restored container's reference. */
+  restoreReference(name: string, containerId: string): void;
+  /** Drop the reference; with removeAnonymous, remove an anonymous volume nobody references any more. */
+  release(name: string, containerId: string, removeAnonymous: boolean): Promise<void>;
+  /** Ready the volume for a run; returns its host directory. */
+  mount(name: string, containerId: string, attrs?: Record<string, string>): Promise<string>;
+  unmount(name: string, containerId: string): Promise<void>;
+  /** The volume's directory has no entries. */
+  isEmpty(name: string): Promise<boolean>;
+  /** Where a volume's data is on the host (inspect's Source). */
+  pathOf(name: string): string;
+}
+
 /** Reads a json-file log as Docker's framed (or raw, with a tty) stream. */
 export interface LogReader {
   /**
@@ -81,6 +98,7 @@ export interface ContainerManagerOptions {
   cgroupParent?: string;
   images: ImageSource;
   network: ContainerNetworking;
+  volumes: ContainerVolumes;
   logs?: LogReader;
   events: (e: EngineEvent) => void;
   clock: Clock;

@@ -19,8 +19,11 @@ t.test('memory below 6MB is refused with Docker message and nothing is created',
   await t.rejects(env.mgr.create('xx', { Image: 'nope' }), { status: 404, message: 'No such image: nope' });
   await t.rejects(env.mgr.create('-bad', { Image: 'busybox' }), { status: 400, message: 'Invalid container name (-bad), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' });
   await t.rejects(env.mgr.create('pp', { Image: 'busybox', HostConfig: { PortBindings: { 'abc/tcp': [{ HostPort: '80' }] } } }), { status: 400, message: /invalid port specification/ });
-  await t.rejects(env.mgr.create('mm', { Image: 'busybox', HostConfig: { Binds: ['relative:/x'] } }), { status: 400, message: /named volumes/ });
+  await t.rejects(env.mgr.create('mm', { Image: 'busybox', HostConfig: { Binds: ['./relative:/x'] } }), { status: 400, message: /a host path must be absolute/ });
+  await t.rejects(env.mgr.create('mv', { Image: 'busybox', HostConfig: { Binds: ['ok1:/a'], Mounts: [{ Type: 'volume', Source: 'ok2', Target: '/b', VolumeOptions: { DriverConfig: { Name: 'nfs' } } }] } }), { status: 404, message: /plugin "nfs" not found/ });
+  await t.rejects(env.mgr.create('mw', { Image: 'busybox', HostConfig: { Binds: ['ok1:/a'], VolumeDriver: 'flocker' } }), { status: 404, message: /plugin "flocker" not found/ });
   t.same(await env.mgr.list({ all: true }), [], 'no container left behind');
+  t.same((await env.volumes.list()).Volumes, [], 'no volume left behind');
   const w = await env.mgr.create('blk', { Image: 'busybox', HostConfig: { BlkioWeight: 300 } });
   t.same(w.Warnings, ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
   await env.mgr.remove(w.Id, {});

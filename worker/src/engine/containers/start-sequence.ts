@@ -5,19 +5,20 @@
  * made are undone in reverse order (crun delete, monitor, unmount, detach,
  * bundle) and waiting attach connections are closed.
  */
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger, NetworkSettings } from '@shoal/common';
 import { spawnShim, ShimClient } from '@shoal/native';
 import type { AttachOptions } from './options.js';
 import {
-  buildEnv, generateSpec, mountRootfs, resolveUser, unmountRootfs, readHostDevices, type CrunRuntime, type UserMount,
+  buildEnv, generateSpec, mountRootfs, resolveUser, unmountRootfs, readHostDevices, type CrunRuntime,
 } from '../runtime/index.js';
-import type { ImageSource, ContainerNetworking } from './deps.js';
+import type { ImageSource, ContainerNetworking, ContainerVolumes } from './deps.js';
 import type { ContainerRecord } from './container-record.js';
 import { containerErrors } from './errors.js';
-import { parseMounts } from './create-config.js';
+import { legacyPlan } from './mount-plan.js';
+import { prepareMounts, releaseMounts } from './volume-binding.js';
 import { attachStreams } from './attach-stream.js';
 
 /** An attach connection waiting for the container to start. */
@@ -31,6 +32,7 @@ export interface StartDeps {
   dataRoot: string;
   images: ImageSource;
   network: ContainerNetworking;
+  volumes: ContainerVolumes;
   crun: CrunRuntime;
   log: Logger;
   initPath?: string;
@@ -54,7 +56,7 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
   const hc = rec.HostConfig;
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const mounts = parseMounts(hc);
+    const plan = rec.MountSpecs ?? legacyPlan(hc);
     // The rootfs and the bundle do not need the network: prepare them while
     // the network attaches. Both undo steps are idempotent, so they are
     // registered before the work and run only after both settled.
@@ -64,12 +66,6 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
       d.images.layerPaths(rec.Image).then((layers) => mountRootfs(d.dataRoot, id, layers)),
       mkdir(p.bundle, { recursive: true }),
       rm(p.stateDir, { recursive: true, force: true }),
-      ...mounts.filter((m) => m.createSource).map((m) => mkdir(m.spec.source, { recursive: true })),
-      ...mounts.filter((m) => !m.createSource && m.spec.type === 'bind').map(async (m) => {
-        try { await access(m.spec.source); } catch {
-          throw containerErrors.make('INVALID_CONFIG', `invalid mount config for type "bind": bind source path does not exist: ${m.spec.source}`);
-        }
-      }),
     ]);
     const attaching = d.network.attach({
       containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
@@ -85,6 +81,9 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
     const net = netR.value;
     const first = localR.status === 'fulfilled' ? localR.value[0] : undefined;
     const rootfs = first?.status === 'fulfilled' ? first.value as string : '';
+    // Volumes after the rootfs: an empty volume gets the image's content on the first start.
+    const userMounts = await prepareMounts(d.volumes, id, plan, rootfs, rec.State.StartedAt.startsWith('0001'));
+    undo.push(() => releaseMounts(d.volumes, id, plan));
     await Promise.all([writeFile(p.hosts, net.hosts), writeFile(p.hostname, net.hostnameFile), writeFile(p.resolvConf, net.resolvConf)]);
     const [passwd, group] = await Promise.all([
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
@@ -108,7 +107,7 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
       cgroupsPath: d.cgroupPath,
       etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
       initPath: hc.Init === true ? (d.initPath ?? '/usr/bin/tini-static') : undefined,
-      userMounts: mounts.map((m) => m.spec as UserMount),
+      userMounts,
       hostDevices: hc.Privileged === true ? await readHostDevices() : undefined,
       hostCaps: d.hostCaps,
       shareNs: shareNamespaces(hc, d.containerPid),

@@ -53,8 +53,12 @@ export interface OciResources {
 /** linux.devices entry */
 export interface OciDevice { path: string; type: string; major: number; minor: number; fileMode: number; uid: number; gid: number }
 
-/** A bind or tmpfs mount already validated by the container layer. */
-export interface UserMount { type: 'bind' | 'tmpfs'; source: string; destination: string; readOnly: boolean; options?: string[] }
+/**
+ * A bind or tmpfs mount already validated by the container layer (a volume
+ * is a bind of its directory). `options`: tmpfs mount options; `propagation`
+ * of a bind (default rprivate).
+ */
+export interface UserMount { type: 'bind' | 'tmpfs'; source: string; destination: string; readOnly: boolean; options?: string[]; propagation?: string }
 
 /** Everything the spec depends on. */
 export interface SpecInput {
@@ -226,7 +230,7 @@ export function generateSpec(input: SpecInput): OciSpec {
   if (!userDests.has('/etc/hosts')) mounts.push({ destination: '/etc/hosts', type: 'bind', source: input.etcFiles.hosts, options: etcOpts });
   for (const m of input.userMounts) {
     if (m.type === 'bind') {
-      mounts.push({ destination: m.destination, type: 'bind', source: m.source, options: ['rbind', 'rprivate', m.readOnly ? 'ro' : 'rw', ...(m.options ?? [])] });
+      mounts.push({ destination: m.destination, type: 'bind', source: m.source, options: ['rbind', m.propagation ?? 'rprivate', m.readOnly ? 'ro' : 'rw'] });
     } else {
       mounts.push({ destination: m.destination, type: 'tmpfs', source: 'tmpfs', options: [...(m.options ?? ['noexec', 'nosuid', 'nodev']), ...(m.readOnly ? ['ro'] : [])] });
     }

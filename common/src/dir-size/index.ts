@@ -1,0 +1,1 @@
+export { dirSize } from './dir-size.js';
