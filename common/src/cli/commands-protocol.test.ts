@@ -110,7 +110,7 @@ t.test('inspect: JSON array, --format, fallbacks to images, not found', async (t
   t.equal(await runCli(['image', 'inspect', '--format', 'json', 'busybox'], io.io), 0);
   t.equal(io.stdout(), '{"Id":"sha256:bb","RepoTags":["busybox:latest"]}\n');
   io = testIo(host);
-  t.equal(await runCli(['inspect', '--type', 'volume', 'x'], io.io), 125);
+  t.equal(await runCli(['inspect', '--type', 'bogus', 'x'], io.io), 125);
 });
 
 t.test('logs -f streams frames as they come and stops when the daemon ends the stream', async (t) => {

@@ -10,7 +10,7 @@ import {
   imageContexts, renderList, splitRepoTag,
 } from './format/index.js';
 import { parseFilterFlags } from './parse/index.js';
-import { forEachContainer } from './lifecycle.js';
+import { forEachName } from './lifecycle.js';
 import { confirm } from './prompt.js';
 
 const enc = encodeURIComponent;
@@ -74,7 +74,7 @@ export function defineRmi(ctx: CliContext): (cmd: Command) => Command {
     .option('-f, --force', 'Force removal of the image')
     .option('--no-prune', 'Do not delete untagged parents')
     .argument('<image...>')
-    .action(act(ctx, async (names: string[], opts: { force?: boolean; prune?: boolean }) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[], opts: { force?: boolean; prune?: boolean }) => forEachName(ctx, names, async (n) => {
       const items = await ctx.client.json<ImageDeleteItem[]>('DELETE', `/images/${enc(n)}`, {
         query: { force: opts.force === true ? true : undefined, noprune: opts.prune === false ? true : undefined },
       });

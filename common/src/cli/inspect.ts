@@ -7,29 +7,32 @@ import { Template } from './format/index.js';
 
 const enc = encodeURIComponent;
 
-type Kind = 'container' | 'image' | 'network';
+type Kind = 'container' | 'image' | 'network' | 'volume';
 
 const PATHS: Record<Kind, (n: string, size: boolean) => [string, Record<string, boolean | undefined>]> = {
   container: (n, size) => [`/containers/${enc(n)}/json`, { size: size ? true : undefined }],
   image: (n) => [`/images/${enc(n)}/json`, {}],
   network: (n) => [`/networks/${enc(n)}`, {}],
+  volume: (n) => [`/volumes/${enc(n)}`, {}],
 };
 
 const NOT_FOUND: Record<Kind | 'object', string> = {
-  container: 'No such container', image: 'No such image', network: 'No such network', object: 'No such object',
+  container: 'No such container', image: 'No such image', network: 'No such network', volume: 'No such volume', object: 'No such object',
 };
 
-async function fetchOne(ctx: CliContext, kinds: readonly Kind[], name: string, size: boolean): Promise<unknown | undefined> {
+/** The object, or the daemon's 404 message when no kind has it. */
+async function fetchOne(ctx: CliContext, kinds: readonly Kind[], name: string, size: boolean): Promise<{ found: unknown } | { missing: string }> {
+  let missing = '';
   for (const k of kinds) {
     const [path, query] = PATHS[k](name, size);
     try {
-      return await ctx.client.json<unknown>('GET', path, { query });
+      return { found: await ctx.client.json<unknown>('GET', path, { query }) };
     } catch (e) {
-      if (isShoalError(e) && e.code === 'CLI_DAEMON_ERROR' && e.details.status === 404) continue;
+      if (isShoalError(e) && e.code === 'CLI_DAEMON_ERROR' && e.details.status === 404) { missing = e.message; continue; }
       throw e;
     }
   }
-  return undefined;
+  return { missing };
 }
 
 /**
@@ -44,12 +47,13 @@ export async function inspectObjects(ctx: CliContext, kinds: readonly Kind[], na
   const label = kinds.length === 1 ? kinds[0] ?? 'object' : 'object';
   for (const n of names) {
     const v = await fetchOne(ctx, kinds, n, opts.size === true);
-    if (v === undefined) {
-      ctx.err(`Error: ${NOT_FOUND[label]}: ${n}\n`);
+    if ('missing' in v) {
+      // As the docker CLI: `volume inspect` passes the daemon's sentence on, the others say "No such".
+      ctx.err(label === 'volume' ? `Error response from daemon: ${v.missing}\n` : `Error: ${NOT_FOUND[label]}: ${n}\n`);
       failed = true;
       continue;
     }
-    found.push(v);
+    found.push(v.found);
   }
   if (opts.format === 'json') {
     for (const v of found) ctx.out(`${JSON.stringify(v)}\n`);
@@ -61,7 +65,7 @@ export async function inspectObjects(ctx: CliContext, kinds: readonly Kind[], na
   return failed ? 1 : 0;
 }
 
-/** `inspect [-f FORMAT] [-s] [--type container|image|network] NAME...` */
+/** `inspect [-f FORMAT] [-s] [--type container|image|network|volume] NAME...` */
 export function defineInspect(ctx: CliContext): (cmd: Command) => Command {
   return (cmd) => cmd
     .description('Return low-level information on objects')
@@ -70,9 +74,9 @@ export function defineInspect(ctx: CliContext): (cmd: Command) => Command {
     .option('--type <type>', 'Return JSON for specified type')
     .argument('<name...>')
     .action(act(ctx, async (names: string[], opts: { format?: string; size?: boolean; type?: string }) => {
-      let kinds: Kind[] = ['container', 'image', 'network'];
+      let kinds: Kind[] = ['container', 'image', 'network', 'volume'];
       if (opts.type !== undefined) {
-        if (opts.type !== 'container' && opts.type !== 'image' && opts.type !== 'network') {
+        if (opts.type !== 'container' && opts.type !== 'image' && opts.type !== 'network' && opts.type !== 'volume') {
           throw cliErrors.make('INVALID_FLAG', `"${opts.type}" is not a valid value for --type`);
         }
         kinds = [opts.type];
@@ -81,7 +85,7 @@ export function defineInspect(ctx: CliContext): (cmd: Command) => Command {
     }));
 }
 
-/** `container inspect`, `image inspect`, `network inspect` */
+/** `container inspect`, `image inspect`, `network inspect`, `volume inspect` */
 export function defineTypedInspect(ctx: CliContext, kind: Kind): (cmd: Command) => Command {
   return (cmd) => {
     cmd.description(`Display detailed information on one or more ${kind}s`)

@@ -14,7 +14,7 @@ const enc = encodeURIComponent;
  * Run `fn` for each name, printing daemon errors docker-style and going on;
  * exit 1 if any failed.
  */
-export async function forEachContainer(ctx: CliContext, names: readonly string[], fn: (name: string) => Promise<void>): Promise<CommandResult> {
+export async function forEachName(ctx: CliContext, names: readonly string[], fn: (name: string) => Promise<void>): Promise<CommandResult> {
   let failed = false;
   for (const n of names) {
     try {
@@ -32,7 +32,7 @@ function simple(ctx: CliContext, description: string, verb: string): (cmd: Comma
   return (cmd) => cmd
     .description(description)
     .argument('<container...>')
-    .action(act(ctx, async (names: string[]) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[]) => forEachName(ctx, names, async (n) => {
       await ctx.client.request('POST', `/containers/${enc(n)}/${verb}`);
       ctx.out(`${n}\n`);
     })));
@@ -45,7 +45,7 @@ function stopLike(ctx: CliContext, verb: 'stop' | 'restart', description: string
     .option('-s, --signal <signal>', 'Signal to send to the container')
     .option('-t, --time <seconds>', 'Seconds to wait before killing the container', intArg('--time'))
     .argument('<container...>')
-    .action(act(ctx, async (names: string[], opts: { signal?: string; time?: number }) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[], opts: { signal?: string; time?: number }) => forEachName(ctx, names, async (n) => {
       await ctx.client.request('POST', `/containers/${enc(n)}/${verb}`, { query: { t: opts.time, signal: opts.signal } });
       ctx.out(`${n}\n`);
     })));
@@ -66,7 +66,7 @@ export function defineKill(ctx: CliContext): (cmd: Command) => Command {
     .description('Kill one or more running containers')
     .option('-s, --signal <signal>', 'Signal to send to the container')
     .argument('<container...>')
-    .action(act(ctx, async (names: string[], opts: { signal?: string }) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[], opts: { signal?: string }) => forEachName(ctx, names, async (n) => {
       await ctx.client.request('POST', `/containers/${enc(n)}/kill`, { query: { signal: opts.signal } });
       ctx.out(`${n}\n`);
     })));
@@ -79,7 +79,7 @@ export function defineRm(ctx: CliContext): (cmd: Command) => Command {
     .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
     .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
     .argument('<container...>')
-    .action(act(ctx, async (names: string[], opts: { force?: boolean; volumes?: boolean }) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[], opts: { force?: boolean; volumes?: boolean }) => forEachName(ctx, names, async (n) => {
       await ctx.client.request('DELETE', `/containers/${enc(n)}`, { query: { force: opts.force === true ? true : undefined, v: opts.volumes === true ? true : undefined } });
       ctx.out(`${n}\n`);
     })));
@@ -90,7 +90,7 @@ export function defineWait(ctx: CliContext): (cmd: Command) => Command {
   return (cmd) => cmd
     .description('Block until one or more containers stop, then print their exit codes')
     .argument('<container...>')
-    .action(act(ctx, async (names: string[]) => forEachContainer(ctx, names, async (n) => {
+    .action(act(ctx, async (names: string[]) => forEachName(ctx, names, async (n) => {
       const r = await ctx.client.json<ContainerWaitResponse>('POST', `/containers/${enc(n)}/wait`);
       if (r.Error !== undefined && r.Error !== null && r.Error.Message !== '') throw cliErrors.make('DAEMON_ERROR', r.Error.Message);
       ctx.out(`${r.StatusCode}\n`);
@@ -152,7 +152,7 @@ export function defineUpdate(ctx: CliContext): (cmd: Command) => Command {
     .argument('<container...>')
     .action(act(ctx, async (names: string[], opts: UpdateOpts) => {
       const body = updateBody(opts);
-      return forEachContainer(ctx, names, async (n) => {
+      return forEachName(ctx, names, async (n) => {
         const r = await ctx.client.json<{ Warnings?: string[] | null }>('POST', `/containers/${enc(n)}/update`, { body });
         for (const w of r.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
         ctx.out(`${n}\n`);

@@ -13,6 +13,7 @@ import {
 } from './lifecycle.js';
 import { defineLogs } from './logs.js';
 import { defineNetworkLs } from './network.js';
+import { defineVolumeCreate, defineVolumeLs, defineVolumePrune, defineVolumeRm } from './volume.js';
 import { defineContainerPrune, definePs } from './ps.js';
 import { defineCreate, defineRun, defineStart } from './run.js';
 import { defineStats } from './stats.js';
@@ -119,6 +120,13 @@ export function buildProgram(ctx: CliContext): Command {
   const network = program.command('network').description('Manage networks').enablePositionalOptions();
   add(ctx, network, 'ls', defineNetworkLs(ctx), ['list']);
   add(ctx, network, 'inspect', defineTypedInspect(ctx, 'network'));
+
+  const volume = program.command('volume').description('Manage volumes').enablePositionalOptions();
+  add(ctx, volume, 'create', defineVolumeCreate(ctx));
+  add(ctx, volume, 'ls', defineVolumeLs(ctx), ['list']);
+  add(ctx, volume, 'inspect', defineTypedInspect(ctx, 'volume'));
+  add(ctx, volume, 'rm', defineVolumeRm(ctx), ['remove']);
+  add(ctx, volume, 'prune', defineVolumePrune(ctx));
 
   const system = program.command('system').description('Manage shoal').enablePositionalOptions();
   add(ctx, system, 'events', defineEvents(ctx));

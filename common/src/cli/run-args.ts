@@ -222,7 +222,7 @@ export function buildCreateRequest(f: RunFlags, image: string, args: readonly st
   if (f.oomKillDisable !== undefined) host.OomKillDisable = f.oomKillDisable;
   if (Object.keys(sysctls).length > 0) host.Sysctls = sysctls;
   if (Object.keys(tmpfs).length > 0) host.Tmpfs = tmpfs;
-  if (mounts.length > 0) host.Mounts = mounts as HostConfig['Mounts'];
+  if (mounts.length > 0) host.Mounts = mounts;
   if (f.cpus !== undefined && (f.cpuPeriod !== undefined || f.cpuQuota !== undefined)) {
     throw bad('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }

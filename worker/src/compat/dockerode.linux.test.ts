@@ -108,3 +108,22 @@ t.test('dockerode: a container with no Cmd runs the image\'s ENTRYPOINT and CMD'
     await c.remove();
   }
 });
+
+t.test('dockerode: volumes (create, list with filters, a container\'s -v, remove refused in use)', async (t) => {
+  await docker.createVolume({ Name: 'dode-data', Labels: { app: 'dode' } });
+  t.match(await docker.getVolume('dode-data').inspect(), { Name: 'dode-data', Driver: 'local', Scope: 'local', Labels: { app: 'dode' } });
+  const listed = await docker.listVolumes({ filters: { label: ['app=dode'] } });
+  t.same(listed.Volumes.map((x) => x.Name), ['dode-data']);
+  const c = await docker.createContainer({ Image: IMAGE, Cmd: ['sh', '-c', 'echo from-dockerode > /v/f'], HostConfig: { Binds: ['dode-data:/v'] } });
+  const waited = c.wait({ condition: 'next-exit' });
+  await c.start();
+  t.equal(((await waited) as { StatusCode: number }).StatusCode, 0);
+  const refused = await docker.getVolume('dode-data').remove().catch((e: { statusCode?: number; message?: string }) => e);
+  t.equal((refused as { statusCode?: number }).statusCode, 409);
+  await c.remove({ v: true });
+  const inspected = await docker.getVolume('dode-data').inspect();
+  t.equal(inspected.Name, 'dode-data', 'rm -v keeps a named volume');
+  await docker.getVolume('dode-data').remove();
+  const gone = await docker.getVolume('dode-data').inspect().catch((e: { statusCode?: number }) => e);
+  t.equal((gone as { statusCode?: number }).statusCode, 404);
+});

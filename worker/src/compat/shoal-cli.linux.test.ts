@@ -91,3 +91,40 @@ t.test('a container started with a trap stops fast with shoal stop', async (t) =
   t.equal(st.stdout.trim(), 'exited 0');
   await shoal(['rm', id]);
 });
+
+// The same volume session typed into `shoal` and into `docker`: the outputs
+// must be the same, names aside (each CLI works on volumes of its own).
+t.test('shoal volume create/ls/inspect/rm/prune print what docker prints', async (t) => {
+  const session = async (cli: 'shoal' | 'docker'): Promise<string[]> => {
+    const run = (args: string[], ok = [0]) => (cli === 'shoal' ? shoal(args, ok) : d.docker(args, { okCodes: ok }));
+    const n = (s: string): string => `${cli}-${s}`;
+    const outs: string[] = [];
+    const keep = async (args: string[], ok = [0]): Promise<void> => {
+      const r = await run(args, ok);
+      outs.push(`$ ${args.join(' ')}\n${r.stdout}${r.stderr}[${r.code}]`.replaceAll(`${cli}-`, 'X-').replace(/[0-9a-f]{64}/g, 'ID'));
+    };
+    await keep(['volume', 'create', '--label', 'tier=db', n('data')]);
+    await keep(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=1m', n('fast')]);
+    await keep(['volume', 'ls', '--filter', `name=${cli}-`]);
+    await keep(['volume', 'ls', '-q', '--filter', 'label=tier=db']);
+    await keep(['volume', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}} {{.Labels}} {{.Label "tier"}}', '--filter', `name=${cli}-`]);
+    await keep(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Options}} {{.Labels}}', n('data'), n('fast')]);
+    await keep(['volume', 'inspect', n('nope')], [1]);
+    await keep(['run', '--rm', '-v', `${n('data')}:/d`, IMAGE, 'sh', '-c', 'echo saved > /d/f']);
+    await keep(['run', '--rm', '--mount', `type=volume,src=${n('data')},dst=/d,readonly`, IMAGE, 'cat', '/d/f']);
+    await keep(['create', '--name', n('holder'), '-v', `${n('data')}:/d`, IMAGE, 'true']);
+    await keep(['volume', 'rm', n('data'), n('nope')], [1]);
+    await keep(['rm', n('holder')]);
+    await keep(['volume', 'rm', n('data'), n('fast')]);
+    await keep(['create', '--name', n('anon'), '-v', '/scratch', IMAGE, 'true']);
+    await keep(['rm', n('anon')]);
+    await keep(['volume', 'prune', '-f']);
+    await keep(['volume', 'create', '-o', 'colour=red', n('bad')], [1]);
+    return outs;
+  };
+  const fromShoal = await session('shoal');
+  const fromDocker = await session('docker');
+  t.same(fromShoal, fromDocker);
+  t.match(fromShoal.join('\n'), /volume is in use - \[ID\]/);
+  t.match(fromShoal.join('\n'), /Deleted Volumes:\nID\n\nTotal reclaimed space: 0B/);
+});

@@ -4,7 +4,7 @@
  * '{{.ID}} {{.Names}}'` and `--format json` work as with docker). Keys are
  * in alphabetical order, as docker's JSON output. Pure: now is an input.
  */
-import type { ContainerSummary, ImageHistoryItem, ImageSummary, NetworkResource } from '../../docker-api/index.js';
+import type { ContainerSummary, ImageHistoryItem, ImageSummary, NetworkResource, Volume } from '../../docker-api/index.js';
 import { ellipsis, humanAgo, humanSize, shortId } from './human.js';
 
 /** Headers of container columns. */
@@ -219,4 +219,24 @@ export function networkContext(n: NetworkResource, o: { trunc: boolean }): Forma
     Name: n.Name,
     Scope: n.Scope,
   }, n.Labels);
+}
+
+/** Headers of `docker volume ls`. */
+export const VOLUME_HEADERS: Readonly<Record<string, string>> = {
+  Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE',
+};
+/** `docker volume ls` default table. */
+export const VOLUME_TABLE = '{{.Driver}}\t{{.Name}}';
+
+/** One `docker volume ls` row (Links and Size as Docker without `system df` data: N/A). */
+export function volumeContext(v: Volume): FormatContext {
+  return withLabelMethod({
+    Driver: v.Driver,
+    Labels: labelsString(v.Labels),
+    Links: 'N/A',
+    Mountpoint: v.Mountpoint,
+    Name: v.Name,
+    Scope: v.Scope,
+    Size: 'N/A',
+  }, v.Labels);
 }

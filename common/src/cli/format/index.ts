@@ -9,7 +9,7 @@ export { tabwrite, formatMode, renderList } from './table.js';
 export type { FormatMode } from './table.js';
 export {
   CONTAINER_HEADERS, PS_TABLE, IMAGE_HEADERS, IMAGES_TABLE, IMAGES_DIGEST_TABLE, HISTORY_HEADERS, HISTORY_TABLE,
-  NETWORK_HEADERS, NETWORK_TABLE, containerContext, imageContexts, historyContext, networkContext, displayablePorts,
+  NETWORK_HEADERS, NETWORK_TABLE, VOLUME_HEADERS, VOLUME_TABLE, volumeContext, containerContext, imageContexts, historyContext, networkContext, displayablePorts,
   splitRepoTag, goTimeString, rfc3339,
 } from './contexts.js';
 export type { ContextOptions, FormatContext } from './contexts.js';

@@ -9,4 +9,3 @@ export { parseRestartPolicy } from './restart.js';
 export { parseUlimit } from './ulimit.js';
 export { parseKeyValues, parseFilterFlags } from './key-value.js';
 export { parseVolumeFlags, parseTmpfsFlags, parseMountFlag, splitCsv, resolvePosix } from './volumes.js';
-export type { MountSpec } from './volumes.js';

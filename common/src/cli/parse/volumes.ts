@@ -1,15 +1,5 @@
+import type { MountSpec } from '../../docker-api/index.js';
 import { cliErrors } from '../cli-errors.js';
-
-/** A `--mount` entry as the Engine API takes it (HostConfig.Mounts). */
-export interface MountSpec {
-  Type: string;
-  Source?: string;
-  Target: string;
-  ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-}
 
 const bad = (msg: string) => cliErrors.make('INVALID_FLAG', msg);
 

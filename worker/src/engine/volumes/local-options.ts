@@ -143,7 +143,7 @@ export function pruneMatches(filters: Filters, s: FilterSubject, apiPrunesAll: b
 export function volumeView(rec: VolumeRecord, mountpoint: string): VolumeView {
   return {
     Name: rec.Name, Driver: rec.Driver, Mountpoint: mountpoint, CreatedAt: rec.CreatedAt, Labels: rec.Labels,
-    Scope: 'local', Options: Object.keys(rec.Options).length > 0 ? rec.Options : null,
+    Scope: 'local', Options: { ...rec.Options },
   };
 }
 
