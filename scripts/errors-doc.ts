@@ -1,13 +1,14 @@
 import { collectErrorCodes, commonErrorRegistries } from '@shoal/common';
 import { cliErrors } from '@shoal/common/cli';
 import { shimErrors } from '@shoal/native';
+import { netErrors } from '@shoal/overlay-net';
 import { workerErrorRegistries } from '@shoal/worker';
 import { raftErrors, raftNodeErrors, raftStorageErrors } from 'raft-ts';
 
 /** The text of docs/errors.md, from every package's registries, listed explicitly (a code defined twice is refused). */
 export async function renderErrorsDoc(): Promise<string> {
   const rows = collectErrorCodes([
-    ...commonErrorRegistries, cliErrors, shimErrors, ...workerErrorRegistries,
+    ...commonErrorRegistries, cliErrors, shimErrors, netErrors, ...workerErrorRegistries,
     raftErrors, raftStorageErrors, raftNodeErrors,
   ]);
   const lines = [

@@ -43,6 +43,18 @@ if [ $# -eq 0 ]; then
   set -- "${rest[@]}"
 fi
 
+# Folders given as arguments: their test files (tap itself would look for
+# .js files only: TypeScript is loaded by tsx, not by a tap plugin).
+files=()
+for a in "$@"; do
+  if [ -d "$a" ]; then
+    mapfile -t -O "${#files[@]}" files < <(find "$a" -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
+  else
+    files+=("$a")
+  fi
+done
+set -- "${files[@]}"
+
 out=$(mktemp)
 # tap's own summary line "# { total: N, pass: P, fail: F, ... }" gives the counts.
 in_sandbox npx tap --reporter=tap --jobs=1 "$@" | tee "$out"

@@ -11,3 +11,4 @@ export * from './go-duration/index.js';
 export { commonErrorRegistries } from './error-registries.js';
 export * from './docker-time/index.js';
 export * from './dir-size/index.js';
+export * from './ipam/index.js';

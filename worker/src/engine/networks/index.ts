@@ -13,5 +13,5 @@ export type { AttachRequest, AttachResult, NetworkAttacher } from './network-att
 export { NetworkManager } from './network-manager.js';
 export type { NetworkManagerOptions } from './network-manager.js';
 export type { BridgeConfig } from './network-shapes.js';
-export type { InterfaceCounters } from './linux-net.js';
+export type { InterfaceCounters } from '@shoal/overlay-net';
 export { networkErrors } from './network-errors.js';

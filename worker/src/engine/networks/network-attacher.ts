@@ -77,7 +77,7 @@ export interface NetworkAttacher {
    * All or nothing: on failure nothing is left behind. Throws
    * ENGINE_NETWORK_PORT_IN_USE (500, Docker's "port is already allocated" message),
    * ENGINE_NETWORK_INVALID_PORT_SPEC (400), ENGINE_NETWORK_NOT_FOUND (404),
-   * ENGINE_NETWORK_IP_POOL_EXHAUSTED (500), ENGINE_NETWORK_SETUP_FAILED (500), or
+   * IPAM_POOL_EXHAUSTED (500), NET_SETUP_FAILED or ENGINE_NETWORK_SETUP_FAILED (500), or
    * ENGINE_NETWORK_ALREADY_ATTACHED (409) when the container is attached already.
    */
   attach(req: AttachRequest): Promise<AttachResult>;

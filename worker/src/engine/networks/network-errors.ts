@@ -5,7 +5,6 @@ export const networkErrors = defineErrors('ENGINE_NETWORK', {
   PORT_IN_USE: { status: 500, doc: 'A published host port is already bound by another process or container; choose another host port or stop the holder.' },
   INVALID_PORT_SPEC: { status: 400, doc: 'A port binding or exposed port does not parse (want PORT[-PORT][/tcp|udp], host port 0-65535); fix the -p/--expose value.' },
   NOT_FOUND: { status: 404, doc: 'No network with that id or name (only bridge, host and none exist on this engine for now).' },
-  IP_POOL_EXHAUSTED: { status: 500, doc: 'Every address of the bridge subnet is in use; remove containers or configure a larger bip.' },
   SETUP_FAILED: { status: 500, doc: 'Programming the bridge, netns, veth or nftables failed; the message has the tool error. Nothing was left behind.' },
   JOIN_TARGET_NOT_RUNNING: { status: 409, doc: 'container:<id> network mode names a container that is not running (has no network); start it first.' },
   ALREADY_ATTACHED: { status: 409, doc: 'The container already has a network endpoint; detach it first.' },

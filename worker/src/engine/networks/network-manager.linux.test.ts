@@ -490,7 +490,7 @@ t.test('a kernel failure half-way through attach leaves nothing behind', async (
   const err = await m
     .attach(req(id, { macAddress: '01:00:5e:00:00:01', portBindings: { '80/tcp': [{ HostPort: '' }] } }))
     .then(() => null, (e: unknown) => e);
-  t.ok(hasCode(err, 'ENGINE_NETWORK_SETUP_FAILED'), `typed error: ${String(err)}`);
+  t.ok(hasCode(err, 'NET_SETUP_FAILED'), `typed error: ${String(err)}`);
   t.equal(existsSync(join(netnsDir, id)), false, 'no netns file');
   t.notMatch((await runTool(['cat', '/proc/self/mountinfo'])).stdout, id, 'no netns mount');
   t.same(await bridgePorts(), [], 'no veth');

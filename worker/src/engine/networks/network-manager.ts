@@ -11,24 +11,26 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commonErrors, hasCode, systemClock, silentLogger, type Clock, type Filters, type Logger, type NetworkResource, type NetworkSettings } from '@shoal/common';
+import {
+  allocateIp, commonErrors, formatIpv4, hasCode, macFromIpv4, newIpam, parseCidr, parseIpv4, releaseIp, releaseOwner, systemClock, silentLogger,
+  type Clock, type Filters, type IpamState, type Logger, type NetworkResource, type NetworkSettings,
+} from '@shoal/common';
 import type { AttachRequest, AttachResult, NetworkAttacher } from './network-attacher.js';
 import type { EndpointMode, EndpointRecord, NetworkMode } from './endpoint-record.js';
 import { networkErrors } from './network-errors.js';
-import { formatIpv4, macFromIpv4, parseCidr, parseIpv4 } from './ipv4.js';
-import { allocateIp, newIpam, releaseIp, releaseOwner, type IpamState } from './ipam.js';
 import { planPorts } from './port-spec.js';
-import { mappingKey, type PortMapping } from './nft-plan.js';
+import { mappingKey, planNftDelta, planNftScript, type PortMapping } from './nft-plan.js';
 import { reservePort, type HeldPort } from './port-reserver.js';
 import { buildHosts, buildResolvConf } from './host-files.js';
 import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, normalizeNetworkMode, type BridgeConfig, type BuiltinNetwork } from './network-shapes.js';
 import { writeJsonAtomic } from '@shoal/common';
 import { StateFiles, readJsonOrNull } from './state-files.js';
-import { Coalescer } from './coalescer.js';
-import { NftTable } from './nft-table.js';
 import { planSandbox } from './sandbox-plan.js';
 import { findJoinTarget } from './join-target.js';
-import { bridgePortNames, flushConntrackTo, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge, ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl } from './linux-net.js';
+import {
+  Coalescer, NftTable, bridgePortNames, flushConntrackTo, vethPeerCounters, type InterfaceCounters, createNetns, deleteLink, ensureBridge,
+  ensureNetnsDir, ipBatch, listNetnsFiles, removeNetns, writeSysctl,
+} from '@shoal/overlay-net';
 
 /** Options of {@link NetworkManager.open}. */
 export interface NetworkManagerOptions {
@@ -110,12 +112,11 @@ export class NetworkManager implements NetworkAttacher {
     this.#ipam = newIpam(this.#bridge.subnet, this.#bridge.gateway);
     this.#nft = new NftTable({
       table: this.#table,
-      bridge: this.#bridge.bridgeName,
-      subnet: this.#bridge.subnet,
-      // Endpoints holding their ports first: they win a key conflict with a stale record.
-      mappings: () => {
+      planFull: () => {
+        // Endpoints holding their ports first: they win a key conflict with a stale record.
         const eps = [...this.#endpoints.values()];
-        return [...eps.filter((e) => e.held.length > 0), ...eps.filter((e) => e.held.length === 0)].flatMap((e) => e.rec.ports);
+        const mappings = [...eps.filter((e) => e.held.length > 0), ...eps.filter((e) => e.held.length === 0)].flatMap((e) => e.rec.ports);
+        return planNftScript({ table: this.#table, bridge: this.#bridge.bridgeName, subnet: this.#bridge.subnet, mappings });
       },
       log: this.#log,
     });
@@ -126,7 +127,7 @@ export class NetworkManager implements NetworkAttacher {
    * Load state, create the bridge if missing, enable forwarding and
    * route_localnet, and (re)install our nft table from the recorded
    * endpoints. Port sockets of running containers are re-taken by
-   * {@link restore}. Throws INVALID_NETWORK_CONFIG, NETWORK_SETUP_FAILED.
+   * {@link restore}. Throws ENGINE_NETWORK_INVALID_CONFIG, NET_SETUP_FAILED.
    */
   static async open(opts: NetworkManagerOptions): Promise<NetworkManager> {
     const m = new NetworkManager(opts);
@@ -379,7 +380,7 @@ export class NetworkManager implements NetworkAttacher {
         this.#endpoints.delete(req.containerId);
         await this.#unpublish(rec);
       });
-      if (rec.ports.length > 0) await this.#nft.update(rec.ports, []);
+      if (rec.ports.length > 0) await this.#nft.applyDelta(planNftDelta(this.#table, rec.ports, []));
     } catch (e) {
       for (const step of undo.reverse()) {
         try {
@@ -521,6 +522,6 @@ export class NetworkManager implements NetworkAttacher {
     if (rec.ports.length === 0) return Promise.resolve();
     const others = new Set([...this.#endpoints.values()].flatMap((e) => e.rec.ports.map(mappingKey)));
     if (rec.ports.some((p) => others.has(mappingKey(p)))) return this.#nft.rebuild();
-    return this.#nft.update([], rec.ports);
+    return this.#nft.applyDelta(planNftDelta(this.#table, [], rec.ports));
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { PortMap } from '@shoal/common';
 import { networkErrors } from './network-errors.js';
-import { parseIpv4 } from './ipv4.js';
+import { parseIpv4 } from '@shoal/common';
 
 /** Transport protocols we can publish. */
 export type PortProto = 'tcp' | 'udp';

@@ -1,19 +1,21 @@
 /**
- * The kernel edge of the networks subsystem: bridge, network namespaces,
- * veth pairs, sysctls and our nftables table, through `ip`, `unshare`,
- * `mount`/`umount` and `nft` (iproute2, util-linux, nftables) via runTool.
- * Commands are batched (`ip -batch -`) to keep `docker run` fast.
+ * The kernel edge of the network drivers (the engine's bridge today, the
+ * overlay next): bridges, network namespaces, veth pairs, sysctls and
+ * nftables scripts, through `ip`, `unshare`, `mount`/`umount`, `nft` and
+ * `conntrack` (iproute2, util-linux, nftables, conntrack) via runTool.
+ * Commands are batched (`ip -batch -`) to keep `docker run` fast. Every
+ * failure is NET_SETUP_FAILED with the tool's message.
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, runToolJson, hasCode, commonErrors } from '@shoal/common';
-import { networkErrors } from './network-errors.js';
+import { netErrors } from './net-errors.js';
 
 const IP_TIMEOUT_MS = 15_000;
 
 function setupFailed(what: string, e: unknown): Error {
   const msg = e instanceof Error ? e.message : String(e);
-  return networkErrors.make('SETUP_FAILED', `${what}: ${msg}`, { cause: e });
+  return netErrors.make('SETUP_FAILED', `${what}: ${msg}`, { cause: e });
 }
 
 /** Mount points of this mount namespace (field 5 of /proc/self/mountinfo, octal escapes decoded). */
@@ -88,7 +90,7 @@ export async function ipBatch(lines: readonly string[], what: string): Promise<v
  * Create a network namespace bound at `path` (a file is created there and
  * the new namespace bind-mounted on it by `unshare --net=PATH`), and run
  * `ipLines` inside it with `ip -batch -`. On failure the namespace is
- * removed again. Throws NETWORK_SETUP_FAILED.
+ * removed again. Throws NET_SETUP_FAILED.
  */
 export async function createNetns(path: string, ipLines: readonly string[]): Promise<void> {
   try {
@@ -143,7 +145,7 @@ export async function bridgePortNames(bridge: string): Promise<string[]> {
   }
 }
 
-/** Apply an nft script atomically (`nft -f -`). Throws NETWORK_SETUP_FAILED. */
+/** Apply an nft script atomically (`nft -f -`). Throws NET_SETUP_FAILED. */
 export async function nftApply(script: string, what: string): Promise<void> {
   try {
     await runTool(['nft', '-f', '-'], { input: script, timeoutMs: IP_TIMEOUT_MS });

@@ -8,7 +8,7 @@
  * address handed out (wrapping), as Docker does, so a just-released address
  * is reused as late as possible.
  */
-import { networkErrors } from './network-errors.js';
+import { ipamErrors } from './ipam-errors.js';
 import { formatIpv4, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
 
 /** The allocator's persisted state. */
@@ -25,7 +25,7 @@ export interface IpamState {
 
 function cidrOf(state: IpamState): Cidr {
   const c = parseCidr(state.subnet);
-  if (c === null) throw networkErrors.make('INVALID_CONFIG', `invalid subnet ${state.subnet}`);
+  if (c === null) throw ipamErrors.make('INVALID_SUBNET', `invalid subnet ${state.subnet}`);
   return c;
 }
 
@@ -33,9 +33,9 @@ function cidrOf(state: IpamState): Cidr {
 export function newIpam(subnet: string, gateway: string): IpamState {
   const c = parseCidr(subnet);
   const gw = parseIpv4(gateway);
-  if (c === null || c.prefix > 30) throw networkErrors.make('INVALID_CONFIG', `subnet ${subnet} is invalid or smaller than /30`);
+  if (c === null || c.prefix > 30) throw ipamErrors.make('INVALID_SUBNET', `subnet ${subnet} is invalid or smaller than /30`);
   if (gw === null || gw <= c.network || gw >= c.broadcast) {
-    throw networkErrors.make('INVALID_CONFIG', `gateway ${gateway} is not a host address of ${subnet}`);
+    throw ipamErrors.make('INVALID_SUBNET', `gateway ${gateway} is not a host address of ${subnet}`);
   }
   return { subnet: `${formatIpv4(c.network)}/${c.prefix}`, gateway, allocated: {}, last: null };
 }
@@ -49,7 +49,7 @@ export function ipamCapacity(state: IpamState): number {
 /**
  * Allocate an address for `owner`: `preferred` if given (must be a free host
  * address of the subnet), else the next free one after `last`. Throws
- * IP_POOL_EXHAUSTED, or INVALID_NETWORK_CONFIG for a bad preferred address.
+ * IPAM_POOL_EXHAUSTED, or IPAM_ADDRESS_UNAVAILABLE for a bad preferred address.
  */
 export function allocateIp(state: IpamState, owner: string, preferred?: string): { state: IpamState; ip: string } {
   const c = cidrOf(state);
@@ -58,7 +58,7 @@ export function allocateIp(state: IpamState, owner: string, preferred?: string):
   let chosen: number | null = null;
   if (preferred !== undefined) {
     const p = parseIpv4(preferred);
-    if (p === null || !usable(p)) throw networkErrors.make('INVALID_CONFIG', `address ${preferred} is not free in ${state.subnet}`);
+    if (p === null || !usable(p)) throw ipamErrors.make('ADDRESS_UNAVAILABLE', `address ${preferred} is not free in ${state.subnet}`);
     chosen = p;
   } else {
     const size = c.broadcast - c.network - 1; // host addresses
@@ -71,7 +71,7 @@ export function allocateIp(state: IpamState, owner: string, preferred?: string):
         break;
       }
     }
-    if (chosen === null) throw networkErrors.make('IP_POOL_EXHAUSTED', `no free address left in ${state.subnet}`);
+    if (chosen === null) throw ipamErrors.make('POOL_EXHAUSTED', `no free address left in ${state.subnet}`);
   }
   const ip = formatIpv4(chosen);
   return { state: { ...state, allocated: { ...state.allocated, [ip]: owner }, last: ip }, ip };

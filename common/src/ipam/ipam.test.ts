@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { allocateIp, ipamCapacity, newIpam, releaseIp, releaseOwner, type IpamState } from './ipam.js';
-import { hasCode } from '@shoal/common';
+import { hasCode } from '../errors/index.js';
 
 t.test('sequential allocation skips network, gateway and broadcast', async (t) => {
   let s = newIpam('10.0.0.0/29', '10.0.0.1');
@@ -13,7 +13,7 @@ t.test('sequential allocation skips network, gateway and broadcast', async (t) =
     got.push(r.ip);
   }
   t.same(got, ['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6']);
-  t.throws(() => allocateIp(s, 'x'), { code: 'ENGINE_NETWORK_IP_POOL_EXHAUSTED' });
+  t.throws(() => allocateIp(s, 'x'), { code: 'IPAM_POOL_EXHAUSTED' });
 });
 
 t.test('a released address is reused last (after wrapping)', async (t) => {
@@ -33,13 +33,13 @@ t.test('input states are never modified; preferred addresses; release by owner',
   const r = allocateIp(s0, 'a', '172.29.3.4');
   t.same(s0.allocated, {}, 'input unchanged');
   t.equal(r.ip, '172.29.3.4');
-  t.throws(() => allocateIp(r.state, 'b', '172.29.3.4'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' });
-  t.throws(() => allocateIp(r.state, 'b', '172.29.0.1'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' }, 'gateway');
-  t.throws(() => allocateIp(r.state, 'b', '172.29.255.255'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' }, 'broadcast');
-  t.throws(() => allocateIp(r.state, 'b', '10.0.0.2'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' }, 'outside');
+  t.throws(() => allocateIp(r.state, 'b', '172.29.3.4'), { code: 'IPAM_ADDRESS_UNAVAILABLE' });
+  t.throws(() => allocateIp(r.state, 'b', '172.29.0.1'), { code: 'IPAM_ADDRESS_UNAVAILABLE' }, 'gateway');
+  t.throws(() => allocateIp(r.state, 'b', '172.29.255.255'), { code: 'IPAM_ADDRESS_UNAVAILABLE' }, 'broadcast');
+  t.throws(() => allocateIp(r.state, 'b', '10.0.0.2'), { code: 'IPAM_ADDRESS_UNAVAILABLE' }, 'outside');
   t.same(releaseOwner(r.state, 'a').allocated, {});
-  t.throws(() => newIpam('10.0.0.0/31', '10.0.0.1'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' });
-  t.throws(() => newIpam('10.0.0.0/24', '10.0.1.1'), { code: 'ENGINE_NETWORK_INVALID_CONFIG' });
+  t.throws(() => newIpam('10.0.0.0/31', '10.0.0.1'), { code: 'IPAM_INVALID_SUBNET' });
+  t.throws(() => newIpam('10.0.0.0/24', '10.0.1.1'), { code: 'IPAM_INVALID_SUBNET' });
   t.same(JSON.parse(JSON.stringify(r.state)), r.state, 'state is plain JSON');
 });
 
@@ -68,7 +68,7 @@ t.test('property: matches a simple reference (no double allocation, release free
             ref.set(r.ip, owner);
             s = r.state;
           } catch (e) {
-            if (!hasCode(e, 'ENGINE_NETWORK_IP_POOL_EXHAUSTED') || free !== 0) return false;
+            if (!hasCode(e, 'IPAM_POOL_EXHAUSTED') || free !== 0) return false;
           }
         } else {
           const ips = [...ref.keys()];
