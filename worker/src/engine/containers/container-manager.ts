@@ -28,6 +28,7 @@ import { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from '
 import { matchesFilters, parseUntil, validateFilters } from './list-filters.js';
 import { normalizeSignal, STOP_SIGNALS } from './signals.js';
 import { startSequence, type ContainerPaths, type PendingAttach } from './start-sequence.js';
+import { transition } from './state-machine.js';
 import { attachStreams } from './attach-stream.js';
 import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
@@ -314,10 +315,9 @@ export class ContainerManager {
         },
       }, rec, l.pendingAttach.splice(0));
     } catch (e) {
-      rec.State = {
-        ...rec.State, Status: rec.State.StartedAt.startsWith('0001') ? 'created' : 'exited', Running: false, Restarting: false, Pid: 0,
-        Error: (e as Error).message, ExitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128,
-      };
+      rec.State = transition(rec.State, {
+        type: 'start-failed', error: (e as Error).message, exitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128,
+      });
       rec.NetworkSettings = emptyNetworkSettings();
       l.cleaned = true; // the start sequence undid everything it made
       await this.#store.save(rec).catch(() => undefined);
@@ -332,13 +332,8 @@ export class ContainerManager {
     l.run = run;
     l.cleaned = false;
     rec.NetworkSettings = started.settings;
-    rec.State = {
-      ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-      Pid: started.pid, ExitCode: 0, Error: '', StartedAt: rfc3339(now),
-    };
     const probe = probeSpec(rec.Config.Healthcheck);
-    if (probe !== null) rec.State.Health = initialHealth();
-    else delete rec.State.Health;
+    rec.State = transition(rec.State, { type: 'started', pid: started.pid, at: rfc3339(now), ...(probe !== null ? { health: initialHealth() } : {}) });
     void monitor.exited.then(
       (st) => this.#onExit(l, st),
       (err: unknown) => this.#onMonitorLost(l, err),
@@ -376,7 +371,7 @@ export class ContainerManager {
     const prev = l.rec.State.Health ?? initialHealth();
     const next = applyProbe(prev, { Start: rfc3339(start), End: rfc3339(this.#o.clock.now()), ExitCode: exitCode, Output: output },
       { retries: probe.retries, inStartPeriod: this.#o.clock.now() - run.startedAtMs < probe.startPeriodMs });
-    l.rec.State = { ...l.rec.State, Health: next };
+    l.rec.State = transition(l.rec.State, { type: 'health', health: next });
     await this.#store.save(l.rec);
     if (next.Status !== prev.Status) this.#emit(l.rec, `health_status: ${next.Status}`);
   }
@@ -403,15 +398,12 @@ export class ContainerManager {
     await this.#cleanupRun(id);
     l.cleaned = true;
     const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
-    rec.State = {
-      ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oom, Pid: 0,
-      ExitCode: st.exitCode, FinishedAt: st.finishedAt, Error: error,
-    };
+    rec.State = transition(rec.State, { type: 'exited', exitCode: st.exitCode, finishedAt: st.finishedAt, oomKilled: oom, error });
     rec.NetworkSettings = { ...emptyNetworkSettings() };
     const restart = !l.removing && shouldRestart(rec.HostConfig.RestartPolicy, st.exitCode, rec.RestartCount, rec.ManuallyStopped);
     if (restart) {
       l.backoffMs = nextBackoff(this.#o.backoff ?? DOCKER_BACKOFF, l.backoffMs, ranMs);
-      rec.State = { ...rec.State, Status: 'restarting', Restarting: true };
+      rec.State = transition(rec.State, { type: 'restart-scheduled' });
     }
     await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id }, 'save after exit failed'));
     if (oom) this.#emit(rec, 'oom');
@@ -462,7 +454,7 @@ export class ContainerManager {
         l.restartTimer.cancel();
         l.restartTimer = null;
         l.rec.ManuallyStopped = true;
-        l.rec.State = { ...l.rec.State, Status: 'exited', Restarting: false };
+        l.rec.State = transition(l.rec.State, { type: 'restart-cancelled' });
         await this.#store.save(l.rec);
         this.#emit(l.rec, 'stop');
         return;
@@ -541,7 +533,7 @@ export class ContainerManager {
       if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
       if (l.rec.State.Paused) throw containerErrors.make('PAUSED', `Container ${l.rec.Id} is already paused`);
       await this.#crun.pause(l.rec.Id);
-      l.rec.State = { ...l.rec.State, Status: 'paused', Paused: true };
+      l.rec.State = transition(l.rec.State, { type: 'paused' });
       await this.#store.save(l.rec);
       this.#emit(l.rec, 'pause');
     });
@@ -552,7 +544,7 @@ export class ContainerManager {
     await this.#locked(l, async () => {
       if (!l.rec.State.Paused || l.run === null) throw containerErrors.make('NOT_PAUSED', `Container ${l.rec.Id} is not paused`);
       await this.#crun.resume(l.rec.Id);
-      l.rec.State = { ...l.rec.State, Status: 'running', Paused: false };
+      l.rec.State = transition(l.rec.State, { type: 'unpaused' });
       await this.#store.save(l.rec);
       this.#emit(l.rec, 'unpause');
     });
