@@ -12,3 +12,4 @@ export { commonErrorRegistries } from './error-registries.js';
 export * from './docker-time/index.js';
 export * from './dir-size/index.js';
 export * from './ipam/index.js';
+export * from './jobs/index.js';

@@ -7,7 +7,7 @@ import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
   ContainerWaitResponse, EngineEvent, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
 } from '@shoal/common';
-import { dirSize, hasCode, isShoalError } from '@shoal/common';
+import { JobGroup, dirSize, hasCode, isShoalError } from '@shoal/common';
 import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
 import type { ExitStatus } from '@shoal/native';
 import type { AttachOptions, LogsOptions } from './options.js';
@@ -88,6 +88,8 @@ export class ContainerManager {
   #seq = 0;
   #hostCaps: string[] | undefined;
   #closed = false;
+  /** Every asynchronous job (exit watchers, restart timers, healthcheck probes); shutdown() waits for them. */
+  readonly #jobs: JobGroup;
 
   constructor(opts: ContainerManagerOptions) {
     this.#o = opts;
@@ -95,6 +97,7 @@ export class ContainerManager {
     this.#crun = new CrunRuntime({ runtimeRoot: join(opts.execRoot, 'runtime'), bin: opts.crunPath });
     this.#rand = opts.rand ?? Math.random;
     this.#parent = (opts.cgroupParent ?? 'shoal').replace(/^\/+|\/+$/g, '');
+    this.#jobs = new JobGroup({ clock: opts.clock, onError: (err) => opts.log.warn({ err }, 'container job failed') });
     this.#execs = new ExecRegistry({
       execRoot: opts.execRoot, crun: this.#crun, events: (a, id, attrs) => this.#emitFor(id, a, attrs),
       container: (id) => this.#liveOf(id), log: opts.log, hostCaps: () => this.#hostCaps,
@@ -334,10 +337,10 @@ export class ContainerManager {
     rec.NetworkSettings = started.settings;
     const probe = probeSpec(rec.Config.Healthcheck);
     rec.State = transition(rec.State, { type: 'started', pid: started.pid, at: rfc3339(now), ...(probe !== null ? { health: initialHealth() } : {}) });
-    void monitor.exited.then(
+    this.#jobs.track(monitor.exited.then(
       (st) => this.#onExit(l, st),
       (err: unknown) => this.#onMonitorLost(l, err),
-    );
+    ));
     await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id: rec.Id }, 'save after start failed'));
     this.#emit(rec, isRestart ? 'restart' : 'start');
     if (isRestart) this.#emit(rec, 'start');
@@ -346,12 +349,12 @@ export class ContainerManager {
 
   /** Run the healthcheck of `run` every interval while it lives (Docker: first probe after one interval). */
   #scheduleProbe(l: Live, run: Run, probe: ProbeSpec): void {
-    l.healthTimer = this.#o.clock.setTimeout(() => {
+    l.healthTimer = this.#jobs.after(probe.intervalMs, async () => {
       l.healthTimer = null;
       if (l.run !== run || this.#closed) return;
-      void this.#probeOnce(l, run, probe).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'healthcheck failed to run'))
-        .finally(() => { if (l.run === run && !this.#closed) this.#scheduleProbe(l, run, probe); });
-    }, probe.intervalMs);
+      await this.#probeOnce(l, run, probe).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'healthcheck failed to run'));
+      if (l.run === run && !this.#closed) this.#scheduleProbe(l, run, probe);
+    });
   }
 
   async #probeOnce(l: Live, run: Run, probe: ProbeSpec): Promise<void> {
@@ -413,9 +416,9 @@ export class ContainerManager {
     const resp: ContainerWaitResponse = { StatusCode: st.exitCode, Error: error === '' ? null : { Message: error } };
     for (const w of l.exitWaiters.splice(0)) w(resp);
     if (restart) {
-      l.restartTimer = this.#o.clock.setTimeout(() => {
+      l.restartTimer = this.#jobs.after(l.backoffMs, async () => {
         l.restartTimer = null;
-        void this.#locked(l, async () => {
+        await this.#locked(l, async () => {
           if (l.run !== null || l.removing || rec.ManuallyStopped || this.#closed) return;
           rec.RestartCount++;
           await this.#startLocked(l, true);
@@ -423,7 +426,7 @@ export class ContainerManager {
           this.#o.log.warn({ err, id }, 'restart failed');
           this.#emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
         });
-      }, l.backoffMs);
+      });
     } else if (rec.HostConfig.AutoRemove === true && !l.removing) {
       await this.remove(id, { force: true, volumes: true }).catch((err: unknown) => this.#o.log.warn({ err, id }, 'auto-remove failed'));
     }
@@ -859,7 +862,7 @@ export class ContainerManager {
           // The run holds its volumes mounted: count it as their user again.
           await Promise.all(this.#mountsOf(rec).filter((m) => m.type === 'volume').map((m) => this.#o.volumes.mount(m.source, rec.Id)))
             .catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'volume restore failed'));
-          void monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err));
+          this.#jobs.track(monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err)));
           const probe = probeSpec(rec.Config.Healthcheck);
           if (probe !== null) this.#scheduleProbe(l, l.run, probe);
           this.#o.log.info({ id: rec.Id }, 'adopted running container');
@@ -880,7 +883,12 @@ export class ContainerManager {
     }
   }
 
-  /** Daemon stop: containers keep running (live-restore); monitors and timers are closed. */
+  /**
+   * Daemon stop: containers keep running (live-restore). Timers are
+   * cancelled, monitors and exec sessions closed (so exit watchers and
+   * probes end), then every job still running is waited for: nothing of
+   * this manager runs after this resolves.
+   */
   async shutdown(): Promise<void> {
     this.#closed = true;
     for (const l of this.#byId.values()) {
@@ -892,5 +900,6 @@ export class ContainerManager {
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
     }
     await this.#execs.shutdown();
+    await this.#jobs.close();
   }
 }
