@@ -29,6 +29,7 @@ import { matchesFilters, parseUntil, validateFilters } from './list-filters.js';
 import { normalizeSignal, STOP_SIGNALS } from './signals.js';
 import { startSequence, type ContainerPaths, type PendingAttach } from './start-sequence.js';
 import { transition } from './state-machine.js';
+import { ContainerIndex } from './container-index.js';
 import { attachStreams } from './attach-stream.js';
 import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
@@ -77,10 +78,7 @@ export class ContainerManager {
   readonly #o: ContainerManagerOptions;
   readonly #store: ContainerStore;
   readonly #crun: CrunRuntime;
-  readonly #byId = new Map<string, Live>();
-  /** Creates between image resolution and indexing: container id -> image id. */
-  readonly #creating = new Map<string, string>();
-  readonly #names = new Map<string, string>();
+  readonly #index = new ContainerIndex<Live>();
   readonly #execs: ExecRegistry;
   readonly #rand: () => number;
   readonly #parent: string;
@@ -120,7 +118,7 @@ export class ContainerManager {
 
   /** crun's container id is ours; its cgroups live here (relative to each hierarchy). */
   cgroupPath(id: string): string {
-    const parent = this.#byId.get(id)?.rec.HostConfig.CgroupParent?.replace(/^\/+|\/+$/g, '');
+    const parent = this.#index.get(id)?.rec.HostConfig.CgroupParent?.replace(/^\/+|\/+$/g, '');
     return `/${parent !== undefined && parent !== '' ? parent : this.#parent}/${id}`;
   }
 
@@ -130,15 +128,7 @@ export class ContainerManager {
   // ---------------------------------------------------------------- lookup
 
   #find(ref: string): Live {
-    const byName = this.#names.get(ref.startsWith('/') ? ref : `/${ref}`);
-    const exact = this.#byId.get(ref) ?? (byName !== undefined ? this.#byId.get(byName) : undefined);
-    if (exact !== undefined) return exact;
-    if (/^[0-9a-f]+$/.test(ref)) {
-      const hits = [...this.#byId.values()].filter((l) => l.rec.Id.startsWith(ref));
-      if (hits.length > 1) throw containerErrors.make('AMBIGUOUS', `multiple IDs found with provided prefix: ${ref}`);
-      if (hits[0] !== undefined) return hits[0];
-    }
-    throw containerErrors.make('NOT_FOUND', `No such container: ${ref}`);
+    return this.#index.find(ref);
   }
 
   #liveOf(id: string): { rec: ContainerRecord; running: boolean; paused: boolean } {
@@ -189,7 +179,7 @@ export class ContainerManager {
   }
 
   #emitFor(id: string, action: string, attrs: Record<string, string>): void {
-    const l = this.#byId.get(id);
+    const l = this.#index.get(id);
     if (l !== undefined) this.#emit(l.rec, action, attrs);
   }
 
@@ -200,22 +190,19 @@ export class ContainerManager {
     let full: string;
     if (name !== undefined && name !== '') {
       full = normalizeName(name);
-      const owner = this.#names.get(full);
-      if (owner !== undefined) {
-        throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
-      }
+      this.#index.checkName(full);
     } else {
-      full = `/${generateName(this.#rand, (n) => this.#names.has(n))}`;
+      full = `/${generateName(this.#rand, (n) => this.#index.hasName(n))}`;
     }
     const id = randomBytes(32).toString('hex');
     const image = await this.#o.images.resolveImage(body.Image);
     // From here until the record is indexed (or the create fails) this create counts as a user
     // of the image, so that an `rmi` at the same instant sees it (imageUser below).
-    this.#creating.set(id, image.id);
+    this.#index.beginCreate(id, image.id);
     try {
       return await this.#createResolved(id, full, body, image);
     } finally {
-      this.#creating.delete(id);
+      this.#index.endCreate(id);
     }
   }
 
@@ -225,16 +212,7 @@ export class ContainerManager {
    * container first, else a stopped one, else a create in progress.
    */
   imageUser(imageId: string): { containerId: string; running: boolean } | undefined {
-    let stopped: string | undefined;
-    for (const l of this.#byId.values()) {
-      if (l.rec.Image !== imageId) continue;
-      const st = l.rec.State;
-      if (st.Running || st.Paused || st.Restarting) return { containerId: l.rec.Id, running: true };
-      stopped ??= l.rec.Id;
-    }
-    if (stopped !== undefined) return { containerId: stopped, running: false };
-    for (const [id, img] of this.#creating) if (img === imageId) return { containerId: id, running: false };
-    return undefined;
+    return this.#index.imageUser(imageId);
   }
 
   async #createResolved(id: string, full: string, body: ContainerCreateBody, image: ContainerImage): Promise<{ Id: string; Warnings: string[] }> {
@@ -249,8 +227,7 @@ export class ContainerManager {
       warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
       rec.HostConfig.BlkioWeight = 0;
     }
-    if (this.#names.has(full)) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${this.#names.get(full) ?? ''}". You have to remove (or rename) that container to be able to reuse that name.`);
-    this.#names.set(full, id);
+    this.#index.reserveName(full, id);
     let bound: PlannedMount[] = [];
     try {
       bound = await bindVolumes(this.#o.volumes, id, this.#mountsOf(rec), rec.HostConfig.VolumeDriver);
@@ -259,14 +236,14 @@ export class ContainerManager {
       await this.#store.init(id);
       await this.#store.save(rec);
     } catch (e) {
-      this.#names.delete(full);
+      this.#index.releaseName(full);
       await releaseVolumes(this.#o.volumes, id, bound, true, this.#o.log);
       await this.#store.remove(id).catch(() => undefined);
       throw e;
     }
     const live = this.#newLive(rec);
     live.cleaned = true; // nothing of the runtime exists before the first start
-    this.#byId.set(id, live);
+    this.#index.add(live);
     this.#emit(rec, 'create');
     return { Id: id, Warnings: warnings };
   }
@@ -435,7 +412,7 @@ export class ContainerManager {
   /** crun delete, unmount, network detach, bundle. Idempotent. */
   async #cleanupRun(id: string): Promise<void> {
     const p = this.#paths(id);
-    const rec = this.#byId.get(id)?.rec;
+    const rec = this.#index.get(id)?.rec;
     // The rootfs mount lives in the host's mount namespace, independent of
     // crun's state: unmount while crun deletes (saves a tool round-trip).
     const steps = await Promise.allSettled([
@@ -584,8 +561,7 @@ export class ContainerManager {
       ]);
       await this.#store.remove(id);
       await releaseVolumes(this.#o.volumes, id, this.#mountsOf(l.rec), opts.volumes === true, this.#o.log);
-      this.#byId.delete(id);
-      this.#names.delete(l.rec.Name);
+      this.#index.delete(id);
       this.#emit(l.rec, 'destroy');
       const resp: ContainerWaitResponse = { StatusCode: l.rec.State.ExitCode, Error: null };
       for (const w of l.exitWaiters.splice(0)) w(resp);
@@ -626,11 +602,8 @@ export class ContainerManager {
     const l = this.#find(idOrName);
     const full = normalizeName(newName);
     if (full === l.rec.Name) throw containerErrors.make('INVALID_CONFIG', 'Renaming a container with the same name as its current name');
-    const owner = this.#names.get(full);
-    if (owner !== undefined) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
     const old = l.rec.Name;
-    this.#names.delete(old);
-    this.#names.set(full, l.rec.Id);
+    this.#index.rename(l.rec.Id, full);
     l.rec.Name = full;
     await this.#store.save(l.rec);
     await this.#o.network.rename(l.rec.Id, full.slice(1)).catch(() => undefined);
@@ -693,7 +666,7 @@ export class ContainerManager {
       imageIdsFor: (ref: string): string[] => [ref],
     };
     // Newest first, as Docker.
-    let recs = [...this.#byId.values()]
+    let recs = [...this.#index.values()]
       .sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : a.rec.Created > b.rec.Created ? -1 : b.seq - a.seq))
       .map((l) => l.rec);
     const showAll = opts.all === true || (opts.limit !== undefined && opts.limit > 0) || f.status !== undefined || f.exited !== undefined;
@@ -709,19 +682,19 @@ export class ContainerManager {
     let running = 0;
     let paused = 0;
     let stopped = 0;
-    for (const l of this.#byId.values()) {
+    for (const l of this.#index.values()) {
       if (l.rec.State.Paused) paused++;
       else if (l.rec.State.Running) running++;
       else stopped++;
     }
-    return { total: this.#byId.size, running, paused, stopped };
+    return { total: this.#index.size, running, paused, stopped };
   }
 
   async prune(filters?: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
     const f = filters ?? {};
     for (const k of Object.keys(f)) if (k !== 'label' && k !== 'label!' && k !== 'until') throw containerErrors.make('INVALID_FILTER', `invalid filter '${k}'`);
     const deleted: string[] = [];
-    for (const l of [...this.#byId.values()]) {
+    for (const l of [...this.#index.values()]) {
       const r = l.rec;
       if (r.State.Running || r.State.Restarting || r.State.Paused || l.removing) continue;
       if (f.label !== undefined && !matchesFilters(r, { label: f.label }, { lookup: () => undefined, imageIdsFor: () => [] })) continue;
@@ -830,12 +803,11 @@ export class ContainerManager {
     records.sort((a, b) => (a.Created < b.Created ? -1 : a.Created > b.Created ? 1 : 0));
     for (const rec of records) {
       const l = this.#newLive(rec);
-      this.#byId.set(rec.Id, l);
-      this.#names.set(rec.Name, rec.Id);
+      this.#index.add(l);
       for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id);
     }
     await Promise.all(records.map(async (rec) => {
-      const l = this.#byId.get(rec.Id);
+      const l = this.#index.get(rec.Id);
       if (l === undefined) return;
       try {
         await this.#restoreOne(l);
@@ -891,7 +863,7 @@ export class ContainerManager {
    */
   async shutdown(): Promise<void> {
     this.#closed = true;
-    for (const l of this.#byId.values()) {
+    for (const l of this.#index.values()) {
       l.restartTimer?.cancel();
       l.restartTimer = null;
       l.healthTimer?.cancel();
