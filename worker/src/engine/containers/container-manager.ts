@@ -35,7 +35,8 @@ import { ExecRegistry } from './exec-registry.js';
 import { topOf } from './top.js';
 import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
-import { applyProbe, initialHealth, probeSpec, type ProbeSpec } from './health.js';
+import { initialHealth, probeSpec, type ProbeSpec } from './health.js';
+import { HealthMonitor } from './health-monitor.js';
 
 /** One start..exit of a container's process. */
 interface Run {
@@ -62,8 +63,6 @@ interface Live {
   removing: boolean;
   /** The last run's runtime state (crun, mount, network) was already cleaned up. */
   cleaned: boolean;
-  /** The next healthcheck probe of the current run. */
-  healthTimer: TimerHandle | null;
   /** Creation order (ties of Created within a millisecond). */
   seq: number;
 }
@@ -88,6 +87,7 @@ export class ContainerManager {
   #closed = false;
   /** Every asynchronous job (exit watchers, restart timers, healthcheck probes); shutdown() waits for them. */
   readonly #jobs: JobGroup;
+  readonly #health: HealthMonitor;
 
   constructor(opts: ContainerManagerOptions) {
     this.#o = opts;
@@ -96,6 +96,7 @@ export class ContainerManager {
     this.#rand = opts.rand ?? Math.random;
     this.#parent = (opts.cgroupParent ?? 'shoal').replace(/^\/+|\/+$/g, '');
     this.#jobs = new JobGroup({ clock: opts.clock, onError: (err) => opts.log.warn({ err }, 'container job failed') });
+    this.#health = new HealthMonitor({ jobs: this.#jobs, clock: opts.clock, log: opts.log });
     this.#execs = new ExecRegistry({
       execRoot: opts.execRoot, crun: this.#crun, events: (a, id, attrs) => this.#emitFor(id, a, attrs),
       container: (id) => this.#liveOf(id), log: opts.log, hostCaps: () => this.#hostCaps,
@@ -254,7 +255,7 @@ export class ContainerManager {
   }
 
   #newLive(rec: ContainerRecord): Live {
-    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, healthTimer: null, seq: ++this.#seq };
+    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, seq: ++this.#seq };
   }
 
   // ---------------------------------------------------------------- start
@@ -321,39 +322,24 @@ export class ContainerManager {
     await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id: rec.Id }, 'save after start failed'));
     this.#emit(rec, isRestart ? 'restart' : 'start');
     if (isRestart) this.#emit(rec, 'start');
-    if (probe !== null) this.#scheduleProbe(l, run, probe);
+    if (probe !== null) this.#watchHealth(l, run, probe);
   }
 
-  /** Run the healthcheck of `run` every interval while it lives (Docker: first probe after one interval). */
-  #scheduleProbe(l: Live, run: Run, probe: ProbeSpec): void {
-    l.healthTimer = this.#jobs.after(probe.intervalMs, async () => {
-      l.healthTimer = null;
-      if (l.run !== run || this.#closed) return;
-      await this.#probeOnce(l, run, probe).catch((err: unknown) => this.#o.log.warn({ err, id: l.rec.Id }, 'healthcheck failed to run'));
-      if (l.run === run && !this.#closed) this.#scheduleProbe(l, run, probe);
-    });
-  }
-
-  async #probeOnce(l: Live, run: Run, probe: ProbeSpec): Promise<void> {
-    if (l.rec.State.Paused) return;
-    const start = this.#o.clock.now();
-    let exitCode: number;
-    let output: string;
-    try {
-      const r = await this.#execs.runCaptured(l.rec, this.#paths(l.rec.Id).bundle, probe.cmd, probe.timeoutMs, this.#o.clock);
-      exitCode = r.timedOut ? -1 : r.exitCode;
-      output = r.timedOut ? `Health check exceeded timeout (${probe.timeoutMs / 1000}s)` : r.output;
-    } catch (e) {
-      exitCode = -1;
-      output = (e as Error).message;
-    }
-    if (l.run !== run) return;
-    const prev = l.rec.State.Health ?? initialHealth();
-    const next = applyProbe(prev, { Start: rfc3339(start), End: rfc3339(this.#o.clock.now()), ExitCode: exitCode, Output: output },
-      { retries: probe.retries, inStartPeriod: this.#o.clock.now() - run.startedAtMs < probe.startPeriodMs });
-    l.rec.State = transition(l.rec.State, { type: 'health', health: next });
-    await this.#store.save(l.rec);
-    if (next.Status !== prev.Status) this.#emit(l.rec, `health_status: ${next.Status}`);
+  /** Probe the healthcheck of `run` while it lasts (health-monitor.ts). */
+  #watchHealth(l: Live, run: Run, probe: ProbeSpec): void {
+    const id = l.rec.Id;
+    this.#health.watch({
+      id, startedAtMs: run.startedAtMs,
+      isCurrent: () => l.run === run && !this.#closed,
+      paused: () => l.rec.State.Paused,
+      health: () => l.rec.State.Health,
+      exec: (cmd, timeoutMs) => this.#execs.runCaptured(l.rec, this.#paths(id).bundle, cmd, timeoutMs, this.#o.clock),
+      record: async (prev, next) => {
+        l.rec.State = transition(l.rec.State, { type: 'health', health: next });
+        await this.#store.save(l.rec);
+        if (next.Status !== prev.Status) this.#emit(l.rec, `health_status: ${next.Status}`);
+      },
+    }, probe);
   }
 
   /** The monitor connection closed without an exit status (shim killed). */
@@ -373,8 +359,7 @@ export class ContainerManager {
     try {
       oom = (await readOomKills(this.cgroupLayout, this.cgroupPath(id))) > 0;
     } catch { /* no memory cgroup */ }
-    l.healthTimer?.cancel();
-    l.healthTimer = null;
+    this.#health.stop(id);
     await this.#cleanupRun(id);
     l.cleaned = true;
     const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
@@ -836,7 +821,7 @@ export class ContainerManager {
             .catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'volume restore failed'));
           this.#jobs.track(monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err)));
           const probe = probeSpec(rec.Config.Healthcheck);
-          if (probe !== null) this.#scheduleProbe(l, l.run, probe);
+          if (probe !== null) this.#watchHealth(l, l.run, probe);
           this.#o.log.info({ id: rec.Id }, 'adopted running container');
           return;
         } catch (err) {
@@ -866,8 +851,7 @@ export class ContainerManager {
     for (const l of this.#index.values()) {
       l.restartTimer?.cancel();
       l.restartTimer = null;
-      l.healthTimer?.cancel();
-      l.healthTimer = null;
+      this.#health.stop(l.rec.Id);
       l.run?.monitor?.close();
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
     }
