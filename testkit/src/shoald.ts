@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTool } from '@shoal/common';
 import { removeCgroupTree } from './cgroups.js';
+import { makeBusyboxRootfsTar } from './busybox.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -14,9 +15,13 @@ export interface TestDaemon {
   /** `unix:///...` for DOCKER_HOST / `docker -H`. */
   host: string;
   socketPath: string;
+  /** The daemon's own directory (data and exec roots, socket, log; removed by cleanup). */
+  dir: string;
   dataRoot: string;
   execRoot: string;
   bridge: string;
+  /** The bridge's address (--bip), e.g. 10.219.7.1/24. */
+  bip: string;
   nftTable: string;
   cgroupParent: string;
   /** The running daemon process (changes after restart). */
@@ -29,6 +34,8 @@ export interface TestDaemon {
   start(): Promise<void>;
   /** Remove every container, stop the daemon, delete bridge, table, cgroups and dirs. */
   cleanup(): Promise<void>;
+  /** A busybox rootfs tar (for `docker import`), made once. */
+  busyboxTar(): Promise<string>;
   /** Run the docker CLI against this daemon. */
   docker(args: string[], opts?: { input?: string; okCodes?: number[]; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; code: number }>;
 }
@@ -53,6 +60,8 @@ export interface TestDaemonOptions {
    * still sees the host's /sys/fs/cgroup and mounts.
    */
   netns?: string;
+  /** Settings in daemon.json's shape (`{"default-ulimits": ...}`), written to the daemon's config file. */
+  config?: Record<string, unknown>;
 }
 
 /**
@@ -72,7 +81,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
   const third = parseInt(suffix.slice(0, 2), 16);
   const bip = `10.219.${third}.1/24`;
   const configFile = join(work, 'daemon.json');
-  await writeFile(configFile, '{}\n');
+  await writeFile(configFile, `${JSON.stringify(opts.config ?? {})}\n`);
   const logFile = join(work, 'shoald.log');
   let child: ChildProcess | undefined;
 
@@ -112,8 +121,10 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
     });
 
   await start();
+  let tar: Promise<string> | undefined;
   return {
-    host: `unix://${socketPath}`, socketPath, dataRoot, execRoot, bridge, nftTable, cgroupParent,
+    host: `unix://${socketPath}`, socketPath, dir: work, dataRoot, execRoot, bridge, bip, nftTable, cgroupParent,
+    busyboxTar: () => (tar ??= makeBusyboxRootfsTar(join(work, 'busybox-rootfs'), join(work, 'busybox.tar'))),
     proc: () => child!,
     stop: () => waitExit('SIGTERM'),
     kill9: () => waitExit('SIGKILL'),

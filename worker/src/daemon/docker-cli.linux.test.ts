@@ -3,10 +3,11 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../testing/daemon.js';
+import { startTestDaemon } from '@shoal/testkit';
 
 t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, errors', async (t) => {
-  const d = await startTestDaemon(t, { 'default-ulimits': { nofile: { Name: 'nofile', Soft: 1111, Hard: 2222 } } });
+  const d = await startTestDaemon({ config: { 'default-ulimits': { nofile: { Name: 'nofile', Soft: 1111, Hard: 2222 } } } });
+  t.teardown(() => d.cleanup());
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], opts: { input?: string; ok?: number[] } = {}) =>
     runTool(['docker', ...args], { env, input: opts.input, okCodes: opts.ok ?? [0], timeoutMs: 60_000 });

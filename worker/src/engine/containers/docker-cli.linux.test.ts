@@ -4,10 +4,11 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../../testing/daemon.js';
+import { startTestDaemon } from '@shoal/testkit';
 
 t.test('docker CLI: container lifecycle, limits and errors', async (t) => {
-  const d = await startTestDaemon(t);
+  const d = await startTestDaemon();
+  t.teardown(() => d.cleanup());
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], opts: { input?: string; ok?: number[] } = {}) =>
     runTool(['docker', ...args], { env, input: opts.input, okCodes: opts.ok ?? [0], timeoutMs: 60_000 });

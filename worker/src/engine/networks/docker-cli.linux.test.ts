@@ -4,7 +4,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../../testing/daemon.js';
+import { startTestDaemon } from '@shoal/testkit';
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -20,10 +20,11 @@ function httpGet(host: string, port: number): Promise<string> {
 }
 
 t.test('docker CLI: network ls/inspect, run -p/-P, port, port in use, container-to-container, container: mode', async (t) => {
-  const d = await startTestDaemon(t);
+  const d = await startTestDaemon();
+  t.teardown(() => d.cleanup());
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], ok: number[] = [0]) => runTool(['docker', ...args], { env, okCodes: ok, timeoutMs: 60_000 });
-  const bip = String(d.config.bip);
+  const bip = String(d.bip);
   const subnet = `${bip.split('.').slice(0, 3).join('.')}.0/24`;
 
   const ls = await docker(['network', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}}']);

@@ -8,10 +8,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runTool } from '@shoal/common';
-import { startTestDaemon } from '../../testing/daemon.js';
+import { startTestDaemon } from '@shoal/testkit';
 
 t.test('docker volume and the mounts of docker run', async (t) => {
-  const d = await startTestDaemon(t);
+  const d = await startTestDaemon();
+  t.teardown(() => d.cleanup());
   const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}`, DOCKER_CONFIG: join(d.dir, 'docker-config') };
   const docker = async (args: string[], ok: number[] = [0]) => runTool(['docker', ...args], { env, okCodes: ok, timeoutMs: 60_000 });
   const out = async (args: string[]): Promise<string> => (await docker(args)).stdout;
@@ -27,11 +28,11 @@ t.test('docker volume and the mounts of docker run', async (t) => {
     t.equal(await out(['volume', 'create', '--label', 'env=test', 'data']), 'data\n');
     t.equal(await out(['volume', 'create', 'data']), 'data\n', 'creating an existing volume again is fine');
     const ins = JSON.parse(await out(['volume', 'inspect', 'data'])) as Array<Record<string, unknown>>;
-    t.match(ins[0], { Name: 'data', Driver: 'local', Scope: 'local', Labels: { env: 'test' }, Mountpoint: join(d.config.dataRoot, 'volumes/data/_data') });
+    t.match(ins[0], { Name: 'data', Driver: 'local', Scope: 'local', Labels: { env: 'test' }, Mountpoint: join(d.dataRoot, 'volumes/data/_data') });
     t.match(ins[0]?.CreatedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     await run(['-v', 'data:/data', 'busybox', 'sh', '-c', 'echo kept > /data/file']);
     t.equal((await run(['-v', 'data:/data', 'busybox', 'cat', '/data/file'])).stdout, 'kept\n');
-    t.equal(await readFile(join(d.config.dataRoot, 'volumes/data/_data/file'), 'utf8'), 'kept\n', 'the data is in the volume\'s directory');
+    t.equal(await readFile(join(d.dataRoot, 'volumes/data/_data/file'), 'utf8'), 'kept\n', 'the data is in the volume\'s directory');
     t.same(await names('label=env=test'), ['data']);
     t.same(await names('name=dat', 'dangling=true'), ['data'], 'unused: dangling');
     t.same(await names('label=env=prod'), []);
@@ -51,7 +52,7 @@ t.test('docker volume and the mounts of docker run', async (t) => {
 
   t.test('-v NAME creates the volume; an empty volume gets the image\'s content first, unless nocopy', async (t) => {
     t.match((await run(['-v', 'etc:/etc', 'busybox', 'cat', '/etc/passwd'])).stdout, /^app:x:1000:1000/m);
-    t.match(await readFile(join(d.config.dataRoot, 'volumes/etc/_data/passwd'), 'utf8'), /^root:x:0:0/m);
+    t.match(await readFile(join(d.dataRoot, 'volumes/etc/_data/passwd'), 'utf8'), /^root:x:0:0/m);
     await run(['-v', 'etc:/etc', 'busybox', 'sh', '-c', 'echo mine > /etc/passwd']);
     t.equal((await run(['-v', 'etc:/etc', 'busybox', 'cat', '/etc/passwd'])).stdout, 'mine\n', 'a volume with content is not overwritten');
     t.equal((await run(['-v', 'bare:/etc:nocopy', 'busybox', 'ls', '-A', '/etc'])).stdout, '');
@@ -117,7 +118,7 @@ t.test('docker volume and the mounts of docker run', async (t) => {
   t.test('a tmpfs-backed volume is mounted while used and shared by its users', async (t) => {
     await docker(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=2m', 'tvol']);
     t.match(await out(['volume', 'inspect', '-f', '{{json .Options}}', 'tvol']), '{"device":"tmpfs","o":"size=2m","type":"tmpfs"}');
-    const dir = join(d.config.dataRoot, 'volumes/tvol/_data');
+    const dir = join(d.dataRoot, 'volumes/tvol/_data');
     await docker(['run', '-d', '--name', 'tw', '--network', 'none', '-v', 'tvol:/t', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; echo shared > /t/f; sleep 1d & wait']);
     const seen = await run(['-v', 'tvol:/t', 'busybox', 'sh', '-c', 'while [ ! -f /t/f ]; do sleep 0.1; done; cat /t/f; grep " /t " /proc/mounts']);
     t.match(seen.stdout, /^shared\ntmpfs \/t tmpfs \S*size=2048k/);
@@ -136,6 +137,6 @@ t.test('docker volume and the mounts of docker run', async (t) => {
     t.match((await docker(['volume', 'ls', '--filter', 'colour=red'], [1])).stderr, /invalid filter 'colour'/);
     t.match((await docker(['run', '--rm', '-v', 'ok1:/a', '-v', 'x!:/b', 'busybox', 'true'], [125])).stderr, /includes invalid characters/);
     t.same(await names(), [], 'no volume was left behind by the refused requests');
-    t.same((await readdir(join(d.config.dataRoot, 'volumes'))).filter((n) => !n.startsWith('.')), []);
+    t.same((await readdir(join(d.dataRoot, 'volumes'))).filter((n) => !n.startsWith('.')), []);
   });
 });
