@@ -5,3 +5,5 @@ export { ManualClock } from '@shoal/common';
 export { startTestDaemon, daemonLog } from './shoald.js';
 export type { TestDaemon, TestDaemonOptions } from './shoald.js';
 export { removeCgroupTree, cgroupMountPoints } from './cgroups.js';
+export { goldenFiles, rewriting } from './golden.js';
+export type { GoldenCase } from './golden.js';

@@ -6,9 +6,10 @@ import { runScenario } from '../sim/scenario-runner.js';
 
 // Data-driven protocol scenarios: each file in testdata/ is a list of
 // commands, each followed by `----` and the expected trace. Regenerate with
-// SCENARIO_REWRITE=1 (then read the diff before committing).
+// SHOAL_REWRITE=1, the project's one rewrite variable (then read the diff
+// before committing). raft-ts imports nothing of ours, so not testkit's goldenFiles.
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
-const rewrite = process.env.SCENARIO_REWRITE === '1';
+const rewrite = process.env.SHOAL_REWRITE === '1';
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
   t.test(file.replace(/\.txt$/, ''), async (t) => {

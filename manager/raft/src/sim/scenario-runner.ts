@@ -7,7 +7,7 @@ import type { ScenarioClusterOptions } from './scenario-cluster.js';
  * tests: blocks of `command`, a `----` line, the expected output, a blank line.
  * `runScenario` returns the file text with every block's output replaced by
  * the actual output, so a test compares it to the file, and a rewrite
- * (SCENARIO_REWRITE=1) regenerates it for review.
+ * (SHOAL_REWRITE=1) regenerates it for review.
  */
 export function runScenario(text: string): string {
   const lines = text.split('\n');

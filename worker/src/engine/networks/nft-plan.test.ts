@@ -1,27 +1,23 @@
 /**
  * Planner scenarios as data: each testdata/nft-plan/*.txt holds the input
- * (JSON), a `----` line, and the expected nft script. Regenerate with
- * SHOAL_UPDATE_SCENARIOS=1 only after reading the diff.
+ * (JSON), a `----` line, and the expected nft script (golden files:
+ * SHOAL_REWRITE=1 regenerates them; read the diff before committing).
  */
 import t from 'tap';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { goldenFiles } from '@shoal/testkit';
 import { mappingKey, planNftDelta, planNftScript, planNftTeardown, type NatPlanInput } from './nft-plan.js';
 
-const dir = join(import.meta.dirname, 'testdata', 'nft-plan');
-const update = process.env.SHOAL_UPDATE_SCENARIOS === '1';
-
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt')).sort()) {
-  t.test(`scenario ${f}`, async (t) => {
-    const path = join(dir, f);
-    const text = readFileSync(path, 'utf8');
-    const sep = text.indexOf('\n----\n');
-    t.ok(sep > 0, 'has a ---- line');
-    const input = JSON.parse(text.slice(0, sep)) as NatPlanInput;
-    const expected = text.slice(sep + 6);
-    const got = planNftScript(input);
-    if (update) writeFileSync(path, `${text.slice(0, sep)}\n----\n${got}`);
-    else t.equal(got, expected);
+const scenarios = goldenFiles(join(import.meta.dirname, 'testdata', 'nft-plan'), (text) => {
+  const sep = text.indexOf('\n----\n');
+  if (sep < 0) throw new Error('a scenario needs its input, a ---- line and the expected script');
+  const input = text.slice(0, sep);
+  return `${input}\n----\n${planNftScript(JSON.parse(input) as NatPlanInput)}`;
+});
+for (const c of scenarios) {
+  t.test(`scenario ${c.name}`, async (t) => {
+    const { got, want } = c.check();
+    t.equal(got, want);
   });
 }
 
