@@ -14,6 +14,7 @@ import { acquirePidfile } from './pidfile.js';
 import { gatherHostFacts, systemInfo } from './host-facts.js';
 import { withDefaultUlimits } from './default-ulimits.js';
 import { listenTls, listenUnix, type ApiListener } from './listeners.js';
+import { SubsystemStack, closer } from './subsystems.js';
 
 /** daemon.json key of each config field (for reload messages). */
 const CONFIG_KEYS: Record<keyof DaemonConfig, string> = {
@@ -75,25 +76,18 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
   }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
-  const releasePid = await acquirePidfile(config.pidfile);
-  // Undo list, run in reverse on a failed start and on close.
-  const undo: Array<() => Promise<void>> = [releasePid];
-  // Two daemons with their own pid files must still not share state directories.
-  try {
-    for (const dir of [config.dataRoot, config.execRoot]) undo.push(await acquirePidfile(join(dir, 'shoald.lock')));
-  } catch (err) {
-    for (const fn of undo.splice(0).reverse()) await fn();
-    throw err;
-  }
-  const unwind = async (): Promise<void> => {
-    for (const fn of undo.splice(0).reverse()) {
-      await fn().catch((err: unknown) => { log.error({ err }, 'shutdown step failed'); });
-    }
-  };
+  // Started in this order, closed in the reverse one (on a failed start too).
+  const stack = new SubsystemStack(log);
+  const unwind = (): Promise<void> => stack.closeAll();
 
   // What reload may change; the rest of `config` is fixed for the daemon's life.
   let current: DaemonConfig = { ...config };
   try {
+    await stack.start('pidfile', async () => closer(await acquirePidfile(config.pidfile)));
+    // Two daemons with their own pid files must still not share state directories.
+    for (const dir of [config.dataRoot, config.execRoot]) {
+      await stack.start(`lock ${dir}`, async () => closer(await acquirePidfile(join(dir, 'shoald.lock'))));
+    }
     const facts = await gatherHostFacts(config, { crunPath });
     const events = new EventBus({ clock });
     const emit = (e: EngineEvent): void => { events.emit(e); };
@@ -101,42 +95,41 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     // Every logger, so that a reload of log-level reaches them all.
     const loggers = [log];
     const child = (subsystem: string): Logger => { const l = log.child({ subsystem }); loggers.push(l); return l; };
-    const images = await ImageStore.open({ root: join(config.dataRoot, 'image'), log: child('images'), events: emit, clock });
-    const networks = await NetworkManager.open({
+    const images = await stack.start('images', () => ImageStore.open({ root: join(config.dataRoot, 'image'), log: child('images'), events: emit, clock }));
+    const networks = await stack.start('networks', () => NetworkManager.open({
       dataRoot: config.dataRoot, execRoot: config.execRoot, bridgeName: config.bridge, bip: config.bip,
       nftTable: config.nftTable, log: child('networks'), clock,
+    }));
+    const volumes = await stack.start('volumes', () => VolumeManager.open({ dataRoot: config.dataRoot, events: emit, clock, log: child('volumes') }));
+    const containers = await stack.start('containers', async () => {
+      const c = new ContainerManager({
+        dataRoot: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent,
+        images, network: networks, volumes, events: emit, clock, log: child('containers'), crunPath,
+        logMaxSize: config.logOpts.maxSize, logMaxFiles: config.logOpts.maxFile,
+      });
+      await c.open();
+      return c;
     });
-    undo.push(() => networks.close());
-    const volumes = await VolumeManager.open({ dataRoot: config.dataRoot, events: emit, clock, log: child('volumes') });
-    const containers = new ContainerManager({
-      dataRoot: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent,
-      images, network: networks, volumes, events: emit, clock, log: child('containers'), crunPath,
-      logMaxSize: config.logOpts.maxSize, logMaxFiles: config.logOpts.maxFile,
-    });
-    await containers.open();
-    undo.push(async () => {
-      if (!current.liveRestore) {
-        for (const c of await containers.list({})) {
-          await containers.stop(c.Id, {}).catch((err: unknown) => { log.warn({ err, id: c.Id }, 'stop at shutdown failed'); });
-        }
+    // Without live-restore the containers stop before the engine closes (this runs before containers.close()).
+    await stack.start('stop containers without live-restore', async () => closer(async () => {
+      if (current.liveRestore) return;
+      for (const c of await containers.list({})) {
+        await containers.stop(c.Id, {}).catch((err: unknown) => { log.warn({ err, id: c.Id }, 'stop at shutdown failed'); });
       }
-      await containers.shutdown();
-    });
+    }));
 
     // `rmi` asks the containers engine who uses an image, synchronously from its own index.
     images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
-    const app = await buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() });
+    const app = await stack.start('api', () => buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() }));
     await app.ready();
-    undo.push(() => app.close());
 
     const listeners: ApiListener[] = [];
     for (const host of config.hosts) {
-      const l = host.startsWith('unix://')
-        ? await listenUnix(app, host.slice('unix://'.length), log)
-        : await listenTls(app, host, config, log);
+      const l = await stack.start(`listener ${host}`, () => (host.startsWith('unix://')
+        ? listenUnix(app, host.slice('unix://'.length), log)
+        : listenTls(app, host, config, log)));
       listeners.push(l);
-      undo.push(() => l.close());
     }
     const addresses = listeners.map((l) => l.address);
     if (await runsChrooted()) {

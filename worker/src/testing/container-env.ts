@@ -54,7 +54,7 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
     if (env !== undefined && !env.closed) {
       const { mgr } = env;
       for (const c of await mgr.list({ all: true })) await mgr.remove(c.Id, { force: true }).catch(() => undefined);
-      await mgr.shutdown();
+      await mgr.close();
       for (const d of allCgroupDirs(mgr.cgroupLayout, `/${env.parent}`)) await rmdir(d).catch(() => undefined);
     }
     if (dir !== '' && env?.closed !== true) await rm(dir, { recursive: true, force: true });

@@ -70,7 +70,7 @@ interface Live {
 /**
  * The container engine: Docker's container lifecycle over crun, the shim
  * (@shoal/native), overlayfs and cgroups. `open()` once at daemon start
- * (prepares cgroups, restores containers), `shutdown()` at daemon stop
+ * (prepares cgroups, restores containers), `close()` at daemon stop
  * (containers keep running: live-restore).
  */
 export class ContainerManager {
@@ -85,7 +85,7 @@ export class ContainerManager {
   #seq = 0;
   #hostCaps: string[] | undefined;
   #closed = false;
-  /** Every asynchronous job (exit watchers, restart timers, healthcheck probes); shutdown() waits for them. */
+  /** Every asynchronous job (exit watchers, restart timers, healthcheck probes); close() waits for them. */
   readonly #jobs: JobGroup;
   readonly #health: HealthMonitor;
 
@@ -846,7 +846,7 @@ export class ContainerManager {
    * probes end), then every job still running is waited for: nothing of
    * this manager runs after this resolves.
    */
-  async shutdown(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     for (const l of this.#index.values()) {
       l.restartTimer?.cancel();

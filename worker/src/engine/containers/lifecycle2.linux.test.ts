@@ -75,7 +75,7 @@ t.test('restore: a new manager adopts a running container and sees its exit; a d
   await env1.mgr.start(b.Id);
   await env1.mgr.start(c.Id);
   const pidA = (await env1.mgr.inspect(a.Id)).State.Pid;
-  await env1.mgr.shutdown();
+  await env1.mgr.close();
   env1.closed = true;
   // While "shoald" is down, b and c die.
   await runTool(['crun', '--root', `${env1.execRoot}/runtime`, 'kill', b.Id, 'KILL']);

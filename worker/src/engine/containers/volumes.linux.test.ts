@@ -16,7 +16,7 @@ t.test('after a restart, volumes stay referenced (not removable) and a running c
   await env1.mgr.start(runner.Id);
   const tvDir = join(env1.dataRoot, 'volumes/tv/_data');
   t.ok(await mounted(tvDir));
-  await env1.mgr.shutdown();
+  await env1.mgr.close();
   env1.closed = true;
 
   const env2 = await setup(t, {}, env1);
@@ -44,7 +44,7 @@ t.test('a record written before volumes existed (no MountSpecs) still starts wit
   t.ok(Array.isArray(rec.MountSpecs));
   delete rec.MountSpecs;
   await writeFile(path, JSON.stringify(rec));
-  await env.mgr.shutdown();
+  await env.mgr.close();
   env.closed = true;
   const env2 = await setup(t, {}, env);
   env.mgr = env2.mgr;

@@ -109,6 +109,9 @@ export class ImageStore {
     await store.#exclusive(() => store.#collect());
     return store;
   }
+  /** The daemon's lifecycle shape: the store holds nothing open between calls (its writes are atomic), so there is nothing to release. */
+  async close(): Promise<void> { /* nothing held open */ }
+
 
   /** The containers engine says which images its containers use. */
   setInUseCheck(fn: InUseCheck): void {

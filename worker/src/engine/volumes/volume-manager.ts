@@ -277,6 +277,15 @@ export class VolumeManager {
     await runTool(['umount', dir]).catch(async () => runTool(['umount', '-l', dir]));
   }
 
+  /**
+   * The daemon's lifecycle shape. Device-backed volumes stay mounted for the
+   * containers that keep running (live-restore); the next start takes them
+   * over through the containers' restore.
+   */
+  async close(): Promise<void> {
+    await this.#lock;
+  }
+
   /** Counts for `system df` and /info. */
   counts(): { volumes: number } {
     return { volumes: this.#byName.size };
