@@ -33,6 +33,11 @@ interface FakeContainer {
   waiters: Array<(r: ContainerWaitResponse) => void>;
 }
 
+/** Docker's sentence for a taken container name (the real engine's, container-index.ts). */
+function nameConflict(name: string, owner: string): Error {
+  return containerErrors.make('NAME_CONFLICT', `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+}
+
 /** The containers fake: echoing attach and exec. */
 export class FakeContainerEngine implements ContainerEngine {
   readonly containers = new Map<string, FakeContainer>();
@@ -62,7 +67,7 @@ export class FakeContainerEngine implements ContainerEngine {
     this.calls.push(['create', name, body]);
     const n = name ?? `fake_${this.#seq + 1}`;
     for (const c of this.containers.values()) {
-      if (c.name === n) throw containerErrors.make('NAME_CONFLICT', `Conflict. The container name "/${n}" is already in use by container "${c.id}".`);
+      if (c.name === n) throw nameConflict(n, c.id);
     }
     const id = (++this.#seq).toString(16).padStart(64, 'c');
     this.containers.set(id, { id, name: n, body, status: 'created', exitCode: 0, waiters: [] });
@@ -94,8 +99,18 @@ export class FakeContainerEngine implements ContainerEngine {
     this.#finish(c, 137);
   }
 
-  async pause(idOrName: string): Promise<void> { this.#get(idOrName).status = 'paused'; }
-  async unpause(idOrName: string): Promise<void> { this.#get(idOrName).status = 'running'; }
+  async pause(idOrName: string): Promise<void> {
+    const c = this.#get(idOrName);
+    if (c.status === 'paused') throw containerErrors.make('PAUSED', `Container ${c.id} is already paused`);
+    if (c.status !== 'running') throw containerErrors.make('NOT_RUNNING', `Container ${c.id} is not running`);
+    c.status = 'paused';
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const c = this.#get(idOrName);
+    if (c.status !== 'paused') throw containerErrors.make('NOT_PAUSED', `Container ${c.id} is not paused`);
+    c.status = 'running';
+  }
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     this.calls.push(['remove', idOrName, opts]);
@@ -116,7 +131,12 @@ export class FakeContainerEngine implements ContainerEngine {
     });
   }
 
-  async rename(idOrName: string, newName: string): Promise<void> { this.#get(idOrName).name = newName; }
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const c = this.#get(idOrName);
+    const n = newName.replace(/^\//, '');
+    for (const o of this.containers.values()) if (o.name === n && o !== c) throw nameConflict(n, o.id);
+    c.name = n;
+  }
   async update(idOrName: string): Promise<{ Warnings: string[] }> { this.#get(idOrName); return { Warnings: [] }; }
 
   async inspect(idOrName: string): Promise<ContainerInspect> {
