@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 // files and nothing from a testing/ folder (test helpers and dev-only dependencies
 // such as dockerode must not ship).
 const root = join(import.meta.dirname, '..');
-const packages = ['common', 'manager', 'manager/raft', 'native', 'overlay-net', 'worker'];
+const packages = ['common', 'cli', 'manager', 'manager/raft', 'native', 'overlay-net', 'worker'];
 
 for (const pkg of packages) {
   t.test(`${pkg}: the build compiles no test code`, async (t) => {

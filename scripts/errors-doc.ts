@@ -1,5 +1,5 @@
 import { collectErrorCodes, commonErrorRegistries } from '@shoal/common';
-import { cliErrors } from '@shoal/common/cli';
+import { cliErrors } from '@shoal/cli';
 import { shimErrors } from '@shoal/native';
 import { netErrors } from '@shoal/overlay-net';
 import { workerErrorRegistries } from '@shoal/worker';

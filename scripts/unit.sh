@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || { echo "node_modules missing: run scripts/ensure-deps.sh first"; echo "0 passed, 1 failed"; exit 1; }
 
-ALL=(common testkit native manager/raft manager overlay-net worker deploy cluster-tests scripts)
+ALL=(common cli testkit native manager/raft manager overlay-net worker deploy cluster-tests scripts)
 pkgs=("$@")
 [ ${#pkgs[@]} -eq 0 ] && pkgs=("${ALL[@]}")
 

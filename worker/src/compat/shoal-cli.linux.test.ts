@@ -12,7 +12,7 @@ const d = await daemonWithImage();
 t.teardown(() => d.cleanup());
 
 function shoal(args: string[], okCodes = [0]) {
-  return runTool([process.execPath, '--import', 'tsx', '--conditions=shoal-source', resolve(repo, 'common/src/cli/main.ts'), ...args], {
+  return runTool([process.execPath, '--import', 'tsx', '--conditions=shoal-source', resolve(repo, 'cli/src/main.ts'), ...args], {
     okCodes, timeoutMs: 60_000, cwd: repo, env: { ...process.env, SHOAL_HOST: d.host, DOCKER_HOST: d.host },
   });
 }
