@@ -55,3 +55,22 @@ t.test('a record written before volumes existed (no MountSpecs) still starts wit
   t.equal((await exited).StatusCode, 0);
   t.match(await logText(env2, c.Id), /^busybox$/m, 'the bind of the old record is there');
 });
+
+t.test('two running containers share one mount of a tmpfs volume; it stays until the last stops', async (t) => {
+  const env = await setup(t);
+  await env.volumes.create({ Name: 'shared-tmp', DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' } });
+  const body = { Image: 'busybox', Cmd: TRAP, HostConfig: { NetworkMode: 'none', Binds: ['shared-tmp:/t'] } };
+  const a = await env.mgr.create('ta', body);
+  const b = await env.mgr.create('tb', body);
+  await Promise.all([env.mgr.start(a.Id), env.mgr.start(b.Id)]);
+  const dir = join(env.dataRoot, 'volumes/shared-tmp/_data');
+  const count = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.split(' ')[4] === dir).length;
+  t.equal(count, 1, 'mounted once on the host');
+  await env.mgr.stop(a.Id, { timeoutS: 5 });
+  t.ok(await mounted(dir), 'still mounted for the other user');
+  await env.mgr.stop(b.Id, { timeoutS: 5 });
+  t.notOk(await mounted(dir), 'unmounted after the last one');
+  await env.mgr.remove(a.Id, {});
+  await env.mgr.remove(b.Id, {});
+  await env.volumes.remove('shared-tmp');
+});

@@ -243,32 +243,37 @@ export class VolumeManager {
    * a device-backed volume (type/device/o) is mounted on `_data` by its
    * first user; `_data` is recreated when missing. Idempotent per container.
    */
-  async mount(name: string, containerId: string, attrs: Record<string, string> = {}): Promise<string> {
-    const e = this.#get(name);
-    const dir = this.#dataDir(name);
-    await mkdir(dir, { recursive: true });
-    const how = localMount(e.rec.Options);
-    if (how.kind === 'mount' && !(await isMounted(dir))) {
-      const o = how.options.length > 0 ? ['-o', how.options.join(',')] : [];
-      try {
-        await runTool(['mount', '-t', how.type, ...o, how.device, dir]);
-      } catch (err) {
-        throw volumeErrors.make('MOUNT_FAILED', `error while mounting volume '${dir}': failed to mount local volume: ${(err as Error).message}`, { cause: err });
+  mount(name: string, containerId: string, attrs: Record<string, string> = {}): Promise<string> {
+    // Under the store's lock: two containers starting at once must not both mount the device.
+    return this.#locked(async () => {
+      const e = this.#get(name);
+      const dir = this.#dataDir(name);
+      await mkdir(dir, { recursive: true });
+      const how = localMount(e.rec.Options);
+      if (how.kind === 'mount' && !(await isMounted(dir))) {
+        const o = how.options.length > 0 ? ['-o', how.options.join(',')] : [];
+        try {
+          await runTool(['mount', '-t', how.type, ...o, how.device, dir]);
+        } catch (err) {
+          throw volumeErrors.make('MOUNT_FAILED', `error while mounting volume '${dir}': failed to mount local volume: ${(err as Error).message}`, { cause: err });
+        }
       }
-    }
-    if (!e.mounted.has(containerId)) {
-      e.mounted.add(containerId);
-      this.#emit('mount', name, { container: containerId, driver: e.rec.Driver, ...attrs });
-    }
-    return dir;
+      if (!e.mounted.has(containerId)) {
+        e.mounted.add(containerId);
+        this.#emit('mount', name, { container: containerId, driver: e.rec.Driver, ...attrs });
+      }
+      return dir;
+    });
   }
 
   /** The run of `containerId` ended: the last user unmounts a device-backed volume. Idempotent. */
-  async unmount(name: string, containerId: string): Promise<void> {
-    const e = this.#byName.get(name);
-    if (e === undefined || !e.mounted.delete(containerId)) return;
-    this.#emit('unmount', name, { container: containerId, driver: e.rec.Driver });
-    if (e.mounted.size === 0) await this.#unmountDevice(e);
+  unmount(name: string, containerId: string): Promise<void> {
+    return this.#locked(async () => {
+      const e = this.#byName.get(name);
+      if (e === undefined || !e.mounted.delete(containerId)) return;
+      this.#emit('unmount', name, { container: containerId, driver: e.rec.Driver });
+      if (e.mounted.size === 0) await this.#unmountDevice(e);
+    });
   }
 
   async #unmountDevice(e: Entry): Promise<void> {
