@@ -330,7 +330,8 @@ export class ContainerManager {
     const id = l.rec.Id;
     this.#health.watch({
       id, startedAtMs: run.startedAtMs,
-      isCurrent: () => l.run === run && !this.#closed,
+      // The exit path records `exited` before it drops the run: a probe finishing then is not recorded.
+      isCurrent: () => l.run === run && l.rec.State.Running && !this.#closed,
       paused: () => l.rec.State.Paused,
       health: () => l.rec.State.Health,
       exec: (cmd, timeoutMs) => this.#execs.runCaptured(l.rec, this.#paths(id).bundle, cmd, timeoutMs, this.#o.clock),
