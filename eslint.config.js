@@ -32,7 +32,7 @@ export default tseslint.config(
   {
     // Dependencies point inward: the engine's subsystems never import the HTTP layer (the API
     // imports the engine); each subsystem owns its types.
-    files: ['worker/src/engine/{containers,images,events,networks,logs,runtime}/**/*.ts'],
+    files: ['worker/src/engine/{containers,images,events,networks,volumes,logs,runtime}/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/*', '**/api'], message: 'the engine does not import the API layer: declare or own the type in the subsystem (ARCHITECTURE: dependencies).' }] }],
