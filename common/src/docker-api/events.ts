@@ -11,3 +11,10 @@ export interface EngineEvent {
   id?: string;
   from?: string;
 }
+
+/**
+ * An event as a subsystem reports it: the event bus stamps `time`,
+ * `timeNano` and the default scope, and fills Docker's old fields
+ * (`status`, `id`, `from`), so that they are made in one place.
+ */
+export type EngineEventInput = Omit<EngineEvent, 'time' | 'timeNano' | 'scope'> & { scope?: EngineEvent['scope'] };

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, systemClock, type Clock, type DaemonConfig, type EngineEvent, type Logger } from '@shoal/common';
+import { createLogger, systemClock, type Clock, type DaemonConfig, type EngineEventInput, type Logger } from '@shoal/common';
 import { buildApp, SwarmSwitch } from '../engine/api/index.js';
 import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
@@ -90,7 +90,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     }
     const facts = await gatherHostFacts(config, { crunPath });
     const events = new EventBus({ clock });
-    const emit = (e: EngineEvent): void => { events.emit(e); };
+    const emit = (e: EngineEventInput): void => { events.emit(e); };
 
     // Every logger, so that a reload of log-level reaches them all.
     const loggers = [log];

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBusyboxRootfs } from '@shoal/testkit';
-import { silentLogger, systemClock, type EngineEvent, type ContainerCreateBody } from '@shoal/common';
+import { silentLogger, systemClock, type EngineEventInput, type ContainerCreateBody } from '@shoal/common';
 import { ContainerManager } from '../engine/containers/container-manager.js';
 import { VolumeManager } from '../engine/volumes/index.js';
 import { FakeImageSource, FakeNetwork } from './container-fakes.js';
@@ -22,7 +22,7 @@ export interface TestLike { testdir(): string; teardown(fn: () => Promise<void> 
 /** What setup() gives. */
 export interface Env {
   mgr: ContainerManager;
-  events: EngineEvent[];
+  events: EngineEventInput[];
   net: FakeNetwork;
   dataRoot: string;
   execRoot: string;
@@ -31,7 +31,7 @@ export interface Env {
   /** The real volume store under dataRoot (opened again by a `reuse` setup, as a daemon restart). */
   volumes: VolumeManager;
   /** Resolves with the first event (from now on, or already seen when `past`) matching `pred`. */
-  nextEvent(pred: (e: EngineEvent) => boolean, past?: boolean): Promise<EngineEvent>;
+  nextEvent(pred: (e: EngineEventInput) => boolean, past?: boolean): Promise<EngineEventInput>;
   /** The test's private directory (removed in teardown). */
   dir: string;
   /** Set when the test shut the manager down itself (teardown then leaves it alone). */
@@ -67,12 +67,12 @@ export async function setup(t: TestLike, extra: Partial<ContainerManagerOptions>
     images.add('busybox', rootfs);
   }
   const net = reuse?.net ?? new FakeNetwork();
-  const events: EngineEvent[] = [];
-  const watchers: Array<{ pred: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }> = [];
+  const events: EngineEventInput[] = [];
+  const watchers: Array<{ pred: (e: EngineEventInput) => boolean; resolve: (e: EngineEventInput) => void }> = [];
   const parent = reuse?.parent ?? `shoaltest-${randomBytes(4).toString('hex')}`;
   const dataRoot = reuse?.dataRoot ?? join(dir, 'data');
   const execRoot = reuse?.execRoot ?? join(dir, 'exec');
-  const onEvent = (e: EngineEvent): void => {
+  const onEvent = (e: EngineEventInput): void => {
     events.push(e);
     for (const w of [...watchers]) {
       if (w.pred(e)) { watchers.splice(watchers.indexOf(w), 1); w.resolve(e); }

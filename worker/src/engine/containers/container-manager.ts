@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
-  ContainerWaitResponse, EngineEvent, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
+  ContainerWaitResponse, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
 } from '@shoal/common';
 import { JobGroup, dirSize, hasCode, isShoalError } from '@shoal/common';
 import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
@@ -166,14 +166,9 @@ export class ContainerManager {
   // ---------------------------------------------------------------- events
 
   #emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
-    const ms = this.#o.clock.now();
     const attrs: Record<string, string> = { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? '', name: rec.Name.slice(1), ...extra };
-    const e: EngineEvent = {
-      Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: attrs }, scope: 'local',
-      time: Math.floor(ms / 1000), timeNano: ms * 1_000_000, status: action, id: rec.Id, from: rec.Config.Image ?? '',
-    };
     try {
-      this.#o.events(e);
+      this.#o.events({ Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: attrs } });
     } catch (err) {
       this.#o.log.warn({ err }, 'event sink threw');
     }

@@ -4,7 +4,7 @@
  * logs/ (json-file reader), @shoal/native (the shim).
  */
 import type { Readable } from 'node:stream';
-import type { ContainerConfig, EngineEvent, NetworkSettings, PortMap, Clock, Logger } from '@shoal/common';
+import type { ContainerConfig, EngineEventInput, NetworkSettings, PortMap, Clock, Logger } from '@shoal/common';
 import type { LogsOptions } from './options.js';
 
 /** An image as the container engine needs it (images/ImageStore resolves its ResolvedImage to this shape). */
@@ -100,7 +100,8 @@ export interface ContainerManagerOptions {
   network: ContainerNetworking;
   volumes: ContainerVolumes;
   logs?: LogReader;
-  events: (e: EngineEvent) => void;
+  /** The event bus (it stamps the time and Docker's old fields). */
+  events: (e: EngineEventInput) => void;
   clock: Clock;
   log: Logger;
   /** Random floats in [0,1) for generated names (default Math.random). */

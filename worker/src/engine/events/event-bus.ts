@@ -1,9 +1,9 @@
-import type { Clock, EngineEvent, Filters, TimerHandle } from '@shoal/common';
+import type { Clock, EngineEvent, EngineEventInput, Filters, TimerHandle } from '@shoal/common';
 import { eventMatches, validateEventFilters } from './event-filter.js';
 import { eventsErrors } from './events-errors.js';
 
 /** What a subsystem emits; the bus fills the time (and Docker's deprecated fields). */
-export type EventInput = Omit<EngineEvent, 'time' | 'timeNano' | 'scope'> & { scope?: EngineEvent['scope'] };
+export type EventInput = EngineEventInput;
 
 /** Options of {@link EventBus}. */
 export interface EventBusOptions {

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { once } from 'node:events';
 import { extract } from 'tar-stream';
 import { ManualClock, makeBusyboxRootfsTar } from '@shoal/testkit';
-import { silentLogger, type EngineEvent } from '@shoal/common';
+import { silentLogger, type EngineEventInput } from '@shoal/common';
 import { ImageStore, type ImageUser } from './image-store.js';
 
 async function busyboxTar(dir: string): Promise<string> {
@@ -14,7 +14,7 @@ async function busyboxTar(dir: string): Promise<string> {
 }
 
 async function openStore(root: string, clock = new ManualClock(Date.parse('2024-01-01T00:00:00Z'))) {
-  const events: EngineEvent[] = [];
+  const events: EngineEventInput[] = [];
   const store = await ImageStore.open({ root, log: silentLogger(), clock, events: (e) => events.push(e), platform: { architecture: 'amd64', os: 'linux' } });
   return { store, events, clock };
 }

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
   systemClock, familiarString, formatImageRef, parseImageRef, withTag, withDefaultTag,
-  familiarMatch, isImageIdPrefix, type Clock, type Logger, type EngineEvent, type Filters, type ImageConfig,
+  familiarMatch, isImageIdPrefix, type Clock, type Logger, type EngineEventInput, type Filters, type ImageConfig,
   type ImageDeleteItem, type ImageHistoryItem, type ImageInspect, type ImagePruneResponse, type ImageSummary,
   type ImageRef, type OciImageConfig, type ImageHistoryEntry,
 } from '@shoal/common';
@@ -58,7 +58,8 @@ export interface ImageStoreOptions {
   root: string;
   log: Logger;
   /** Docker image events (import, load, tag, untag, delete, save, prune). */
-  events?: (e: EngineEvent) => void;
+  /** The event bus (it stamps the time and Docker's old fields). */
+  events?: (e: EngineEventInput) => void;
   clock?: Clock;
   /** Platform written into imported images; default this host's. */
   platform?: { architecture: string; os: string; variant?: string };
@@ -80,7 +81,7 @@ export class ImageStore {
   readonly #layout: ImageLayout;
   readonly #db: ImageDb;
   readonly #log: Logger;
-  readonly #events: ((e: EngineEvent) => void) | undefined;
+  readonly #events: ((e: EngineEventInput) => void) | undefined;
   readonly #clock: Clock;
   readonly #platform: { architecture: string; os: string; variant?: string };
   #inUse: InUseCheck = () => undefined;
@@ -536,11 +537,7 @@ export class ImageStore {
 
   #emitRaw(action: string, id: string, attributes: Record<string, string>): void {
     if (this.#events === undefined) return;
-    const ms = this.#clock.now();
-    this.#events({
-      Type: 'image', Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local',
-      time: Math.floor(ms / 1000), timeNano: ms * 1e6, status: action, id,
-    });
+    this.#events({ Type: 'image', Action: action, Actor: { ID: id, Attributes: attributes } });
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

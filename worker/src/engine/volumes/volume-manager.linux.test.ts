@@ -4,7 +4,7 @@ import t from 'tap';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, runTool, silentLogger, type EngineEvent } from '@shoal/common';
+import { ManualClock, runTool, silentLogger, type EngineEventInput } from '@shoal/common';
 import { VolumeManager } from './volume-manager.js';
 
 const mountsAt = async (path: string): Promise<number> =>
@@ -16,7 +16,7 @@ t.test('concurrent mounts of a tmpfs volume make one mount; the last unmount rem
     await runTool(['umount', '-l', join(dataRoot, 'volumes/fast/_data')], { okCodes: [0, 32] });
     await rm(dataRoot, { recursive: true, force: true });
   });
-  const events: EngineEvent[] = [];
+  const events: EngineEventInput[] = [];
   const vm = await VolumeManager.open({ dataRoot, events: (e) => events.push(e), clock: new ManualClock(1_000_000), log: silentLogger() });
   await vm.create({ Name: 'fast', DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' } });
   const dir = vm.pathOf('fast');

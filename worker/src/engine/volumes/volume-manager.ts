@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, EngineEvent, Filters, Logger, VolumeCreateBody } from '@shoal/common';
+import type { Clock, EngineEventInput, Filters, Logger, VolumeCreateBody } from '@shoal/common';
 import { dirSize, isAtomicTempFile, runTool, writeJsonAtomic } from '@shoal/common';
 import { volumeErrors } from './volume-errors.js';
 import {
@@ -20,7 +20,8 @@ import { isMounted } from '../runtime/index.js';
 /** Options of {@link VolumeManager.open}. */
 export interface VolumeManagerOptions {
   dataRoot: string;
-  events: (e: EngineEvent) => void;
+  /** The event bus (it stamps the time). */
+  events: (e: EngineEventInput) => void;
   clock: Clock;
   log: Logger;
 }
@@ -93,9 +94,8 @@ export class VolumeManager {
   }
 
   #emit(action: string, name: string, attrs: Record<string, string>): void {
-    const ms = this.#o.clock.now();
     try {
-      this.#o.events({ Type: 'volume', Action: action, Actor: { ID: name, Attributes: attrs }, scope: 'local', time: Math.floor(ms / 1000), timeNano: ms * 1_000_000 });
+      this.#o.events({ Type: 'volume', Action: action, Actor: { ID: name, Attributes: attrs } });
     } catch (err) {
       this.#o.log.warn({ err }, 'event sink threw');
     }
