@@ -5,6 +5,7 @@
  */
 import { Readable, type Duplex, type Writable } from 'node:stream';
 import { containerErrors } from '../engine/containers/errors.js';
+import { nameConflict } from '../engine/containers/container-index.js';
 import { imageErrors } from '../engine/images/image-errors.js';
 import { encodeFrame } from '@shoal/common';
 import type {
@@ -31,11 +32,6 @@ interface FakeContainer {
   status: 'created' | 'running' | 'exited' | 'paused';
   exitCode: number;
   waiters: Array<(r: ContainerWaitResponse) => void>;
-}
-
-/** Docker's sentence for a taken container name (the real engine's, container-index.ts). */
-function nameConflict(name: string, owner: string): Error {
-  return containerErrors.make('NAME_CONFLICT', `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
 }
 
 /** The containers fake: echoing attach and exec. */
@@ -67,7 +63,7 @@ export class FakeContainerEngine implements ContainerEngine {
     this.calls.push(['create', name, body]);
     const n = name ?? `fake_${this.#seq + 1}`;
     for (const c of this.containers.values()) {
-      if (c.name === n) throw nameConflict(n, c.id);
+      if (c.name === n) throw nameConflict(`/${n}`, c.id);
     }
     const id = (++this.#seq).toString(16).padStart(64, 'c');
     this.containers.set(id, { id, name: n, body, status: 'created', exitCode: 0, waiters: [] });
@@ -134,7 +130,7 @@ export class FakeContainerEngine implements ContainerEngine {
   async rename(idOrName: string, newName: string): Promise<void> {
     const c = this.#get(idOrName);
     const n = newName.replace(/^\//, '');
-    for (const o of this.containers.values()) if (o.name === n && o !== c) throw nameConflict(n, o.id);
+    for (const o of this.containers.values()) if (o.name === n && o !== c) throw nameConflict(`/${n}`, o.id);
     c.name = n;
   }
   async update(idOrName: string): Promise<{ Warnings: string[] }> { this.#get(idOrName); return { Warnings: [] }; }

@@ -7,7 +7,8 @@
 import type { ContainerRecord } from './container-record.js';
 import { containerErrors } from './errors.js';
 
-function nameConflict(full: string, owner: string): Error {
+/** Docker's sentence for a taken container name (`full` with its slash). */
+export function nameConflict(full: string, owner: string): Error {
   return containerErrors.make('NAME_CONFLICT', `Conflict. The container name "${full}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
 }
 

@@ -785,7 +785,9 @@ export class ContainerManager {
     for (const rec of records) {
       const l = this.#newLive(rec);
       this.#index.add(l);
-      for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id);
+      // A container recorded as running still uses its volumes; if it died meanwhile, its exit path unmounts them.
+      const running = rec.State.Running || rec.State.Paused;
+      for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id, running);
     }
     await Promise.all(records.map(async (rec) => {
       const l = this.#index.get(rec.Id);
@@ -812,9 +814,6 @@ export class ContainerManager {
           const done = new Promise<void>((r) => { resolveDone = r; });
           l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
           await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
-          // The run holds its volumes mounted: count it as their user again.
-          await Promise.all(this.#mountsOf(rec).filter((m) => m.type === 'volume').map((m) => this.#o.volumes.mount(m.source, rec.Id)))
-            .catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'volume restore failed'));
           this.#jobs.track(monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err)));
           const probe = probeSpec(rec.Config.Healthcheck);
           if (probe !== null) this.#watchHealth(l, l.run, probe);

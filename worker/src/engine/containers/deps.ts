@@ -65,8 +65,8 @@ export interface ContainerNetworking {
 export interface ContainerVolumes {
   /** The named volume (made when missing) or a new anonymous one (no name), referenced by `containerId`. */
   acquire(containerId: string, req: { name?: string; driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<{ name: string; mountpoint: string }>;
-  /** After a daemon restart: a restored container's reference. */
-  restoreReference(name: string, containerId: string): void;
+  /** After a daemon restart: a restored container's reference, and its use of the volume while it runs. */
+  restoreReference(name: string, containerId: string, running: boolean): void;
   /** Drop the reference; with removeAnonymous, remove an anonymous volume nobody references any more. */
   release(name: string, containerId: string, removeAnonymous: boolean): Promise<void>;
   /** Ready the volume for a run; returns its host directory. */

@@ -26,6 +26,7 @@ t.test('after a restart, volumes stay referenced (not removable) and a running c
   await t.rejects(env2.volumes.remove('named'), { status: 409, message: `remove named: volume is in use - [${held.Id}]` });
   await t.rejects(env2.volumes.remove('tv'), { status: 409, message: `remove tv: volume is in use - [${runner.Id}]` });
   t.ok(await mounted(tvDir), 'the running container still has its volume mounted');
+  t.same(env2.events.filter((e) => e.Type === 'volume').map((e) => e.Action), [], 'nothing mounted or announced again by the restart');
   await env2.mgr.stop(runner.Id, { timeoutS: 5 });
   t.match(await logText(env2, runner.Id), /ready/);
   t.notOk(await mounted(tvDir), 'its last user stopped: unmounted');

@@ -215,11 +215,17 @@ export class VolumeManager {
     });
   }
 
-  /** After a daemon restart: the references of a restored container (a missing volume is logged). */
-  restoreReference(name: string, containerId: string): void {
+  /**
+   * After a daemon restart: a restored container's reference and, when it
+   * still runs, its use of the volume (a device mount outlives the daemon
+   * with the container; nothing is mounted or announced again). A missing
+   * volume is logged.
+   */
+  restoreReference(name: string, containerId: string, running: boolean): void {
     const e = this.#byName.get(name);
     if (e === undefined) { this.#o.log.warn({ name, containerId }, 'a restored container references a missing volume'); return; }
     e.refs.add(containerId);
+    if (running) e.mounted.add(containerId);
   }
 
   /** Drop `containerId`'s reference; with `removeAnonymous`, remove the volume if it was anonymous and is now unused. */
