@@ -14,6 +14,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "shoal tests need root (containers, netns, nftables)"; exit 2; }
 scripts/ensure-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+# shellcheck source=tap-counts.sh
+source scripts/tap-counts.sh
 
 failed_lint=0
 npx eslint . || failed_lint=1
@@ -59,18 +61,8 @@ out=$(mktemp)
 # tap's own summary line "# { total: N, pass: P, fail: F, ... }" gives the counts.
 in_sandbox npx tap --reporter=tap --jobs=1 "$@" | tee "$out"
 rc=${PIPESTATUS[0]}
-summary=$(grep -E '^# \{ total: ' "$out" | tail -n 1)
+read -r pass fail total < <(tap_counts "$out" "$rc")
 rm -f "$out"
-total=$(sed -nE 's/.*total: ([0-9]+).*/\1/p' <<<"$summary")
-pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
-total=${total:-0}; pass=${pass:-0}
-fail=$(( total - pass ))
-# skipped/todo count as neither; a tap failure with no failed assertion still fails.
-skip=$(sed -nE 's/.*skip: ([0-9]+).*/\1/p' <<<"$summary"); skip=${skip:-0}
-todo=$(sed -nE 's/.*todo: ([0-9]+).*/\1/p' <<<"$summary"); todo=${todo:-0}
-fail=$(( fail - skip - todo ))
-[ "$fail" -lt 0 ] && fail=0
-if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
 pass=$(( pass + unit_pass ))
 fail=$(( fail + unit_fail ))
 if [ "$failed_lint" -ne 0 ]; then echo "lint failed"; fail=$(( fail + 1 )); fi

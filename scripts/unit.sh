@@ -11,6 +11,8 @@
 # this way too.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tap-counts.sh
+source scripts/tap-counts.sh
 [ -d node_modules ] || { echo "node_modules missing: run scripts/ensure-deps.sh first"; echo "0 passed, 1 failed"; exit 1; }
 
 ALL=(common cli testkit native manager/raft manager overlay-net worker deploy cluster-tests scripts)
@@ -47,14 +49,7 @@ for p in "${pkgs[@]}"; do
     node --import tsx --conditions=shoal-source scripts/unit-entry.mts >"$out" 2>&1
   rc=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  summary=$(grep -E '^# \{ total: ' "$out" | tail -n 1)
-  pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary"); pass=${pass:-0}
-  total=$(sed -nE 's/.*total: ([0-9]+).*/\1/p' <<<"$summary"); total=${total:-0}
-  fail=$(( total - pass ))
-  skip=$(sed -nE 's/.*skip: ([0-9]+).*/\1/p' <<<"$summary"); fail=$(( fail - ${skip:-0} ))
-  todo=$(sed -nE 's/.*todo: ([0-9]+).*/\1/p' <<<"$summary"); fail=$(( fail - ${todo:-0} ))
-  [ "$fail" -lt 0 ] && fail=0
-  if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+  read -r pass fail _ < <(tap_counts "$out" "$rc")
   if [ "$fail" -ne 0 ] || [ "${SHOAL_UNIT_VERBOSE:-}" = 1 ]; then cat "$out"; fi
   [ "$rc" -eq 124 ] && echo "$p: did not end within ${SHOAL_UNIT_TIMEOUT:-600} s (a handle left open?)"
   echo "$p: $(grep -c . <<<"$files") files, $pass passed, $fail failed in ${ms} ms"
