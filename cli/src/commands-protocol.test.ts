@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli } from './program.js';
 import { encodeFrame, STREAM_STDERR, STREAM_STDOUT } from './demux.js';
 import { startFakeDaemon, testIo } from './testing/fake-daemon.js';
-import type { FakeDaemon } from './testing/fake-daemon.js';
+import type { FakeDaemon, Handler } from './testing/fake-daemon.js';
 
 const daemon = (t: { teardown: (fn: () => unknown) => void }): Promise<FakeDaemon> => startFakeDaemon(t);
 const NOW = Date.UTC(2024, 0, 2, 12, 0, 0);
@@ -368,6 +368,46 @@ t.test('network ls and version', async (t) => {
   io = testIo(host);
   t.equal(await runCli(['version', '--format', '{{.Server.ApiVersion}} {{.Client.ApiVersion}}'], io.io), 0);
   t.equal(io.stdout(), '1.44 1.44\n');
+});
+
+t.test('network create, connect, disconnect, rm, prune: the requests Docker sends', async (t) => {
+  const d = await daemon(t);
+  const id = 'f'.repeat(64);
+  const ok: Handler = (_req, res) => { res.writeHead(200); res.end(); };
+  d.json('POST /networks/create', 201, { Id: id, Warning: '' })
+    .on('POST /networks/*/connect', ok)
+    .on('POST /networks/*/disconnect', ok)
+    .on('DELETE /networks/*', (_req, res, call) => {
+      const missing = call.path.endsWith('/nosuch');
+      res.writeHead(missing ? 404 : 204, { 'Content-Type': 'application/json' });
+      res.end(missing ? '{"message":"network nosuch not found"}' : undefined);
+    })
+    .json('POST /networks/prune', 200, { NetworksDeleted: ['backend'] });
+  const host = { SHOAL_HOST: `unix://${d.socketPath}` };
+  let io = testIo(host);
+  t.equal(await runCli(['network', 'create', '--subnet', '10.9.0.0/24', '--gateway', '10.9.0.254', '--internal', '--label', 'a=b', '-o', 'com.docker.network.bridge.name=br9', 'backend'], io.io), 0);
+  t.equal(io.stdout(), `${id}\n`);
+  t.same(JSON.parse(d.calls[0]?.body ?? '{}'), {
+    Name: 'backend', Driver: 'bridge', Internal: true, Attachable: false,
+    IPAM: { Driver: 'default', Config: [{ Subnet: '10.9.0.0/24', Gateway: '10.9.0.254' }] },
+    Options: { 'com.docker.network.bridge.name': 'br9' }, Labels: { a: 'b' },
+  });
+  io = testIo(host);
+  t.equal(await runCli(['network', 'connect', '--alias', 'db', '--ip', '10.9.0.7', 'backend', 'web'], io.io), 0);
+  t.equal(d.calls[1]?.path, '/networks/backend/connect');
+  t.same(JSON.parse(d.calls[1]?.body ?? '{}'), { Container: 'web', EndpointConfig: { Aliases: ['db'], IPAMConfig: { IPv4Address: '10.9.0.7' } } });
+  io = testIo(host);
+  t.equal(await runCli(['network', 'disconnect', 'backend', 'web'], io.io), 0);
+  t.same(JSON.parse(d.calls[2]?.body ?? '{}'), { Container: 'web', Force: false });
+  io = testIo(host);
+  t.equal(await runCli(['network', 'rm', 'backend', 'nosuch'], io.io), 1, 'one failure makes the status 1');
+  t.equal(io.stdout(), 'backend\n');
+  t.equal(io.stderr(), 'Error response from daemon: network nosuch not found\n');
+  io = testIo(host);
+  t.equal(await runCli(['network', 'rm', '-f', 'nosuch'], io.io), 0, '-f ignores a missing network');
+  io = testIo(host);
+  t.equal(await runCli(['network', 'prune', '-f'], io.io), 0);
+  t.equal(io.stdout(), 'Deleted Networks:\nbackend\n');
 });
 
 t.test('management forms parse like the short ones (options after the image belong to the command)', async (t) => {

@@ -12,7 +12,7 @@ import {
   defineKill, definePause, defineRename, defineRestart, defineRm, defineStop, defineUnpause, defineUpdate, defineWait,
 } from './lifecycle.js';
 import { defineLogs } from './logs.js';
-import { defineNetworkLs } from './network.js';
+import { defineNetworkConnect, defineNetworkCreate, defineNetworkDisconnect, defineNetworkLs, defineNetworkPrune, defineNetworkRm } from './network.js';
 import { defineVolumeCreate, defineVolumeLs, defineVolumePrune, defineVolumeRm } from './volume.js';
 import { defineContainerPrune, definePs } from './ps.js';
 import { defineCreate, defineRun, defineStart } from './run.js';
@@ -120,6 +120,11 @@ export function buildProgram(ctx: CliContext): Command {
   const network = program.command('network').description('Manage networks').enablePositionalOptions();
   add(ctx, network, 'ls', defineNetworkLs(ctx), ['list']);
   add(ctx, network, 'inspect', defineTypedInspect(ctx, 'network'));
+  add(ctx, network, 'create', defineNetworkCreate(ctx));
+  add(ctx, network, 'rm', defineNetworkRm(ctx), ['remove']);
+  add(ctx, network, 'prune', defineNetworkPrune(ctx));
+  add(ctx, network, 'connect', defineNetworkConnect(ctx));
+  add(ctx, network, 'disconnect', defineNetworkDisconnect(ctx));
 
   const volume = program.command('volume').description('Manage volumes').enablePositionalOptions();
   add(ctx, volume, 'create', defineVolumeCreate(ctx));

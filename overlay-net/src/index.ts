@@ -5,7 +5,7 @@
  */
 export {
   isMountPoint, ensureNetnsDir, listNetnsFiles, writeSysctl, linkExists, ensureBridge, ipBatch, createNetns, removeNetns,
-  deleteLink, bridgePortNames, nftApply, vethPeerCounters, flushConntrackTo,
+  deleteLink, bridgePortNames, nftApply, vethPeerCounters, flushConntrackTo, netnsIpBatch, hostRouteDestinations,
 } from './linux-net.js';
 export type { InterfaceCounters } from './linux-net.js';
 export { NftTable } from './nft-table.js';

@@ -110,6 +110,25 @@ export async function createNetns(path: string, ipLines: readonly string[]): Pro
   }
 }
 
+/** Run `ip -batch -` inside an existing network namespace (`nsenter --net=PATH`). Throws NET_SETUP_FAILED. */
+export async function netnsIpBatch(path: string, lines: readonly string[], what: string): Promise<void> {
+  try {
+    await runTool(['nsenter', `--net=${path}`, 'ip', '-batch', '-'], { input: `${lines.join('\n')}\n`, timeoutMs: IP_TIMEOUT_MS });
+  } catch (e) {
+    throw setupFailed(what, e);
+  }
+}
+
+/** The IPv4 destinations of the host's main routing table (`ip -j -4 route`), e.g. `192.0.2.0/24`, `0.0.0.0/0`. */
+export async function hostRouteDestinations(): Promise<string[]> {
+  try {
+    const routes = await runToolJson<Array<{ dst?: string }> | null>(['ip', '-j', '-4', 'route', 'show', 'table', 'main'], { timeoutMs: IP_TIMEOUT_MS });
+    return (routes ?? []).map((r) => r.dst ?? '').filter((d) => d !== '' && d !== 'default').map((d) => (d.includes('/') ? d : `${d}/32`));
+  } catch (e) {
+    throw setupFailed('cannot list the host routes', e);
+  }
+}
+
 /** Unmount and delete a netns file. Idempotent. */
 export async function removeNetns(path: string): Promise<void> {
   if (await isMountPoint(path)) {

@@ -32,7 +32,7 @@ export interface TestDaemon {
   kill9(): Promise<void>;
   /** Start again over the same directories. */
   start(): Promise<void>;
-  /** Remove every container, stop the daemon, delete bridge, table, cgroups and dirs. */
+  /** Remove every container, stop the daemon, delete bridges (user-defined networks' too), table, cgroups and dirs. */
   cleanup(): Promise<void>;
   /** A busybox rootfs tar (for `docker import`), made once. */
   busyboxTar(): Promise<string>;
@@ -149,6 +149,11 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
       for (const p of ours) await runTool(['umount', '-l', p]).catch(() => undefined);
       const inNs = opts.netns === undefined ? [] : ['nsenter', `--net=/run/netns/${opts.netns}`];
       await runTool([...inNs, 'ip', 'link', 'del', bridge]).catch(() => undefined);
+      // The bridges of user-defined networks a failed test left (named in the daemon's own records).
+      const nets = await readFile(join(dataRoot, 'network', 'networks.json'), 'utf8').then((t) => JSON.parse(t) as Array<{ builtin?: boolean; bridgeName?: string }>, () => []);
+      for (const n of nets) {
+        if (n.builtin === false && n.bridgeName !== undefined) await runTool([...inNs, 'ip', 'link', 'del', n.bridgeName]).catch(() => undefined);
+      }
       await runTool([...inNs, 'nft', 'delete', 'table', 'ip', nftTable]).catch(() => undefined);
       await removeCgroupTree(cgroupParent).catch(() => undefined);
       await rm(work, { recursive: true, force: true }).catch(() => undefined);

@@ -8,3 +8,4 @@ export { parseIpv4, formatIpv4, prefixMask, parseCidr, formatSubnet, macFromIpv4
 export type { IpamState } from './ipam.js';
 export { newIpam, ipamCapacity, allocateIp, releaseIp, releaseOwner } from './ipam.js';
 export { ipamErrors } from './ipam-errors.js';
+export { DEFAULT_LOCAL_POOLS, cidrsOverlap, pickSubnet } from './pools.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ContainerConfig, NetworkSettings } from '@shoal/common';
 import { resolvConf, hostsFile } from '../engine/runtime/index.js';
-import type { ImageSource, ContainerNetworking, NetworkAttachRequest, NetworkAttachment, ContainerImage } from '../engine/containers/deps.js';
+import type { ImageSource, ContainerNetworking, NetworkAttachRequest, NetworkAttachment, ContainerImage, NetworkRef } from '../engine/containers/deps.js';
 import { containerErrors } from '../engine/containers/errors.js';
 
 /** Serves images named in `images` (ref -> rootfs dir + config). Unknown refs: 404 like Docker. */
@@ -60,4 +60,20 @@ export class FakeNetwork implements ContainerNetworking {
   }
 
   async rename(): Promise<void> { /* nothing shown */ }
+
+  async connect(): Promise<NetworkSettings> {
+    throw containerErrors.make('NOT_SUPPORTED', 'the fake network has no user-defined networks');
+  }
+
+  async disconnect(): Promise<NetworkSettings> {
+    throw containerErrors.make('NOT_SUPPORTED', 'the fake network has no user-defined networks');
+  }
+
+  /** The built-ins only (bridge is known, though attach refuses it). */
+  resolveNetwork(ref: string): NetworkRef {
+    const name = ref === 'default' || ref === '' ? 'bridge' : ref;
+    const driver = { bridge: 'bridge', host: 'host', none: 'null' }[name];
+    if (driver === undefined) throw containerErrors.make('NOT_FOUND', `network ${ref} not found`);
+    return { id: name, name, driver };
+  }
 }

@@ -135,6 +135,21 @@ export class FakeContainerEngine implements ContainerEngine {
   }
   async update(idOrName: string): Promise<{ Warnings: string[] }> { this.#get(idOrName); return { Warnings: [] }; }
 
+  /** Networks each container was connected to with `network connect` (no network is checked). */
+  readonly connected = new Map<string, Set<string>>();
+
+  async connectNetwork(idOrName: string, network: string): Promise<void> {
+    const c = this.#get(idOrName);
+    const nets = this.connected.get(c.id) ?? new Set<string>();
+    if (nets.has(network)) throw containerErrors.make('NETWORK_CONFLICT', `endpoint with name ${c.name} already exists in network ${network}`);
+    this.connected.set(c.id, nets.add(network));
+  }
+
+  async disconnectNetwork(idOrName: string, network: string): Promise<void> {
+    const c = this.#get(idOrName);
+    if (this.connected.get(c.id)?.delete(network) !== true) throw containerErrors.make('NETWORK_CONFLICT', `container ${c.id} is not connected to network ${network}`);
+  }
+
   async inspect(idOrName: string): Promise<ContainerInspect> {
     const c = this.#get(idOrName);
     return {
@@ -331,7 +346,7 @@ export class FakeImageEngine implements ImageEngine {
   counts(): { images: number } { return { images: this.images.size }; }
 }
 
-/** The networks fake: bridge, host and none. */
+/** The networks fake: bridge, host and none, plus created ones (no kernel, no addresses). */
 export class FakeNetworkEngine implements NetworkEngine {
   readonly networks: NetworkResource[] = ['bridge', 'host', 'none'].map((name, i) => ({
     Name: name, Id: String(i + 1).padStart(64, 'n'), Created: '2026-01-01T00:00:00Z', Scope: 'local', Driver: name === 'none' ? 'null' : name,
@@ -348,6 +363,27 @@ export class FakeNetworkEngine implements NetworkEngine {
     const n = this.networks.find((x) => x.Name === idOrName || x.Id.startsWith(idOrName));
     if (n === undefined) throw containerErrors.make('NOT_FOUND', `network ${idOrName} not found`);
     return n;
+  }
+
+  async create(body: { Name: string; Driver?: string; Labels?: Record<string, string> | null }): Promise<{ Id: string; Warning: string }> {
+    if (this.networks.some((n) => n.Name === body.Name)) throw containerErrors.make('NAME_CONFLICT', `network with name ${body.Name} already exists`);
+    const base = this.networks[0];
+    if (base === undefined) throw new Error('the fake lost its bridge');
+    const id = String(this.networks.length + 1).padStart(64, 'u');
+    this.networks.push({ ...base, Name: body.Name, Id: id, Driver: body.Driver ?? 'bridge', Labels: { ...(body.Labels ?? {}) }, Containers: {} });
+    return { Id: id, Warning: '' };
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    const n = await this.inspect(idOrName);
+    if (['bridge', 'host', 'none'].includes(n.Name)) throw containerErrors.make('INVALID_CONFIG', `${n.Name} is a pre-defined network and cannot be removed`);
+    this.networks.splice(this.networks.indexOf(n), 1);
+  }
+
+  async prune(): Promise<{ NetworksDeleted: string[] }> {
+    const gone = this.networks.filter((n) => !['bridge', 'host', 'none'].includes(n.Name) && Object.keys(n.Containers).length === 0);
+    for (const n of gone) this.networks.splice(this.networks.indexOf(n), 1);
+    return { NetworksDeleted: gone.map((n) => n.Name) };
   }
 }
 

@@ -128,7 +128,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(containersPlugin, { containers: deps.containers, log: deps.log });
   await app.register(execPlugin, { containers: deps.containers, log: deps.log });
   await app.register(imagesPlugin, { images: deps.images, log: deps.log });
-  await app.register(networksPlugin, { networks: deps.networks });
+  await app.register(networksPlugin, { networks: deps.networks, containers: deps.containers, clock });
   await app.register(volumesPlugin, { volumes: deps.volumes });
   await app.register(swarmPlugin, { swarm });
   await app.register(unimplementedPlugin);

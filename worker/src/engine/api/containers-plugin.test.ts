@@ -196,11 +196,20 @@ t.test('exec create, inspect, detached start', async (t) => {
   t.equal((await a.inject({ method: 'POST', url: '/containers/nope/exec', payload: { Cmd: ['ls'] } })).statusCode, 404);
 });
 
-t.test('networks list and inspect', async (t) => {
+t.test('networks: list, inspect, create, connect, prune (API shapes and statuses)', async (t) => {
   const { app: a } = await app();
   const list = await a.inject({ url: `/networks?filters=${encodeURIComponent('{"name":{"bridge":true}}')}` });
   t.same(list.json().map((n: { Name: string }) => n.Name), ['bridge']);
   t.equal((await a.inject({ url: '/networks/host' })).json().Driver, 'host');
   t.equal((await a.inject({ url: '/networks/nope' })).statusCode, 404);
-  t.equal((await a.inject({ method: 'POST', url: '/networks/create', payload: { Name: 'x' } })).statusCode, 501);
+  const created = await a.inject({ method: 'POST', url: '/networks/create', payload: { Name: 'x', Labels: { a: 'b' } } });
+  t.equal(created.statusCode, 201, 'create answers 201 Created');
+  t.match(created.json(), { Id: /^\w{64}$/, Warning: '' });
+  t.equal((await a.inject({ method: 'POST', url: '/networks/create', payload: { Name: 'x' } })).statusCode, 409);
+  t.equal((await a.inject({ method: 'POST', url: '/networks/create', payload: { Driver: 'bridge' } })).statusCode, 400, 'a name is required');
+  t.equal((await a.inject({ method: 'POST', url: '/networks/x/connect', payload: {} })).statusCode, 400, 'connect needs a Container');
+  t.equal((await a.inject({ method: 'POST', url: '/networks/x/connect', payload: { Container: 'nosuch' } })).statusCode, 404);
+  t.same((await a.inject({ method: 'POST', url: '/networks/prune' })).json(), { NetworksDeleted: ['x'] });
+  t.same((await a.inject({ method: 'POST', url: '/networks/prune' })).json(), { NetworksDeleted: null }, 'nothing left: null, as Docker');
+  t.equal((await a.inject({ method: 'DELETE', url: '/networks/bridge' })).statusCode, 400);
 });

@@ -9,12 +9,13 @@
  * for start/stop of a container already in that state).
  */
 import type { AttachOptions, LogsOptions } from '../containers/index.js';
+import type { NetworkCreateBody } from '../networks/index.js';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerSummary, ContainerStats, ContainerUpdateBody,
   ExecCreateBody, ExecInspect, ContainerTop, ContainerWaitResponse,
   ImageSummary, ImageInspect, ImageHistoryItem, ImageDeleteItem, ImagePruneResponse,
-  NetworkResource, EngineEvent, Filters, Volume, VolumeCreateBody,
+  NetworkResource, EngineEvent, EndpointSettings, Filters, Volume, VolumeCreateBody,
 } from '@shoal/common';
 
 /** Containers, exec, logs and attach. Implemented by containers/ContainerManager. */
@@ -34,6 +35,10 @@ export interface ContainerEngine {
    */
   wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<ContainerWaitResponse>;
   rename(idOrName: string, newName: string): Promise<void>;
+  /** POST /networks/{id}/connect: a running container is plugged in at once, a stopped one at its next start. */
+  connectNetwork(idOrName: string, network: string, cfg?: EndpointSettings): Promise<void>;
+  /** POST /networks/{id}/disconnect. */
+  disconnectNetwork(idOrName: string, network: string): Promise<void>;
   update(idOrName: string, body: ContainerUpdateBody): Promise<{ Warnings: string[] }>;
   inspect(idOrName: string, opts?: { size?: boolean }): Promise<ContainerInspect>;
   list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
@@ -83,10 +88,16 @@ export interface ImageEngine {
   counts(): { images: number };
 }
 
-/** Networks (for now: bridge, host, none). Implemented by networks/NetworkManager. */
+/** Networks: built-in bridge, host, none and user-defined bridge networks. Implemented by networks/NetworkManager. */
 export interface NetworkEngine {
   list(filters?: Filters): Promise<NetworkResource[]>;
   inspect(idOrName: string): Promise<NetworkResource>;
+  /** 201 with the new id; 409 name taken, 403 predefined or overlapping, 404 unknown driver, 400 invalid. */
+  create(body: NetworkCreateBody): Promise<{ Id: string; Warning: string }>;
+  /** 403 predefined or with active endpoints, 404 unknown. */
+  remove(idOrName: string): Promise<void>;
+  /** User-defined networks no container is on (filters label; `until` given apart, in ms). */
+  prune(filters?: Filters, untilMs?: number): Promise<{ NetworksDeleted: string[] }>;
 }
 
 /** Volumes (the local driver). Implemented by volumes/VolumeManager. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
-  ContainerWaitResponse, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
+  ContainerWaitResponse, EndpointSettings, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
 } from '@shoal/common';
 import { JobGroup, dirSize, hasCode, isShoalError } from '@shoal/common';
 import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
@@ -15,11 +15,11 @@ import {
   CrunRuntime, buildResources, removeRootfs, unmountRootfs, readOomKills, prepareCgroups, overlayPaths, readBoundingCaps,
   type CgroupLayout,
 } from '../runtime/index.js';
-import type { ContainerManagerOptions, LogReader, ContainerImage } from './deps.js';
+import type { ContainerManagerOptions, LogReader, ContainerImage, NetworkRef } from './deps.js';
 import { readJsonFileLog } from '../logs/index.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
-import { rfc3339, emptyNetworkSettings, type ContainerRecord } from './container-record.js';
+import { rfc3339, type ContainerRecord } from './container-record.js';
 import { buildRecord, validateResources, validateRestartPolicy } from './create-config.js';
 import { inheritMounts, legacyPlan, mountPointOf, parseVolumesFrom, type PlannedMount } from './mount-plan.js';
 import { bindVolumes, releaseMounts, releaseVolumes } from './volume-binding.js';
@@ -37,6 +37,7 @@ import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
 import { initialHealth, probeSpec, type ProbeSpec } from './health.js';
 import { HealthMonitor } from './health-monitor.js';
+import { configuredNetworks, endpointRequestOf, exclusiveNetworkMessage, lenient, planEndpointsConfig, restingNetworkSettings } from './network-config.js';
 
 /** One start..exit of a container's process. */
 interface Run {
@@ -217,6 +218,8 @@ export class ContainerManager {
       return inheritMounts(this.#mountsOf(this.#find(ref).rec), mode);
     });
     const { rec, warnings } = buildRecord({ id, name: full, created: rfc3339(this.#o.clock.now()), body, image, inheritedMounts });
+    rec.EndpointsConfig = planEndpointsConfig(body, rec.HostConfig.NetworkMode ?? 'bridge', (ref) => this.#o.network.resolveNetwork(ref));
+    rec.NetworkSettings = restingNetworkSettings(rec);
     if (rec.HostConfig.NetworkMode === 'host' && (body.Hostname === undefined || body.Hostname === '')) rec.Config.Hostname = hostHostname();
     if ((rec.HostConfig.BlkioWeight ?? 0) > 0) {
       // This engine does not program blkio: say so and drop it, as Docker on a kernel without the weight file.
@@ -294,7 +297,7 @@ export class ContainerManager {
       rec.State = transition(rec.State, {
         type: 'start-failed', error: (e as Error).message, exitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128,
       });
-      rec.NetworkSettings = emptyNetworkSettings();
+      rec.NetworkSettings = restingNetworkSettings(rec);
       l.cleaned = true; // the start sequence undid everything it made
       await this.#store.save(rec).catch(() => undefined);
       for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
@@ -360,7 +363,7 @@ export class ContainerManager {
     l.cleaned = true;
     const ranMs = run !== null ? this.#o.clock.now() - run.startedAtMs : 0;
     rec.State = transition(rec.State, { type: 'exited', exitCode: st.exitCode, finishedAt: st.finishedAt, oomKilled: oom, error });
-    rec.NetworkSettings = { ...emptyNetworkSettings() };
+    rec.NetworkSettings = restingNetworkSettings(rec);
     const restart = !l.removing && shouldRestart(rec.HostConfig.RestartPolicy, st.exitCode, rec.RestartCount, rec.ManuallyStopped);
     if (restart) {
       l.backoffMs = nextBackoff(this.#o.backoff ?? DOCKER_BACKOFF, l.backoffMs, ranMs);
@@ -589,6 +592,50 @@ export class ContainerManager {
     await this.#store.save(l.rec);
     await this.#o.network.rename(l.rec.Id, full.slice(1)).catch(() => undefined);
     this.#emit(l.rec, 'rename', { oldName: old });
+  }
+
+  // ---------------------------------------------------------------- networks
+
+  /**
+   * `docker network connect`: a running container is plugged in at once, a
+   * stopped one joins at its next start. Throws the network subsystem's
+   * 404/403s, INVALID_CONFIG (400) for a container that shares a namespace.
+   */
+  async connectNetwork(idOrName: string, network: string, cfg: EndpointSettings = {}): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      const net = this.#o.network.resolveNetwork(network);
+      const rec = l.rec;
+      const resolve = (ref: string): NetworkRef => this.#o.network.resolveNetwork(ref);
+      const configured = configuredNetworks(rec, resolve);
+      const primary = Object.keys(configured)[0];
+      const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', primary !== undefined ? lenient(resolve)(primary).driver : '')
+        ?? exclusiveNetworkMessage('', net.driver);
+      if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
+      if (configured[net.name] !== undefined) throw containerErrors.make('NETWORK_CONFLICT', `endpoint with name ${rec.Name.slice(1)} already exists in network ${net.name}`);
+      if (l.run !== null) rec.NetworkSettings = await this.#o.network.connect(rec.Id, net.name, endpointRequestOf(cfg));
+      rec.EndpointsConfig = { ...configured, [net.name]: { ...cfg } };
+      if (l.run === null) rec.NetworkSettings = restingNetworkSettings(rec);
+      await this.#store.save(rec);
+    });
+  }
+
+  /** `docker network disconnect`: the reverse. Throws NETWORK_CONFLICT (403) when it is not on that network. */
+  async disconnectNetwork(idOrName: string, network: string): Promise<void> {
+    const l = this.#find(idOrName);
+    await this.#locked(l, async () => {
+      const net = this.#o.network.resolveNetwork(network);
+      const rec = l.rec;
+      const configured = configuredNetworks(rec, (ref) => this.#o.network.resolveNetwork(ref));
+      if (configured[net.name] === undefined) throw containerErrors.make('NETWORK_CONFLICT', `container ${rec.Id} is not connected to network ${net.name}`);
+      const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', net.driver);
+      if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
+      if (l.run !== null) rec.NetworkSettings = await this.#o.network.disconnect(rec.Id, net.name);
+      const { [net.name]: _gone, ...rest } = configured;
+      rec.EndpointsConfig = rest;
+      if (l.run === null) rec.NetworkSettings = restingNetworkSettings(rec);
+      await this.#store.save(rec);
+    });
   }
 
   async update(idOrName: string, body: ContainerUpdateBody): Promise<{ Warnings: string[] }> {

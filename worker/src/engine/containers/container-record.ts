@@ -1,5 +1,5 @@
 /** The persisted shape of a container (config.v2.json), close to Docker's. */
-import type { ContainerConfig, ContainerState, HostConfig, NetworkSettings, MountPoint } from '@shoal/common';
+import type { ContainerConfig, ContainerState, EndpointSettings, HostConfig, NetworkSettings, MountPoint } from '@shoal/common';
 import type { PlannedMount } from './mount-plan.js';
 
 /** One container as stored on disk and held in memory. */
@@ -19,6 +19,12 @@ export interface ContainerRecord {
   State: ContainerState;
   RestartCount: number;
   NetworkSettings: NetworkSettings;
+  /**
+   * The networks it is on, by network name, with their endpoint settings
+   * (NetworkingConfig.EndpointsConfig, `network connect/disconnect`). Absent
+   * in records written before user-defined networks: then HostConfig.NetworkMode alone.
+   */
+  EndpointsConfig?: Record<string, EndpointSettings>;
   /** Inspect's view of MountSpecs. */
   Mounts: MountPoint[];
   /** The mounts as planned at create, volumes named (absent in records written before volumes existed). */

@@ -24,6 +24,21 @@ export interface ImageSource {
   layerPaths(imageId: string): Promise<string[]>;
 }
 
+/** One endpoint's settings (networks/EndpointRequest). */
+export interface ContainerNetworkEndpoint {
+  aliases?: string[];
+  ipv4Address?: string;
+  macAddress?: string;
+}
+
+/** A network as containers see it. */
+export interface NetworkRef {
+  id: string;
+  name: string;
+  /** `bridge`, `host`, `null`. */
+  driver: string;
+}
+
 /** What a container asks of the network when it starts (networks/AttachRequest). */
 export interface NetworkAttachRequest {
   containerId: string;
@@ -31,6 +46,8 @@ export interface NetworkAttachRequest {
   hostname: string;
   domainname?: string;
   networkMode: string;
+  /** Every network it is on, by name, with its endpoint settings. */
+  endpoints?: Record<string, ContainerNetworkEndpoint>;
   portBindings: PortMap;
   publishAllPorts: boolean;
   exposedPorts: string[];
@@ -59,6 +76,12 @@ export interface ContainerNetworking {
   /** After a daemon restart, for a container still running. */
   restore(containerId: string, settings: NetworkSettings): Promise<void>;
   rename(containerId: string, newName: string): Promise<void>;
+  /** Plug a running container into a network; its new NetworkSettings. */
+  connect(containerId: string, network: string, req: ContainerNetworkEndpoint): Promise<NetworkSettings>;
+  /** Unplug a running container from a network; its new NetworkSettings. */
+  disconnect(containerId: string, network: string): Promise<NetworkSettings>;
+  /** The network a name, id or id prefix names; throws a 404 when none. */
+  resolveNetwork(ref: string): NetworkRef;
 }
 
 /** Volumes as containers use them (implemented by volumes/VolumeManager). */

@@ -19,5 +19,6 @@ export const containerErrors = defineErrors('ENGINE_CONTAINER', {
   EXEC_NOT_FOUND: { status: 404, doc: 'No exec instance with that id.' },
   EXEC_CONFLICT: { status: 409, doc: 'The exec instance was already started.' },
   INVALID_FILTER: { status: 400, doc: 'A list/prune filter is unknown or has an invalid value; the message names it.' },
+  NETWORK_CONFLICT: { status: 403, doc: 'network connect/disconnect: the container is already on that network, or is not on it.' },
   NOT_SUPPORTED: { status: 400, doc: 'The option is not supported by this engine yet; the message names it.' },
 });

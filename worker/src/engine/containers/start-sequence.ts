@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger, NetworkSettings } from '@shoal/common';
 import { spawnShim, ShimClient } from '@shoal/native';
 import type { AttachOptions } from './options.js';
+import { endpointRequestsOf } from './network-config.js';
 import {
   buildEnv, generateSpec, mountRootfs, resolveUser, unmountRootfs, readHostDevices, type CrunRuntime,
 } from '../runtime/index.js';
@@ -69,7 +70,7 @@ export async function startSequence(d: StartDeps, rec: ContainerRecord, waiting:
     ]);
     const attaching = d.network.attach({
       containerId: id, name: rec.Name.slice(1), hostname: rec.Config.Hostname ?? id.slice(0, 12), domainname: rec.Config.Domainname,
-      networkMode: hc.NetworkMode ?? 'bridge', portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
+      networkMode: hc.NetworkMode ?? 'bridge', endpoints: endpointRequestsOf(rec), portBindings: hc.PortBindings ?? {}, publishAllPorts: hc.PublishAllPorts === true,
       exposedPorts: rec.ExposedPorts, macAddress: rec.Config.MacAddress, dns: hc.Dns ?? undefined, dnsSearch: hc.DnsSearch ?? undefined,
       dnsOptions: hc.DnsOptions ?? undefined, extraHosts: hc.ExtraHosts ?? undefined,
     });

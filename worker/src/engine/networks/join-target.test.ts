@@ -1,9 +1,9 @@
 import t from 'tap';
 import { findJoinTarget } from './join-target.js';
-import type { EndpointRecord } from './endpoint-record.js';
+import type { SandboxRecord } from './network-record.js';
 
-const rec = (containerId: string, name: string): EndpointRecord => ({
-  containerId, name, mode: 'bridge', endpointId: '', sandboxId: '', netnsPath: `/n/${containerId}`, ports: [], portKeys: [],
+const rec = (containerId: string, name: string): SandboxRecord => ({
+  containerId, name, kind: 'own', sandboxId: '', netnsPath: `/n/${containerId}`, endpoints: [],
 });
 const recs = [rec('abc111', 'web'), rec('abc222', 'db'), rec('def333', 'abc')];
 

@@ -1,14 +1,12 @@
 /**
  * Which endpoint `container:<target>` means. Pure.
  */
-import type { EndpointRecord } from './endpoint-record.js';
-
 /**
- * The endpoint of the container named by `target`: full id, then name (with
+ * The sandbox of the container named by `target`: full id, then name (with
  * or without the leading slash), then a unique id prefix. Never `selfId`.
  * Undefined when none (or an ambiguous prefix) matches.
  */
-export function findJoinTarget(records: readonly EndpointRecord[], target: string, selfId: string): EndpointRecord | undefined {
+export function findJoinTarget<T extends { containerId: string; name: string }>(records: readonly T[], target: string, selfId: string): T | undefined {
   const others = records.filter((r) => r.containerId !== selfId);
   const name = target.startsWith('/') ? target.slice(1) : target;
   const exact = others.find((r) => r.containerId === target) ?? others.find((r) => r.name === name);

@@ -6,6 +6,16 @@
  */
 import type { NetworkSettings, PortMap } from '@shoal/common';
 
+/** Settings of one endpoint (Docker's EndpointSettings, the parts we honour). */
+export interface EndpointRequest {
+  /** `--network-alias` (user-defined networks only). */
+  aliases?: string[];
+  /** `--ip` (user-defined networks only). */
+  ipv4Address?: string;
+  /** `--mac-address` for this endpoint. */
+  macAddress?: string;
+}
+
 /** What a container asks of the network when it starts. */
 export interface AttachRequest {
   /** Full 64-hex container id (also names the netns file and the endpoint record). */
@@ -17,13 +27,21 @@ export interface AttachRequest {
   /** Domainname, if any (hosts entry `hostname.domainname`). */
   domainname?: string;
   /**
-   * HostConfig.NetworkMode: `bridge`, `default` or `` (= bridge), `host`,
-   * `none`, or `container:<id|id-prefix|name>` (share the network namespace
-   * of that running container; ENGINE_NETWORK_JOIN_TARGET_NOT_RUNNING (409) if it has
-   * none). Anything else (user-defined networks) is rejected with
-   * ENGINE_NETWORK_NOT_FOUND (404) for now.
+   * HostConfig.NetworkMode: a network's name or id (`bridge`, `default` or
+   * `` = bridge, `host`, `none`, a user-defined network; ENGINE_NETWORK_NOT_FOUND
+   * (404) when there is none), or `container:<id|id-prefix|name>` (share the
+   * network namespace of that running container;
+   * ENGINE_NETWORK_JOIN_TARGET_NOT_RUNNING (409) if it has none). This
+   * network is the primary one: the default route, the published ports.
    */
   networkMode: string;
+  /**
+   * Per network (name or id; NetworkingConfig.EndpointsConfig and networks
+   * connected while the container was stopped): its endpoint settings. The
+   * network of networkMode may be listed (for its settings); the others are
+   * joined too, in name order, as eth1, eth2, ...
+   */
+  endpoints?: Record<string, EndpointRequest>;
   /**
    * HostConfig.PortBindings. Keys `80/tcp`, `53/udp` (a key range `80-81/tcp`
    * is accepted too). HostPort: `` or `0` = ephemeral, `8080`, or a range
@@ -98,6 +116,16 @@ export interface NetworkAttacher {
    * port meanwhile (the endpoint stays recorded; detach cleans it).
    */
   restore(containerId: string, settings: NetworkSettings): Promise<void>;
+  /**
+   * Plug a running container into one more network (`docker network
+   * connect`); returns its new NetworkSettings. Throws NOT_FOUND (404),
+   * ENDPOINT_EXISTS (403), EXCLUSIVE_NETWORK (400), INVALID_SPEC (400).
+   */
+  connect(containerId: string, network: string, req: EndpointRequest): Promise<NetworkSettings>;
+  /** Unplug a running container from a network; returns its new NetworkSettings. Throws NOT_FOUND, NOT_CONNECTED (403), EXCLUSIVE_NETWORK (400). */
+  disconnect(containerId: string, network: string): Promise<NetworkSettings>;
+  /** The network a name, id or unique id prefix names (`default` = bridge). Throws NOT_FOUND (404), AMBIGUOUS (400). */
+  resolveNetwork(ref: string): { id: string; name: string; driver: string; builtin: boolean };
   /** The container was renamed: update what `network inspect` shows. No-op if unknown. */
   rename(containerId: string, newName: string): Promise<void>;
 }

@@ -318,7 +318,7 @@ t.test('a port in use fails with ENGINE_NETWORK_PORT_IN_USE and leaves nothing b
   t.notMatch(await nftTable(), 'elements', 'no rules');
   t.equal(await canBind(freePort), true, 'the other port of the request was released');
   t.same((await m.inspect('bridge')).Containers, {}, 'no endpoint');
-  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false, 'no record');
+  t.equal(existsSync(join(dataRoot, 'network', 'sandboxes', `${id}.json`)), false, 'no record');
   await t.rejects(m.attach(req(newId(), { portBindings: { '80/tcp': [{ HostPort: '99999' }] } })), { code: 'ENGINE_NETWORK_INVALID_PORT_SPEC', status: 400 });
 });
 
@@ -468,7 +468,7 @@ t.test('detach after a restart without restore cleans up from the record', async
   t.equal(existsSync(res.netnsPath ?? ''), false);
   t.same(await bridgePorts(), []);
   t.notMatch(await nftTable(), 'elements');
-  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false);
+  t.equal(existsSync(join(dataRoot, 'network', 'sandboxes', `${id}.json`)), false);
 });
 
 t.test('containers on the bridge reach each other by address', async (t) => {
@@ -495,9 +495,9 @@ t.test('a kernel failure half-way through attach leaves nothing behind', async (
   t.notMatch((await runTool(['cat', '/proc/self/mountinfo'])).stdout, id, 'no netns mount');
   t.same(await bridgePorts(), [], 'no veth');
   t.notMatch(await nftTable(), 'elements', 'no rules');
-  t.equal(existsSync(join(dataRoot, 'network', 'endpoints', `${id}.json`)), false, 'no record');
-  const ipam = JSON.parse(await readFile(join(dataRoot, 'network', 'ipam.json'), 'utf8')) as { allocated: Record<string, string> };
-  t.notOk(Object.values(ipam.allocated).includes(id), 'address released');
+  t.equal(existsSync(join(dataRoot, 'network', 'sandboxes', `${id}.json`)), false, 'no record');
+  const ipam = JSON.parse(await readFile(join(dataRoot, 'network', 'ipam.json'), 'utf8')) as Record<string, { allocated: Record<string, string> }>;
+  t.notOk(Object.values(ipam).some((s) => Object.values(s.allocated).includes(id)), 'address released');
   t.same((await m.inspect('bridge')).Containers, {});
 });
 
@@ -580,18 +580,21 @@ t.test('after a restart, a live endpoint wins a port over a stale record', async
   t.equal(await canBind(Number(port)), false, 'still held');
 });
 
-t.test('open reconciles ipam.json with the endpoint records', async (t) => {
+t.test('open reconciles ipam.json with the sandbox records', async (t) => {
   let m = mgr ?? (await openMgr());
   await m.close();
   const ipamPath = join(dataRoot, 'network', 'ipam.json');
-  const ipam = JSON.parse(await readFile(ipamPath, 'utf8')) as { allocated: Record<string, string> };
-  ipam.allocated['10.213.41.200'] = 'ghost';
+  const bridgeId = (await m.inspect('bridge')).Id;
+  const ipam = JSON.parse(await readFile(ipamPath, 'utf8')) as Record<string, { allocated: Record<string, string> }>;
+  const bridgeIpam = ipam[bridgeId];
+  if (bridgeIpam === undefined) throw new Error('no address state for the bridge network');
+  bridgeIpam.allocated['10.213.41.200'] = 'ghost';
   await writeFile(ipamPath, JSON.stringify(ipam));
-  const tmp = join(dataRoot, 'network', 'endpoints', 'x.json.tmp-1-2');
+  const tmp = join(dataRoot, 'network', 'sandboxes', '.x.json.0123456789ab.tmp');
   await writeFile(tmp, '{"trunc');
   m = await openMgr();
-  const after = JSON.parse(await readFile(ipamPath, 'utf8')) as { allocated: Record<string, string> };
-  t.equal(after.allocated['10.213.41.200'], undefined, 'an address no record holds is released');
+  const after = JSON.parse(await readFile(ipamPath, 'utf8')) as Record<string, { allocated: Record<string, string> }>;
+  t.equal(after[bridgeId]?.allocated['10.213.41.200'], undefined, 'an address no record holds is released');
   t.equal(existsSync(tmp), false, 'an interrupted record write is cleaned');
   await m.close();
   await writeFile(ipamPath, '{"not json');

@@ -2,39 +2,27 @@
  * Docker API shapes of our networks and endpoints: NetworkResource for
  * `network ls/inspect`, NetworkSettings for `container inspect`. Pure.
  */
-import type { EndpointSettings, Filters, NetworkResource, NetworkSettings, PortMap } from '@shoal/common';
-import type { EndpointRecord, NetworkMode } from './endpoint-record.js';
+import { parseCidr, type EndpointSettings, type Filters, type NetworkResource, type NetworkSettings, type PortMap } from '@shoal/common';
+import type { EndpointRecord, NetworkRecord, SandboxRecord } from './network-record.js';
 import { networkErrors } from './network-errors.js';
 
-/** A built-in network as persisted in networks.json. */
-export interface BuiltinNetwork {
-  name: NetworkMode;
-  id: string;
-  /** RFC 3339. */
-  created: string;
-}
-
-/** The bridge's addressing. */
-export interface BridgeConfig {
-  bridgeName: string;
-  /** `172.29.0.0/16` */
-  subnet: string;
-  gateway: string;
-  prefixLen: number;
-}
-
-/** Docker's driver name of each built-in network. */
-export const DRIVER_OF: Record<NetworkMode, string> = { bridge: 'bridge', host: 'host', none: 'null' };
+/** Names of the networks every engine has; they cannot be created or removed. */
+export const PREDEFINED: ReadonlySet<string> = new Set(['bridge', 'host', 'none']);
 
 /** A parsed HostConfig.NetworkMode. */
-export type ParsedNetworkMode = { mode: NetworkMode } | { mode: 'container'; target: string };
+export type ParsedNetworkMode = { kind: 'network'; ref: string } | { kind: 'container'; target: string };
 
-/** HostConfig.NetworkMode to our network or `container:<id|name>`; throws NETWORK_NOT_FOUND for anything else. */
-export function normalizeNetworkMode(mode: string): ParsedNetworkMode {
-  if (mode === '' || mode === 'default' || mode === 'bridge') return { mode: 'bridge' };
-  if (mode === 'host' || mode === 'none') return { mode };
-  if (mode.startsWith('container:') && mode.length > 'container:'.length) return { mode: 'container', target: mode.slice('container:'.length) };
-  throw networkErrors.make('NOT_FOUND', `network ${mode} not found`);
+/**
+ * HostConfig.NetworkMode: `container:<id|name>`, or a network name or id
+ * (`` and `default` mean `bridge`). Throws NETWORK_NOT_FOUND for `container:`.
+ */
+export function parseNetworkMode(mode: string): ParsedNetworkMode {
+  if (mode === '' || mode === 'default') return { kind: 'network', ref: 'bridge' };
+  if (mode.startsWith('container:')) {
+    if (mode.length === 'container:'.length) throw networkErrors.make('NOT_FOUND', `network ${mode} not found`);
+    return { kind: 'container', target: mode.slice('container:'.length) };
+  }
+  return { kind: 'network', ref: mode };
 }
 
 /** NetworkSettings.Ports: every port key, null when not published, else its host bindings. */
@@ -50,102 +38,115 @@ export function buildPortMap(rec: Pick<EndpointRecord, 'ports' | 'portKeys'>): P
   return out;
 }
 
-/** Docker's NetworkSettings of a container attached as `rec`. */
-export function buildNetworkSettings(rec: EndpointRecord, networkId: string, bridge: BridgeConfig): NetworkSettings {
-  if (rec.mode === 'container') {
-    // Docker shows nothing of its own for a container sharing another's namespace.
-    return {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: {},
-    };
-  }
-  const isBridge = rec.mode === 'bridge';
-  const gateway = isBridge ? bridge.gateway : '';
-  const ip = rec.ip ?? '';
-  const prefix = isBridge ? bridge.prefixLen : 0;
-  const mac = rec.mac ?? '';
-  const endpoint: EndpointSettings = {
+function prefixOf(net: NetworkRecord): number {
+  return parseCidr(net.subnet ?? '')?.prefix ?? 0;
+}
+
+/** Docker's EndpointSettings of one endpoint. */
+export function buildEndpointSettings(ep: EndpointRecord, net: NetworkRecord, containerName: string): EndpointSettings {
+  const addressed = ep.ip !== undefined;
+  // Names the embedded DNS answers on user-defined networks: the name, the short id, the aliases.
+  const dnsNames = net.builtin ? null : [containerName, ep.containerId.slice(0, 12), ...ep.aliases];
+  return {
     IPAMConfig: null,
     Links: null,
-    Aliases: null,
-    MacAddress: mac,
+    Aliases: ep.aliases.length > 0 ? [...ep.aliases] : null,
+    MacAddress: ep.mac ?? '',
     DriverOpts: null,
-    NetworkID: networkId,
-    EndpointID: rec.endpointId,
-    Gateway: gateway,
-    IPAddress: ip,
-    IPPrefixLen: prefix,
+    NetworkID: net.id,
+    EndpointID: ep.endpointId,
+    Gateway: addressed ? (net.gateway ?? '') : '',
+    IPAddress: ep.ip ?? '',
+    IPPrefixLen: addressed ? prefixOf(net) : 0,
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
-  };
-  return {
-    Bridge: '',
-    SandboxID: rec.sandboxId,
-    SandboxKey: rec.netnsPath ?? '',
-    Ports: isBridge ? buildPortMap(rec) : {},
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: isBridge ? rec.endpointId : '',
-    Gateway: gateway,
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: ip,
-    IPPrefixLen: prefix,
-    IPv6Gateway: '',
-    MacAddress: mac,
-    Networks: { [rec.mode]: endpoint },
+    DNSNames: dnsNames,
   };
 }
 
-/** Docker's NetworkResource of a built-in network with the endpoints attached to it. */
-export function buildNetworkResource(net: BuiltinNetwork, endpoints: readonly EndpointRecord[], bridge: BridgeConfig): NetworkResource {
+/** Docker's empty NetworkSettings (a stopped container, or one sharing another's namespace). */
+export function emptySettings(): NetworkSettings {
+  return {
+    Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: {},
+  };
+}
+
+/**
+ * Docker's NetworkSettings of a container's sandbox: one entry per network
+ * in `Networks`; the top-level address fields are those of the default
+ * `bridge` network only (empty on user-defined networks, as in Docker);
+ * `Ports` from the primary endpoint. A container sharing another's
+ * namespace shows nothing of its own.
+ */
+export function buildNetworkSettings(sb: SandboxRecord, networkOf: (id: string) => NetworkRecord | undefined): NetworkSettings {
+  const out = emptySettings();
+  if (sb.kind === 'container') return out;
+  out.SandboxID = sb.sandboxId;
+  out.SandboxKey = sb.netnsPath ?? '';
+  const primary = sb.endpoints[0];
+  if (primary !== undefined) out.Ports = primary.ifname !== '' ? buildPortMap(primary) : {};
+  for (const ep of sb.endpoints) {
+    const net = networkOf(ep.networkId);
+    if (net === undefined) continue;
+    const es = buildEndpointSettings(ep, net, sb.name);
+    out.Networks[net.name] = es;
+    if (net.builtin && net.driver === 'bridge') {
+      out.EndpointID = ep.endpointId;
+      out.Gateway = es.Gateway as string;
+      out.IPAddress = es.IPAddress as string;
+      out.IPPrefixLen = es.IPPrefixLen as number;
+      out.MacAddress = es.MacAddress as string;
+    }
+  }
+  return out;
+}
+
+/** Docker's NetworkResource of a network with the endpoints attached to it (`names`: container id to name). */
+export function buildNetworkResource(net: NetworkRecord, endpoints: readonly EndpointRecord[], names: (containerId: string) => string): NetworkResource {
   const containers: NetworkResource['Containers'] = {};
+  const prefix = prefixOf(net);
   for (const e of endpoints) {
-    if (e.mode !== net.name) continue;
     containers[e.containerId] = {
-      Name: e.name,
+      Name: names(e.containerId),
       EndpointID: e.endpointId,
       MacAddress: e.mac ?? '',
-      IPv4Address: e.ip !== undefined ? `${e.ip}/${bridge.prefixLen}` : '',
+      IPv4Address: e.ip !== undefined ? `${e.ip}/${prefix}` : '',
       IPv6Address: '',
     };
   }
-  const isBridge = net.name === 'bridge';
+  const options: Record<string, string> = net.builtin && net.driver === 'bridge'
+    ? {
+        'com.docker.network.bridge.default_bridge': 'true',
+        'com.docker.network.bridge.enable_icc': 'true',
+        'com.docker.network.bridge.enable_ip_masquerade': 'true',
+        'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+        'com.docker.network.bridge.name': net.bridgeName ?? '',
+        'com.docker.network.driver.mtu': '1500',
+      }
+    : { ...net.options };
   return {
     Name: net.name,
     Id: net.id,
     Created: net.created,
-    Scope: 'local',
-    Driver: DRIVER_OF[net.name],
+    Scope: net.scope,
+    Driver: net.driver,
     EnableIPv6: false,
     IPAM: {
       Driver: 'default',
-      Options: null,
-      Config: isBridge ? [{ Subnet: bridge.subnet, Gateway: bridge.gateway }] : [],
+      Options: net.builtin ? null : {},
+      Config: net.subnet !== undefined ? [{ Subnet: net.subnet, Gateway: net.gateway ?? '' }] : [],
     },
-    Internal: false,
-    Attachable: false,
+    Internal: net.internal,
+    Attachable: net.attachable,
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
     Containers: containers,
-    Options: isBridge
-      ? {
-          'com.docker.network.bridge.default_bridge': 'true',
-          'com.docker.network.bridge.enable_icc': 'true',
-          'com.docker.network.bridge.enable_ip_masquerade': 'true',
-          'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
-          'com.docker.network.bridge.name': bridge.bridgeName,
-          'com.docker.network.driver.mtu': '1500',
-        }
-      : {},
-    Labels: {},
+    Options: options,
+    Labels: { ...net.labels },
   };
 }
 
@@ -180,16 +181,17 @@ export function matchesNetworkFilters(n: NetworkResource, filters: Filters | und
         if (!any((v) => n.Scope === v)) return false;
         break;
       case 'type':
-        // All our networks are predefined.
-        if (!any((v) => v === 'builtin')) return false;
+        if (!any((v) => v === (PREDEFINED.has(n.Name) ? 'builtin' : 'custom'))) return false;
         break;
       case 'label':
         if (!values.every((v) => labelMatches(n.Labels, v))) return false;
         break;
-      case 'dangling':
-        // Built-in networks are never dangling (never pruned).
-        if (!any((v) => v === 'false' || v === '0')) return false;
+      case 'dangling': {
+        // Dangling: a custom network no container is on (built-ins never are).
+        const dangling = !PREDEFINED.has(n.Name) && Object.keys(n.Containers).length === 0;
+        if (!any((v) => (v === 'true' || v === '1') === dangling)) return false;
         break;
+      }
       default:
         throw networkErrors.make('INVALID_FILTER', `invalid filter '${key}'`);
     }

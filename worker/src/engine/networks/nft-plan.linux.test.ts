@@ -33,7 +33,7 @@ t.test('deltas publish and unpublish one element; a conflicting delta fails as a
   const list = async () => (await runTool(['ip', 'netns', 'exec', ns.name, 'nft', 'list', 'table', 'ip', 'd'])).stdout;
   const a: PortMapping = { proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '10.0.0.2', containerPort: 80 };
   const b: PortMapping = { proto: 'udp', hostIp: '127.0.0.1', hostPort: 5353, containerIp: '10.0.0.3', containerPort: 53 };
-  await nft(planNftScript({ table: 'd', bridge: 'br', subnet: '10.0.0.0/24', mappings: [a] }));
+  await nft(planNftScript({ table: 'd', bridges: [{ name: 'br', subnet: '10.0.0.0/24', internal: false }], mappings: [a] }));
   await nft(planNftDelta('d', [b], []));
   t.match(await list(), '127.0.0.1 . 5353 : 10.0.0.3 . 53');
   await nft(planNftDelta('d', [], [a]));

@@ -27,7 +27,7 @@ t.test('the plan does not depend on the order of mappings', async (t) => {
     { proto: 'udp' as const, hostIp: '10.0.0.1', hostPort: 1, containerIp: '10.0.0.3', containerPort: 1 },
     { proto: 'tcp' as const, hostIp: '0.0.0.0', hostPort: 1, containerIp: '10.0.0.2', containerPort: 1 },
   ];
-  const base = { table: 't', bridge: 'b', subnet: '10.0.0.0/24' };
+  const base = { table: 't', bridges: [{ name: 'b', subnet: '10.0.0.0/24', internal: false }] };
   t.equal(planNftScript({ ...base, mappings: m }), planNftScript({ ...base, mappings: [...m].reverse() }));
   t.equal(planNftTeardown('t'), 'table ip t\ndelete table ip t\n');
 });
@@ -44,7 +44,7 @@ t.test('deltas and conflicts', async (t) => {
   t.equal(mappingKey(a), mappingKey({ ...a, containerIp: '10.0.0.9' }), 'the key ignores the target');
   t.not(mappingKey(a), mappingKey({ ...a, proto: 'udp' }));
   const stale = { ...a, containerIp: '10.0.0.9' };
-  const script = planNftScript({ table: 't', bridge: 'b', subnet: '10.0.0.0/24', mappings: [a, stale] });
+  const script = planNftScript({ table: 't', bridges: [{ name: 'b', subnet: '10.0.0.0/24', internal: false }], mappings: [a, stale] });
   t.match(script, 'elements = { 8080 : 10.0.0.2 . 80 }', 'the first of two conflicting mappings wins');
   t.notMatch(script, '10.0.0.9');
 });

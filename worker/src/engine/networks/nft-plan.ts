@@ -20,14 +20,20 @@ export interface PortMapping {
   containerPort: number;
 }
 
+/** One bridge network as the table sees it. */
+export interface NftBridge {
+  name: string;
+  subnet: string;
+  /** No masquerade out, nothing forwarded to or from other interfaces. */
+  internal: boolean;
+}
+
 /** What the table is planned from. */
 export interface NatPlanInput {
   /** nft table name (family ip), e.g. `shoal`. */
   table: string;
-  /** Bridge interface name, e.g. `shoal0`. */
-  bridge: string;
-  /** Bridge subnet in CIDR, e.g. `172.29.0.0/16`. */
-  subnet: string;
+  /** The bridge networks: interface name (`shoal0`), subnet (`172.29.0.0/16`), internal. */
+  bridges: readonly NftBridge[];
   /**
    * Published ports. When two share a host address, port and protocol (only
    * possible with stale endpoints after a restart), the first one wins.
@@ -71,17 +77,19 @@ function mappingOrder(a: PortMapping, b: PortMapping): number {
  *   `published`, whose rules DNAT through the maps (specific host addresses
  *   first). Output DNAT makes published ports reachable from the host
  *   itself, 127.0.0.1 included (with route_localnet=1 on the bridge).
- * - `postrouting` (nat): masquerade the bridge subnet leaving by another
- *   interface; masquerade 127.0.0.0/8 sources sent to the bridge (localhost
- *   access); masquerade DNATed traffic from the subnet back into the bridge
- *   (hairpin: a container reaching its own published port).
- * - `forward` (filter, policy accept): accept traffic from the bridge, and to
- *   it when established or DNATed. (A drop elsewhere, in another table,
- *   still wins: nftables evaluates every table.)
+ * - `postrouting` (nat), per bridge: masquerade its subnet leaving by
+ *   another interface (not for internal networks); masquerade 127.0.0.0/8
+ *   sources sent to it (localhost access); masquerade DNATed traffic from
+ *   its subnet back into it (hairpin: a container reaching its own
+ *   published port).
+ * - `forward` (filter, policy accept): established flows and DNATed
+ *   traffic (published ports) pass; an internal bridge exchanges nothing
+ *   with other interfaces; traffic between two bridges is dropped (networks
+ *   are isolated from each other, as Docker's isolation chains do). (A drop
+ *   elsewhere, in another table, still wins: nftables evaluates every table.)
  */
 export function planNftScript(input: NatPlanInput): string {
   const t = input.table;
-  const br = JSON.stringify(input.bridge);
   const seen = new Set<string>();
   const byMap = new Map<MapName, PortMapping[]>(MAPS.map((n) => [n, []]));
   for (const m of input.mappings) {
@@ -99,6 +107,22 @@ export function planNftScript(input: NatPlanInput): string {
       '  }',
     ];
   };
+  const bridges = [...input.bridges].sort((x, y) => x.name.localeCompare(y.name));
+  const q = (name: string): string => JSON.stringify(name);
+  const postrouting = bridges.flatMap((b) => [
+    ...(b.internal ? [] : [`    ip saddr ${b.subnet} oifname != ${q(b.name)} masquerade`]),
+    `    oifname ${q(b.name)} ip saddr 127.0.0.0/8 masquerade`,
+    `    oifname ${q(b.name)} ip saddr ${b.subnet} ct status dnat masquerade`,
+  ]);
+  // The policy accepts: only the drops matter, and the accepts before them.
+  const forward = [
+    ...(bridges.length > 0 ? ['    ct state established,related accept', '    ct status dnat accept'] : []),
+    ...bridges.flatMap((b) => {
+      if (b.internal) return [`    iifname ${q(b.name)} oifname != ${q(b.name)} drop`, `    oifname ${q(b.name)} iifname != ${q(b.name)} drop`];
+      const others = bridges.filter((o) => o.name !== b.name).map((o) => q(o.name));
+      return others.length > 0 ? [`    iifname ${q(b.name)} oifname { ${others.join(', ')} } drop`] : [];
+    }),
+  ];
   const lines = [
     `table ip ${t}`,
     `delete table ip ${t}`,
@@ -123,15 +147,11 @@ export function planNftScript(input: NatPlanInput): string {
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
-    `    ip saddr ${input.subnet} oifname != ${br} masquerade`,
-    `    oifname ${br} ip saddr 127.0.0.0/8 masquerade`,
-    `    oifname ${br} ip saddr ${input.subnet} ct status dnat masquerade`,
+    ...postrouting,
     '  }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
-    `    iifname ${br} accept`,
-    `    oifname ${br} ct state established,related accept`,
-    `    oifname ${br} ct status dnat accept`,
+    ...forward,
     '  }',
     '}',
   ];

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
+import { hasCode } from '@shoal/common';
 import { networkErrors } from './network-errors.js';
 import type { PortProto } from './port-spec.js';
 
@@ -96,4 +97,26 @@ export async function reservePort(proto: PortProto, hostIp: string, min: number,
     }
   }
   throw inUse(hostIp, min === max ? String(min) : `${min}-${max}`, proto, lastErr);
+}
+
+/**
+ * {@link reservePort} for one port request of endpoint `endpointId` of
+ * container `name`: "port is already allocated" becomes Docker's full
+ * "driver failed programming external connectivity on endpoint ..." message.
+ */
+export async function reserveEndpointPort(
+  r: { proto: PortProto; hostIp: string; hostPortMin: number; hostPortMax: number },
+  name: string,
+  endpointId: string,
+): Promise<HeldPort> {
+  try {
+    return await reservePort(r.proto, r.hostIp, r.hostPortMin, r.hostPortMax);
+  } catch (e) {
+    if (hasCode(e, networkErrors.codes.PORT_IN_USE)) {
+      throw networkErrors.make('PORT_IN_USE', `driver failed programming external connectivity on endpoint ${name} (${endpointId}): ${e.message}`, {
+        cause: e, details: { ...e.details },
+      });
+    }
+    throw e;
+  }
 }

@@ -1,14 +1,14 @@
 /**
  * Persistence of the networks subsystem under `<dataRoot>/network/`:
- * `networks.json` (stable ids of bridge/host/none), `ipam.json` (the
- * allocator's state) and `endpoints/<containerId>.json` (one record per
- * attached container). Writes are atomic and durable (@shoal/common's
+ * `networks.json` (every network, built-ins with stable ids), `ipam.json`
+ * (the allocators' state per network id) and `sandboxes/<containerId>.json`
+ * (one record per attached container, with its endpoints). Writes are atomic and durable (@shoal/common's
  * writeJsonAtomic: unique temp file, fsync, rename, fsync of the directory).
  */
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAtomicTempFile, writeJsonAtomic } from '@shoal/common';
-import type { EndpointRecord } from './endpoint-record.js';
+import type { SandboxRecord } from './network-record.js';
 
 /** Read JSON, or null when the file does not exist. */
 export async function readJsonOrNull<T>(path: string): Promise<T | null> {
@@ -23,15 +23,15 @@ export async function readJsonOrNull<T>(path: string): Promise<T | null> {
 /** The files of one data root. */
 export class StateFiles {
   readonly dir: string;
-  readonly endpointsDir: string;
+  readonly sandboxesDir: string;
 
   constructor(dataRoot: string) {
     this.dir = join(dataRoot, 'network');
-    this.endpointsDir = join(this.dir, 'endpoints');
+    this.sandboxesDir = join(this.dir, 'sandboxes');
   }
 
   async init(): Promise<void> {
-    await mkdir(this.endpointsDir, { recursive: true });
+    await mkdir(this.sandboxesDir, { recursive: true });
   }
 
   get networksPath(): string {
@@ -42,34 +42,34 @@ export class StateFiles {
     return join(this.dir, 'ipam.json');
   }
 
-  endpointPath(containerId: string): string {
-    return join(this.endpointsDir, `${containerId}.json`);
+  sandboxPath(containerId: string): string {
+    return join(this.sandboxesDir, `${containerId}.json`);
   }
 
-  async writeEndpoint(rec: EndpointRecord): Promise<void> {
-    await writeJsonAtomic(this.endpointPath(rec.containerId), rec);
+  async writeSandbox(rec: SandboxRecord): Promise<void> {
+    await writeJsonAtomic(this.sandboxPath(rec.containerId), rec);
   }
 
-  async readEndpoint(containerId: string): Promise<EndpointRecord | null> {
-    return readJsonOrNull<EndpointRecord>(this.endpointPath(containerId));
+  async readSandbox(containerId: string): Promise<SandboxRecord | null> {
+    return readJsonOrNull<SandboxRecord>(this.sandboxPath(containerId));
   }
 
-  async removeEndpoint(containerId: string): Promise<void> {
-    await rm(this.endpointPath(containerId), { force: true });
+  async removeSandbox(containerId: string): Promise<void> {
+    await rm(this.sandboxPath(containerId), { force: true });
   }
 
   /** Every record; temp files of interrupted writes are removed, unreadable records are reported by `onBad`. */
-  async readAllEndpoints(onBad: (file: string, err: unknown) => void = () => undefined): Promise<EndpointRecord[]> {
-    const out: EndpointRecord[] = [];
-    for (const f of await readdir(this.endpointsDir)) {
-      const path = join(this.endpointsDir, f);
-      if (isAtomicTempFile(f) || f.includes('.json.tmp-')) {
+  async readAllSandboxes(onBad: (file: string, err: unknown) => void = () => undefined): Promise<SandboxRecord[]> {
+    const out: SandboxRecord[] = [];
+    for (const f of await readdir(this.sandboxesDir)) {
+      const path = join(this.sandboxesDir, f);
+      if (isAtomicTempFile(f)) {
         await rm(path, { force: true });
         continue;
       }
       if (!f.endsWith('.json')) continue;
       try {
-        const rec = await readJsonOrNull<EndpointRecord>(path);
+        const rec = await readJsonOrNull<SandboxRecord>(path);
         if (rec !== null) out.push(rec);
       } catch (e) {
         onBad(path, e);
