@@ -26,7 +26,7 @@ export default tseslint.config(
     rules: { 'max-lines': ['error', { max: 600, skipBlankLines: true, skipComments: true }] },
   },
   {
-    files: ['manager/raft/src/core/raft.ts', 'worker/src/engine/containers/container-manager.ts'],
+    files: ['manager/raft/src/core/raft.ts'],
     rules: { 'max-lines': 'off' },
   },
   {

@@ -98,7 +98,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     const images = await stack.start('images', () => ImageStore.open({ root: join(config.dataRoot, 'image'), log: child('images'), events: emit, clock }));
     const networks = await stack.start('networks', () => NetworkManager.open({
       dataRoot: config.dataRoot, execRoot: config.execRoot, bridgeName: config.bridge, bip: config.bip,
-      nftTable: config.nftTable, log: child('networks'), clock, addressPools: config.defaultAddressPools,
+      nftTable: config.nftTable, log: child('networks'), clock, addressPools: config.defaultAddressPools, events: emit,
     }));
     const volumes = await stack.start('volumes', () => VolumeManager.open({ dataRoot: config.dataRoot, events: emit, clock, log: child('volumes') }));
     const containers = await stack.start('containers', async () => {

@@ -344,6 +344,9 @@ export class FakeImageEngine implements ImageEngine {
   }
 
   counts(): { images: number } { return { images: this.images.size }; }
+
+  /** Every image counts 1,000 bytes of layers. */
+  layersSize(): number { return this.images.size * 1000; }
 }
 
 /** The networks fake: bridge, host and none, plus created ones (no kernel, no addresses). */
@@ -407,6 +410,10 @@ export class FakeVolumeEngine implements VolumeEngine {
     const v = this.volumes.get(name);
     if (v === undefined) throw volumeErrors.make('NOT_FOUND', `get ${name}: no such volume`);
     return v;
+  }
+
+  async usage(): Promise<Volume[]> {
+    return [...this.volumes.values()].map((v) => ({ ...v, UsageData: { Size: 0, RefCount: this.inUse.has(v.Name) ? 1 : 0 } }));
   }
 
   async list(): Promise<{ Volumes: Volume[]; Warnings: string[] }> {

@@ -123,7 +123,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const swarm = deps.swarm ?? new SwarmSwitch();
   await app.register(systemPlugin, {
-    containers: deps.containers, images: deps.images, events: deps.events, system: deps.system, clock, log: deps.log, swarm,
+    containers: deps.containers, images: deps.images, volumes: deps.volumes, events: deps.events, system: deps.system, clock, log: deps.log, swarm,
   });
   await app.register(containersPlugin, { containers: deps.containers, log: deps.log });
   await app.register(execPlugin, { containers: deps.containers, log: deps.log });

@@ -86,6 +86,8 @@ export interface ImageEngine {
   save(refs: string[], out: Writable): Promise<void>;
   /** Counts for /info. */
   counts(): { images: number };
+  /** For /system/df: bytes of all unpacked layers, each once. */
+  layersSize(): number;
 }
 
 /** Networks: built-in bridge, host, none and user-defined bridge networks. Implemented by networks/NetworkManager. */
@@ -109,6 +111,8 @@ export interface VolumeEngine {
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   /** Anonymous unused volumes (all unused ones with `all=true`, or for clients before API 1.42: `prunesAll`). */
   prune(filters?: Filters, prunesAll?: boolean): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }>;
+  /** For /system/df: every volume with UsageData (Size in bytes, -1 unknown; RefCount). */
+  usage(): Promise<Volume[]>;
 }
 
 /** The event bus. Implemented by events/EventBus. */

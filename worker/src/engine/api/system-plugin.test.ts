@@ -86,6 +86,18 @@ t.test('unimplemented endpoints answer 501 naming the endpoint; swarm ones 503 a
   t.equal((await a.inject({ method: 'POST', url: '/plugins/pull' })).statusCode, 501);
 });
 
+t.test('/system/df sums images, containers and volumes; `type` picks what to compute', async (t) => {
+  const { app: a, deps } = await app();
+  await deps.volumes.create({ Name: 'data' });
+  const all = (await a.inject({ url: '/system/df' })).json();
+  t.match(all, { LayersSize: deps.images.images.size * 1000, BuildCache: [] });
+  t.same(all.Volumes.map((v: { Name: string; UsageData: unknown }) => [v.Name, v.UsageData]), [['data', { Size: 0, RefCount: 0 }]]);
+  t.equal(all.Images.length, (await deps.images.list({})).length);
+  t.ok(all.Images.every((i: { Containers: number }) => i.Containers >= 0), 'images count their containers');
+  const vols = (await a.inject({ url: '/system/df?type=volume' })).json();
+  t.same(Object.keys(vols), ['Volumes'], 'only what was asked');
+});
+
 t.test('/version and /info report the facts', async (t) => {
   const { app: a, deps } = await app();
   await deps.containers.create('one', { Image: 'busybox' });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseDockerTimestamp, timestampMs } from '@shoal/common';
 import type { Clock, Filters, Logger } from '@shoal/common';
-import type { ContainerEngine, EventSource, ImageEngine } from './engine-deps.js';
+import type { ContainerEngine, EventSource, ImageEngine, VolumeEngine } from './engine-deps.js';
 import type { SystemInfo } from './system-facts.js';
 import { swarmPingHeader, type SwarmInfo, type SwarmSwitch } from './swarm-role.js';
 import { MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
@@ -13,6 +13,7 @@ import { abortOnDisconnect, jsonLines, openStream, writeStream } from './stream-
 export interface SystemPluginOptions {
   containers: ContainerEngine;
   images: ImageEngine;
+  volumes: VolumeEngine;
   events: EventSource;
   system: SystemInfo;
   clock: Clock;
@@ -42,11 +43,29 @@ export function parseEventTime(name: string, raw: string | undefined, nowMs: num
   }
 }
 
-/** /_ping, /version, /info and /events. */
+/** /_ping, /version, /info, /system/df and /events. */
 export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app, opts) => {
   const { facts } = opts.system;
   let eventListeners = 0;
   const swarmInfo = (): SwarmInfo => opts.swarm.role.info();
+
+  app.get<{ Querystring: { type?: string | string[] } }>('/system/df', {
+    schema: { querystring: { type: 'object', properties: { type: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } } } },
+  }, async (request) => {
+    // API 1.42+: `type` picks what to compute (container, image, volume, build-cache); none = all.
+    const types = new Set([request.query.type ?? []].flat());
+    const want = (t: string): boolean => types.size === 0 || types.has(t);
+    const containers = want('container') || want('image') ? await opts.containers.list({ all: true, size: want('container') }) : [];
+    const users = new Map<string, number>();
+    for (const c of containers) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
+    return {
+      LayersSize: want('image') ? opts.images.layersSize() : undefined,
+      Images: want('image') ? (await opts.images.list({ all: false })).map((i) => ({ ...i, Containers: users.get(i.Id) ?? 0 })) : undefined,
+      Containers: want('container') ? containers : undefined,
+      Volumes: want('volume') ? await opts.volumes.usage() : undefined,
+      BuildCache: want('build-cache') ? [] : undefined,
+    };
+  });
 
   app.get('/_ping', async (_req, reply) => {
     return reply.headers({ ...PING_HEADERS, Swarm: swarmPingHeader(swarmInfo()) }).type('text/plain; charset=utf-8').send('OK');

@@ -23,7 +23,6 @@ const NOT_IMPLEMENTED: ReadonlyArray<readonly [HTTPMethods, string, string]> = [
   ['DELETE', '/plugins/*', 'the plugins API'],
   ['GET', '/distribution/*', 'GET /distribution/{name}/json'],
   ['POST', '/session', 'POST /session'],
-  ['GET', '/system/df', 'GET /system/df'],
   ['POST', '/grpc', 'POST /grpc'],
 ];
 

@@ -5,39 +5,39 @@ import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary, ContainerTop, ContainerUpdateBody,
-  ContainerWaitResponse, EndpointSettings, ExecCreateBody, ExecInspect, Filters, HostConfig, TimerHandle,
+  ContainerWaitResponse, EndpointSettings, ExecCreateBody, ExecInspect, Filters, TimerHandle,
 } from '@shoal/common';
-import { JobGroup, dirSize, hasCode, isShoalError } from '@shoal/common';
-import { ShimClient, readExitFile, readShimPid, isAlive, shimErrors } from '@shoal/native';
-import type { ExitStatus } from '@shoal/native';
+import { JobGroup, hasCode, isShoalError } from '@shoal/common';
+import { shimErrors } from '@shoal/native';
+import type { ExitStatus, ShimClient } from '@shoal/native';
 import type { AttachOptions, LogsOptions } from './options.js';
 import {
   CrunRuntime, buildResources, removeRootfs, unmountRootfs, readOomKills, prepareCgroups, overlayPaths, readBoundingCaps,
   type CgroupLayout,
 } from '../runtime/index.js';
-import type { ContainerManagerOptions, LogReader, ContainerImage, NetworkRef } from './deps.js';
-import { readJsonFileLog } from '../logs/index.js';
+import type { ContainerManagerOptions, ContainerImage } from './deps.js';
 import { containerErrors } from './errors.js';
 import { ContainerStore } from './container-store.js';
 import { rfc3339, type ContainerRecord } from './container-record.js';
-import { buildRecord, validateResources, validateRestartPolicy } from './create-config.js';
+import { buildRecord, planUpdate } from './create-config.js';
 import { inheritMounts, legacyPlan, mountPointOf, parseVolumesFrom, type PlannedMount } from './mount-plan.js';
 import { bindVolumes, releaseMounts, releaseVolumes } from './volume-binding.js';
 import { generateName, normalizeName } from './names.js';
-import { DOCKER_BACKOFF, nextBackoff, shouldRestart, startOnDaemonStart } from './backoff.js';
-import { matchesFilters, parseUntil, validateFilters } from './list-filters.js';
+import { shouldRestart } from './backoff.js';
+import { probeRun, restoreAction, restoreAll } from './restore-step.js';
+import { RestartSupervisor } from './restart-supervisor.js';
+import { countStates, selectForList, selectForPrune } from './list-filters.js';
 import { normalizeSignal, STOP_SIGNALS } from './signals.js';
-import { startSequence, type ContainerPaths, type PendingAttach } from './start-sequence.js';
+import { containerPaths, startSequence, type ContainerPaths } from './start-sequence.js';
 import { transition } from './state-machine.js';
 import { ContainerIndex } from './container-index.js';
-import { attachStreams } from './attach-stream.js';
 import { ExecRegistry } from './exec-registry.js';
-import { topOf } from './top.js';
-import { statsStream } from './stats.js';
 import { summaryOf, inspectOf } from './views.js';
 import { initialHealth, probeSpec, type ProbeSpec } from './health.js';
 import { HealthMonitor } from './health-monitor.js';
-import { configuredNetworks, endpointRequestOf, exclusiveNetworkMessage, lenient, planEndpointsConfig, restingNetworkSettings } from './network-config.js';
+import { Waiters } from './waiters.js';
+import { ContainerIo, sizesOf } from './container-io.js';
+import { connectRecord, disconnectRecord, planEndpointsConfig, restingNetworkSettings } from './network-config.js';
 
 /** One start..exit of a container's process. */
 interface Run {
@@ -53,13 +53,8 @@ interface Run {
 interface Live {
   rec: ContainerRecord;
   run: Run | null;
-  /** Attach connections waiting for the next start. */
-  pendingAttach: PendingAttach[];
-  /** Waiters for the next exit (wait next-exit / not-running while running). */
-  exitWaiters: Array<(r: ContainerWaitResponse) => void>;
-  removedWaiters: Array<(r: ContainerWaitResponse) => void>;
-  restartTimer: TimerHandle | null;
-  backoffMs: number;
+  /** `docker wait` callers and attach connections waiting for the start. */
+  waiters: Waiters;
   lock: Promise<void>;
   removing: boolean;
   /** The last run's runtime state (crun, mount, network) was already cleaned up. */
@@ -89,6 +84,8 @@ export class ContainerManager {
   /** Every asynchronous job (exit watchers, restart timers, healthcheck probes); close() waits for them. */
   readonly #jobs: JobGroup;
   readonly #health: HealthMonitor;
+  readonly #restarts: RestartSupervisor;
+  readonly #io: ContainerIo;
 
   constructor(opts: ContainerManagerOptions) {
     this.#o = opts;
@@ -98,9 +95,15 @@ export class ContainerManager {
     this.#parent = (opts.cgroupParent ?? 'shoal').replace(/^\/+|\/+$/g, '');
     this.#jobs = new JobGroup({ clock: opts.clock, onError: (err) => opts.log.warn({ err }, 'container job failed') });
     this.#health = new HealthMonitor({ jobs: this.#jobs, clock: opts.clock, log: opts.log });
+    this.#restarts = new RestartSupervisor({ jobs: this.#jobs, backoff: opts.backoff });
     this.#execs = new ExecRegistry({
-      execRoot: opts.execRoot, crun: this.#crun, events: (a, id, attrs) => this.#emitFor(id, a, attrs),
-      container: (id) => this.#liveOf(id), log: opts.log, hostCaps: () => this.#hostCaps,
+      execRoot: opts.execRoot, crun: this.#crun, log: opts.log, hostCaps: () => this.#hostCaps,
+      events: (a, id, attrs) => { const l = this.#index.get(id); if (l !== undefined) this.#emit(l.rec, a, attrs); },
+      container: (id) => { const { rec } = this.#find(id); return { rec, running: rec.State.Running, paused: rec.State.Paused }; },
+    });
+    this.#io = new ContainerIo({
+      find: (ref) => this.#find(ref), paths: (id) => this.#paths(id), emit: (rec, a, attrs) => this.#emit(rec, a, attrs),
+      cgroupLayout: () => this.cgroupLayout, cgroupPath: (id) => this.cgroupPath(id), execs: this.#execs, logs: opts.logs, clock: opts.clock,
     });
   }
 
@@ -133,11 +136,6 @@ export class ContainerManager {
     return this.#index.find(ref);
   }
 
-  #liveOf(id: string): { rec: ContainerRecord; running: boolean; paused: boolean } {
-    const l = this.#find(id);
-    return { rec: l.rec, running: l.rec.State.Running, paused: l.rec.State.Paused };
-  }
-
   /** Run `fn` with the container's lifecycle lock held. */
   async #locked<T>(l: Live, fn: () => Promise<T>): Promise<T> {
     const prev = l.lock;
@@ -152,16 +150,7 @@ export class ContainerManager {
   }
 
   #paths(id: string): ContainerPaths {
-    const dir = this.#store.dir(id);
-    return {
-      dir,
-      stateDir: join(this.#o.execRoot, 'shims', id),
-      bundle: join(this.#o.execRoot, 'bundles', id),
-      logPath: join(dir, `${id}-json.log`),
-      hosts: join(dir, 'hosts'),
-      hostname: join(dir, 'hostname'),
-      resolvConf: join(dir, 'resolv.conf'),
-    };
+    return containerPaths(this.#store.dir(id), this.#o.execRoot, id);
   }
 
   // ---------------------------------------------------------------- events
@@ -173,11 +162,6 @@ export class ContainerManager {
     } catch (err) {
       this.#o.log.warn({ err }, 'event sink threw');
     }
-  }
-
-  #emitFor(id: string, action: string, attrs: Record<string, string>): void {
-    const l = this.#index.get(id);
-    if (l !== undefined) this.#emit(l.rec, action, attrs);
   }
 
   // ---------------------------------------------------------------- create
@@ -253,7 +237,7 @@ export class ContainerManager {
   }
 
   #newLive(rec: ContainerRecord): Live {
-    return { rec, run: null, pendingAttach: [], exitWaiters: [], removedWaiters: [], restartTimer: null, backoffMs: 0, lock: Promise.resolve(), removing: false, cleaned: false, seq: ++this.#seq };
+    return { rec, run: null, waiters: new Waiters(), lock: Promise.resolve(), removing: false, cleaned: false, seq: ++this.#seq };
   }
 
   // ---------------------------------------------------------------- start
@@ -264,9 +248,8 @@ export class ContainerManager {
       if (l.removing) throw containerErrors.make('REMOVAL_IN_PROGRESS', `container ${l.rec.Id} is marked for removal and cannot be started`);
       if (l.rec.State.Paused) throw containerErrors.make('PAUSED', 'cannot start a paused container, try unpause instead');
       if (l.run !== null) throw containerErrors.make('ALREADY_STARTED', `container ${l.rec.Id} is already started`);
-      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      this.#restarts.reset(l.rec.Id);
       l.rec.ManuallyStopped = false;
-      l.backoffMs = 0;
       await this.#startLocked(l, false);
     }).catch(async (e: unknown) => {
       // As Docker: a --rm container that cannot start is removed (docker run --rm waits for that).
@@ -292,7 +275,7 @@ export class ContainerManager {
           if (other.run === null) throw containerErrors.make('NOT_RUNNING', `cannot join namespace of a non running container: ${ref}`);
           return other.rec.State.Pid;
         },
-      }, rec, l.pendingAttach.splice(0));
+      }, rec, l.waiters.takeAttaches());
     } catch (e) {
       rec.State = transition(rec.State, {
         type: 'start-failed', error: (e as Error).message, exitCode: isShoalError(e) && e.code === containerErrors.codes.CMD_NOT_FOUND ? 127 : 128,
@@ -300,7 +283,7 @@ export class ContainerManager {
       rec.NetworkSettings = restingNetworkSettings(rec);
       l.cleaned = true; // the start sequence undid everything it made
       await this.#store.save(rec).catch(() => undefined);
-      for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
+      l.waiters.dropAttaches();
       throw e;
     }
     const { monitor } = started;
@@ -366,7 +349,7 @@ export class ContainerManager {
     rec.NetworkSettings = restingNetworkSettings(rec);
     const restart = !l.removing && shouldRestart(rec.HostConfig.RestartPolicy, st.exitCode, rec.RestartCount, rec.ManuallyStopped);
     if (restart) {
-      l.backoffMs = nextBackoff(this.#o.backoff ?? DOCKER_BACKOFF, l.backoffMs, ranMs);
+      this.#restarts.nextDelay(id, ranMs);
       rec.State = transition(rec.State, { type: 'restart-scheduled' });
     }
     await this.#store.save(rec).catch((err: unknown) => this.#o.log.error({ err, id }, 'save after exit failed'));
@@ -375,10 +358,9 @@ export class ContainerManager {
     l.run = null;
     run?.resolveDone();
     const resp: ContainerWaitResponse = { StatusCode: st.exitCode, Error: error === '' ? null : { Message: error } };
-    for (const w of l.exitWaiters.splice(0)) w(resp);
+    l.waiters.exited(resp);
     if (restart) {
-      l.restartTimer = this.#jobs.after(l.backoffMs, async () => {
-        l.restartTimer = null;
+      this.#restarts.schedule(id, async () => {
         await this.#locked(l, async () => {
           if (l.run !== null || l.removing || rec.ManuallyStopped || this.#closed) return;
           rec.RestartCount++;
@@ -414,9 +396,7 @@ export class ContainerManager {
   async stop(idOrName: string, opts: { timeoutS?: number; signal?: string }): Promise<void> {
     const l = this.#find(idOrName);
     await this.#locked(l, async () => {
-      if (l.restartTimer !== null) {
-        l.restartTimer.cancel();
-        l.restartTimer = null;
+      if (this.#restarts.cancel(l.rec.Id)) {
         l.rec.ManuallyStopped = true;
         l.rec.State = transition(l.rec.State, { type: 'restart-cancelled' });
         await this.#store.save(l.rec);
@@ -476,14 +456,13 @@ export class ContainerManager {
   async restart(idOrName: string, opts: { timeoutS?: number; signal?: string }): Promise<void> {
     const l = this.#find(idOrName);
     await this.#locked(l, async () => {
-      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      this.#restarts.reset(l.rec.Id);
       if (l.run !== null) {
         l.rec.ManuallyStopped = true; // keep the restart policy from racing us
         await this.#stopLocked(l, opts);
         this.#emit(l.rec, 'stop');
       }
       l.rec.ManuallyStopped = false;
-      l.backoffMs = 0;
       await this.#startLocked(l, false);
       this.#emit(l.rec, 'restart');
     });
@@ -527,7 +506,7 @@ export class ContainerManager {
         }
       }
       l.removing = true;
-      if (l.restartTimer !== null) { l.restartTimer.cancel(); l.restartTimer = null; }
+      this.#restarts.forget(l.rec.Id);
       if (l.run !== null) {
         const run = l.run;
         this.#emit(l.rec, 'kill', { signal: '9' });
@@ -547,9 +526,7 @@ export class ContainerManager {
       await releaseVolumes(this.#o.volumes, id, this.#mountsOf(l.rec), opts.volumes === true, this.#o.log);
       this.#index.delete(id);
       this.#emit(l.rec, 'destroy');
-      const resp: ContainerWaitResponse = { StatusCode: l.rec.State.ExitCode, Error: null };
-      for (const w of l.exitWaiters.splice(0)) w(resp);
-      for (const w of l.removedWaiters.splice(0)) w(resp);
+      l.waiters.removed({ StatusCode: l.rec.State.ExitCode, Error: null });
     });
   }
 
@@ -564,20 +541,7 @@ export class ContainerManager {
     if (condition === 'not-running' && !running) {
       return Promise.resolve({ StatusCode: l.rec.State.ExitCode, Error: null });
     }
-    return new Promise<ContainerWaitResponse>((resolve, reject) => {
-      const list = condition === 'removed' ? l.removedWaiters : l.exitWaiters;
-      const fn = (r: ContainerWaitResponse): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      const onAbort = (): void => {
-        const i = list.indexOf(fn);
-        if (i >= 0) list.splice(i, 1);
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      list.push(fn);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return l.waiters.wait(condition, signal);
   }
 
   // ---------------------------------------------------------------- rename / update
@@ -604,19 +568,8 @@ export class ContainerManager {
   async connectNetwork(idOrName: string, network: string, cfg: EndpointSettings = {}): Promise<void> {
     const l = this.#find(idOrName);
     await this.#locked(l, async () => {
-      const net = this.#o.network.resolveNetwork(network);
-      const rec = l.rec;
-      const resolve = (ref: string): NetworkRef => this.#o.network.resolveNetwork(ref);
-      const configured = configuredNetworks(rec, resolve);
-      const primary = Object.keys(configured)[0];
-      const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', primary !== undefined ? lenient(resolve)(primary).driver : '')
-        ?? exclusiveNetworkMessage('', net.driver);
-      if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
-      if (configured[net.name] !== undefined) throw containerErrors.make('NETWORK_CONFLICT', `endpoint with name ${rec.Name.slice(1)} already exists in network ${net.name}`);
-      if (l.run !== null) rec.NetworkSettings = await this.#o.network.connect(rec.Id, net.name, endpointRequestOf(cfg));
-      rec.EndpointsConfig = { ...configured, [net.name]: { ...cfg } };
-      if (l.run === null) rec.NetworkSettings = restingNetworkSettings(rec);
-      await this.#store.save(rec);
+      await connectRecord(l.rec, l.run !== null, this.#o.network, network, cfg);
+      await this.#store.save(l.rec);
     });
   }
 
@@ -624,36 +577,15 @@ export class ContainerManager {
   async disconnectNetwork(idOrName: string, network: string): Promise<void> {
     const l = this.#find(idOrName);
     await this.#locked(l, async () => {
-      const net = this.#o.network.resolveNetwork(network);
-      const rec = l.rec;
-      const configured = configuredNetworks(rec, (ref) => this.#o.network.resolveNetwork(ref));
-      if (configured[net.name] === undefined) throw containerErrors.make('NETWORK_CONFLICT', `container ${rec.Id} is not connected to network ${net.name}`);
-      const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', net.driver);
-      if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
-      if (l.run !== null) rec.NetworkSettings = await this.#o.network.disconnect(rec.Id, net.name);
-      const { [net.name]: _gone, ...rest } = configured;
-      rec.EndpointsConfig = rest;
-      if (l.run === null) rec.NetworkSettings = restingNetworkSettings(rec);
-      await this.#store.save(rec);
+      await disconnectRecord(l.rec, l.run !== null, this.#o.network, network);
+      await this.#store.save(l.rec);
     });
   }
 
   async update(idOrName: string, body: ContainerUpdateBody): Promise<{ Warnings: string[] }> {
     const l = this.#find(idOrName);
     return this.#locked(l, async () => {
-      const { RestartPolicy: rp, ...res } = body;
-      const next: HostConfig = { ...l.rec.HostConfig };
-      // As Docker's update: zero / empty fields mean "leave as is" (the CLI sends them all).
-      for (const [k, v] of Object.entries(res)) {
-        if (v === undefined || v === null || v === 0 || v === '' || (Array.isArray(v) && v.length === 0)) continue;
-        (next as Record<string, unknown>)[k] = v;
-      }
-      if ((res.Memory ?? 0) > 0 && res.MemorySwap === undefined && (l.rec.HostConfig.MemorySwap ?? 0) > 0 && (l.rec.HostConfig.MemorySwap ?? 0) < (res.Memory ?? 0)) {
-        next.MemorySwap = (res.Memory ?? 0) * 2;
-      }
-      if (rp?.Name !== undefined && rp.Name !== '') next.RestartPolicy = { Name: rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
-      validateResources(next);
-      validateRestartPolicy(next);
+      const next = planUpdate(l.rec.HostConfig, body);
       if (l.run !== null) {
         const { devices: _d, ...r } = buildResources(next);
         await this.#crun.update(l.rec.Id, r, join(this.#paths(l.rec.Id).dir, 'update-resources.json')).catch((e: unknown) => {
@@ -674,136 +606,46 @@ export class ContainerManager {
     const p = this.#paths(l.rec.Id);
     const ov = overlayPaths(this.#o.dataRoot, l.rec.Id);
     const out = inspectOf(l.rec, { logPath: p.logPath, hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf, overlay: ov, execIds: this.#execs.idsFor(l.rec.Id) });
-    if (opts?.size === true) Object.assign(out, await this.#sizes(l.rec));
+    if (opts?.size === true) Object.assign(out, await sizesOf(this.#o.dataRoot, l.rec, this.#o.images));
     return out;
   }
 
-  /** SizeRw (the writable layer) and SizeRootFs (plus the image layers). Walks directories: only on request. */
-  async #sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
-    const rw = await dirSize(overlayPaths(this.#o.dataRoot, rec.Id).upper);
-    const layers = await this.#o.images.layerPaths(rec.Image).catch(() => [] as string[]);
-    const ro = (await Promise.all(layers.map((d) => dirSize(d)))).reduce((a, b) => a + b, 0);
-    return { SizeRw: rw, SizeRootFs: rw + ro };
-  }
-
   async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
-    const f = opts.filters ?? {};
-    validateFilters(f);
-    const ctx = {
+    const recs = selectForList(this.#index.values(), opts, {
       lookup: (ref: string): ContainerRecord | undefined => { try { return this.#find(ref).rec; } catch { return undefined; } },
       imageIdsFor: (ref: string): string[] => [ref],
-    };
-    // Newest first, as Docker.
-    let recs = [...this.#index.values()]
-      .sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : a.rec.Created > b.rec.Created ? -1 : b.seq - a.seq))
-      .map((l) => l.rec);
-    const showAll = opts.all === true || (opts.limit !== undefined && opts.limit > 0) || f.status !== undefined || f.exited !== undefined;
-    if (!showAll) recs = recs.filter((r) => r.State.Running || r.State.Restarting);
-    recs = recs.filter((r) => matchesFilters(r, f, ctx));
-    if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
+    });
     const now = this.#o.clock.now();
     if (opts.size !== true) return recs.map((r) => summaryOf(r, now));
-    return Promise.all(recs.map(async (r) => ({ ...summaryOf(r, now), ...(await this.#sizes(r)) })));
+    return Promise.all(recs.map(async (r) => ({ ...summaryOf(r, now), ...(await sizesOf(this.#o.dataRoot, r, this.#o.images)) })));
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {
-    let running = 0;
-    let paused = 0;
-    let stopped = 0;
-    for (const l of this.#index.values()) {
-      if (l.rec.State.Paused) paused++;
-      else if (l.rec.State.Running) running++;
-      else stopped++;
-    }
-    return { total: this.#index.size, running, paused, stopped };
+    return countStates([...this.#index.values()].map((l) => l.rec));
   }
 
   async prune(filters?: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
-    const f = filters ?? {};
-    for (const k of Object.keys(f)) if (k !== 'label' && k !== 'label!' && k !== 'until') throw containerErrors.make('INVALID_FILTER', `invalid filter '${k}'`);
+    const removing = new Set([...this.#index.values()].filter((l) => l.removing).map((l) => l.rec.Id));
     const deleted: string[] = [];
-    for (const l of [...this.#index.values()]) {
-      const r = l.rec;
-      if (r.State.Running || r.State.Restarting || r.State.Paused || l.removing) continue;
-      if (f.label !== undefined && !matchesFilters(r, { label: f.label }, { lookup: () => undefined, imageIdsFor: () => [] })) continue;
-      if (f['label!'] !== undefined && f['label!'].some((v) => matchesFilters(r, { label: [v] }, { lookup: () => undefined, imageIdsFor: () => [] }))) continue;
-      if (f.until !== undefined && f.until.some((u) => Date.parse(r.Created) >= parseUntil(u, this.#o.clock.now()))) continue;
+    for (const r of selectForPrune([...this.#index.values()].map((l) => l.rec).filter((x) => !removing.has(x.Id)), filters, this.#o.clock.now())) {
       await this.remove(r.Id, {}).then(() => deleted.push(r.Id), () => undefined);
     }
     return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
   }
 
-  async top(idOrName: string, psArgs?: string): Promise<ContainerTop> {
-    const l = this.#find(idOrName);
-    if (l.run === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
-    return topOf(this.cgroupLayout, this.cgroupPath(l.rec.Id), psArgs);
-  }
+  top(idOrName: string, psArgs?: string): Promise<ContainerTop> { return this.#io.top(idOrName, psArgs); }
 
-  stats(idOrName: string, opts: { stream: boolean; oneShot?: boolean }, signal?: AbortSignal): AsyncIterable<ContainerStats> {
-    const l = this.#find(idOrName);
-    return statsStream({
-      layout: this.cgroupLayout, cgroupPath: this.cgroupPath(l.rec.Id), rec: () => l.rec, stream: opts.stream,
-      oneShot: opts.oneShot === true, clock: this.#o.clock, signal,
-    });
-  }
+  stats(idOrName: string, opts: { stream: boolean; oneShot?: boolean }, signal?: AbortSignal): AsyncIterable<ContainerStats> { return this.#io.stats(idOrName, opts, signal); }
 
-  // ---------------------------------------------------------------- io
+  // ---------------------------------------------------------------- io (container-io.ts)
 
-  async logs(idOrName: string, opts: LogsOptions, signal?: AbortSignal): Promise<{ tty: boolean; stream: Readable }> {
-    const l = this.#find(idOrName);
-    const tty = l.rec.Config.Tty === true;
-    const stopped = l.run !== null ? l.run.done : Promise.resolve();
-    return { tty, stream: this.#logs.read(this.#paths(l.rec.Id).logPath, { ...opts, tty }, stopped, signal) };
-  }
+  logs(idOrName: string, opts: LogsOptions, signal?: AbortSignal): Promise<{ tty: boolean; stream: Readable }> { return this.#io.logs(idOrName, opts, signal); }
 
-  /** The configured log reader, or the json-file reader of logs/. */
-  get #logs(): LogReader {
-    return this.#o.logs ?? {
-      read: (path, opts, stopped, signal) => readJsonFileLog(path, { ...opts, stopWhen: stopped, signal, clock: this.#o.clock }),
-    };
-  }
+  attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> { return this.#io.attach(idOrName, opts, conn); }
 
-  async attach(idOrName: string, opts: AttachOptions, conn: Duplex): Promise<void> {
-    const l = this.#find(idOrName);
-    if (l.rec.State.Paused) throw containerErrors.make('PAUSED', `container ${l.rec.Id} is paused, unpause the container before attach`);
-    const tty = l.rec.Config.Tty === true;
-    if (opts.logs === true) {
-      const replay = this.#logs.read(this.#paths(l.rec.Id).logPath, { stdout: opts.stdout, stderr: opts.stderr, tty: tty || opts.raw === true }, Promise.resolve());
-      for await (const chunk of replay) conn.write(chunk as Buffer);
-    }
-    if (opts.stream !== true) {
-      conn.end();
-      return;
-    }
-    this.#emit(l.rec, 'attach');
-    if (l.run === null) {
-      // Not running yet (docker run: create, attach, start): connect at start.
-      await new Promise<void>((resolve) => {
-        l.pendingAttach.push({ opts, conn, resolve });
-        conn.once('close', () => {
-          const i = l.pendingAttach.findIndex((w) => w.conn === conn);
-          if (i >= 0) { l.pendingAttach.splice(i, 1); resolve(); }
-        });
-      });
-      return;
-    }
-    await attachStreams({ stateDir: l.run.stateDir, tty, opts, conn, stdinOnce: l.rec.Config.StdinOnce === true });
-  }
+  resize(idOrName: string, h: number, w: number): Promise<void> { return this.#io.resize(idOrName, h, w); }
 
-  async resize(idOrName: string, h: number, w: number): Promise<void> {
-    const l = this.#find(idOrName);
-    if (l.run === null || l.run.monitor === null) throw containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`);
-    // Any connection may send a resize frame: use the monitor's.
-    l.run.monitor.resize(h, w);
-    this.#emit(l.rec, 'resize', { height: String(h), width: String(w) });
-  }
-
-  execCreate(idOrName: string, body: ExecCreateBody): Promise<{ Id: string }> {
-    const l = this.#find(idOrName);
-    if (l.run === null) return Promise.reject(containerErrors.make('NOT_RUNNING', `Container ${l.rec.Id} is not running`));
-    if (l.rec.State.Paused) return Promise.reject(containerErrors.make('PAUSED', `Container ${l.rec.Id} is paused, unpause the container before exec`));
-    return this.#execs.create(l.rec, body, this.#paths(l.rec.Id).bundle);
-  }
+  execCreate(idOrName: string, body: ExecCreateBody): Promise<{ Id: string }> { return this.#io.execCreate(idOrName, body); }
 
   execStart(execId: string, opts: { detach?: boolean; tty?: boolean }, conn?: Duplex): Promise<void> {
     return this.#execs.start(execId, opts, conn);
@@ -826,59 +668,45 @@ export class ContainerManager {
    * policies and daemon-start rules apply.
    */
   async restore(): Promise<void> {
-    const { records, bad } = await this.#store.loadAll();
-    for (const b of bad) this.#o.log.warn({ id: b }, 'unreadable container state skipped');
-    records.sort((a, b) => (a.Created < b.Created ? -1 : a.Created > b.Created ? 1 : 0));
-    for (const rec of records) {
-      const l = this.#newLive(rec);
-      this.#index.add(l);
-      // A container recorded as running still uses its volumes; if it died meanwhile, its exit path unmounts them.
-      const running = rec.State.Running || rec.State.Paused;
-      for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id, running);
-    }
-    await Promise.all(records.map(async (rec) => {
-      const l = this.#index.get(rec.Id);
-      if (l === undefined) return;
-      try {
-        await this.#restoreOne(l);
-      } catch (err) {
-        this.#o.log.error({ err, id: rec.Id }, 'restore failed');
-      }
-    }));
+    await restoreAll({
+      load: () => this.#store.loadAll(),
+      log: this.#o.log,
+      add: (rec) => {
+        this.#index.add(this.#newLive(rec));
+        // A container recorded as running still uses its volumes; if it died meanwhile, its exit path unmounts them.
+        const running = rec.State.Running || rec.State.Paused;
+        for (const m of this.#mountsOf(rec)) if (m.type === 'volume') this.#o.volumes.restoreReference(m.source, rec.Id, running);
+      },
+      restoreOne: async (rec) => {
+        const l = this.#index.get(rec.Id);
+        if (l !== undefined) await this.#restoreOne(l);
+      },
+    });
   }
 
   async #restoreOne(l: Live): Promise<void> {
     const rec = l.rec;
     const p = this.#paths(rec.Id);
-    const wasRunning = rec.State.Running || rec.State.Paused;
-    if (wasRunning) {
-      const shimPid = await readShimPid(p.stateDir);
-      if (shimPid !== undefined && isAlive(shimPid, { expectShim: true })) {
-        try {
-          const monitor = await ShimClient.connect(p.stateDir);
-          monitor.hello({ stdin: false, stdout: false, stderr: false });
-          let resolveDone!: () => void;
-          const done = new Promise<void>((r) => { resolveDone = r; });
-          l.run = { stateDir: p.stateDir, monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
-          await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
-          this.#jobs.track(monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err)));
-          const probe = probeSpec(rec.Config.Healthcheck);
-          if (probe !== null) this.#watchHealth(l, l.run, probe);
-          this.#o.log.info({ id: rec.Id }, 'adopted running container');
-          return;
-        } catch (err) {
-          this.#o.log.warn({ err, id: rec.Id }, 'shim alive but unreachable; reading exit.json');
-        }
+    const action = restoreAction(rec, await probeRun(rec, p.stateDir, this.#o.log), rfc3339(this.#o.clock.now()));
+    switch (action.kind) {
+      case 'adopt': {
+        let resolveDone!: () => void;
+        const done = new Promise<void>((r) => { resolveDone = r; });
+        l.run = { stateDir: p.stateDir, monitor: action.monitor, done, resolveDone, startedAtMs: Date.parse(rec.State.StartedAt) || this.#o.clock.now() };
+        await this.#o.network.restore(rec.Id, rec.NetworkSettings).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'network restore failed'));
+        this.#jobs.track(action.monitor.exited.then((st) => this.#onExit(l, st), (err: unknown) => this.#onMonitorLost(l, err)));
+        const probe = probeSpec(rec.Config.Healthcheck);
+        if (probe !== null) this.#watchHealth(l, l.run, probe);
+        this.#o.log.info({ id: rec.Id }, 'adopted running container');
+        return;
       }
-      const st = await readExitFile(p.stateDir).catch(() => undefined);
-      // The exit path applies the restart policy (always/unless-stopped/on-failure).
-      await this.#onExit(l, st ?? { exitCode: 255, signal: null, finishedAt: rfc3339(this.#o.clock.now()) }, st === undefined ? 'shim died without an exit status' : '');
-      return;
-    }
-    if (rec.State.Restarting || startOnDaemonStart(rec.HostConfig.RestartPolicy, rec.ManuallyStopped)) {
-      if (rec.State.Restarting || rec.State.Status === 'exited') {
-        await this.#locked(l, () => this.#startLocked(l, false)).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'start at daemon start failed'));
-      }
+      case 'exited':
+        // The exit path applies the restart policy (always/unless-stopped/on-failure).
+        return this.#onExit(l, action.status, action.error);
+      case 'start':
+        return this.#locked(l, () => this.#startLocked(l, false)).catch((err: unknown) => this.#o.log.warn({ err, id: rec.Id }, 'start at daemon start failed'));
+      case 'none':
+        return;
     }
   }
 
@@ -890,12 +718,11 @@ export class ContainerManager {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#restarts.cancelAll();
     for (const l of this.#index.values()) {
-      l.restartTimer?.cancel();
-      l.restartTimer = null;
       this.#health.stop(l.rec.Id);
       l.run?.monitor?.close();
-      for (const w of l.pendingAttach.splice(0)) { w.conn.destroy(); w.resolve(); }
+      l.waiters.dropAttaches();
     }
     await this.#execs.shutdown();
     await this.#jobs.close();

@@ -2,7 +2,7 @@
  * Turn a create body and the image config into a container record, with
  * every check Docker makes up front. Pure: no I/O, id/time/name come in.
  */
-import type { ContainerCreateBody, HostConfig, ContainerConfig } from '@shoal/common';
+import type { ContainerCreateBody, ContainerUpdateBody, HostConfig, ContainerConfig } from '@shoal/common';
 import type { ContainerImage } from './deps.js';
 import { planMounts, type PlannedMount } from './mount-plan.js';
 import { resolveCommand, computeCaps, customSeccomp, rlimitType } from '../runtime/index.js';
@@ -148,4 +148,25 @@ export function buildRecord(opts: { id: string; name: string; created: string; b
     Mounts: [], MountSpecs: mounts, ManuallyStopped: false, ExposedPorts: Object.keys(config.ExposedPorts ?? {}),
   };
   return { rec, warnings };
+}
+
+/**
+ * `docker update`: the new HostConfig. As Docker's update, zero and empty
+ * fields mean "leave as is" (the CLI sends them all); a memory raised above
+ * a set swap limit doubles the swap. Throws INVALID_CONFIG (400) like create.
+ */
+export function planUpdate(hc: HostConfig, body: ContainerUpdateBody): HostConfig {
+  const { RestartPolicy: rp, ...res } = body;
+  const next: HostConfig = { ...hc };
+  for (const [k, v] of Object.entries(res)) {
+    if (v === undefined || v === null || v === 0 || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    (next as Record<string, unknown>)[k] = v;
+  }
+  if ((res.Memory ?? 0) > 0 && res.MemorySwap === undefined && (hc.MemorySwap ?? 0) > 0 && (hc.MemorySwap ?? 0) < (res.Memory ?? 0)) {
+    next.MemorySwap = (res.Memory ?? 0) * 2;
+  }
+  if (rp?.Name !== undefined && rp.Name !== '') next.RestartPolicy = { Name: rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
+  validateResources(next);
+  validateRestartPolicy(next);
+  return next;
 }

@@ -73,3 +73,48 @@ export function parseUntil(u: string, nowMs: number): number {
     throw containerErrors.make('INVALID_FILTER', `invalid filter 'until=${u}': ${(e as Error).message}`, { cause: e });
   }
 }
+
+/** A record with its creation order (ties of Created within a millisecond). */
+export interface Ordered {
+  rec: ContainerRecord;
+  seq: number;
+}
+
+/**
+ * `docker ps`: newest first; only running (and restarting) ones unless
+ * `all`, a limit, or a status filter; then the filters; then the limit.
+ */
+export function selectForList(items: Iterable<Ordered>, opts: { all?: boolean; limit?: number; filters?: Filters }, ctx: FilterContext): ContainerRecord[] {
+  const f = opts.filters ?? {};
+  validateFilters(f);
+  let recs = [...items]
+    .sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : a.rec.Created > b.rec.Created ? -1 : b.seq - a.seq))
+    .map((l) => l.rec);
+  const showAll = opts.all === true || (opts.limit !== undefined && opts.limit > 0) || f.status !== undefined || f.exited !== undefined;
+  if (!showAll) recs = recs.filter((r) => r.State.Running || r.State.Restarting);
+  recs = recs.filter((r) => matchesFilters(r, f, ctx));
+  return opts.limit !== undefined && opts.limit > 0 ? recs.slice(0, opts.limit) : recs;
+}
+
+/** `docker container prune`: stopped containers matching `label`, `label!` and `until`. Throws INVALID_FILTER for other keys. */
+export function selectForPrune(recs: Iterable<ContainerRecord>, filters: Filters | undefined, nowMs: number): ContainerRecord[] {
+  const f = filters ?? {};
+  for (const k of Object.keys(f)) if (k !== 'label' && k !== 'label!' && k !== 'until') throw containerErrors.make('INVALID_FILTER', `invalid filter '${k}'`);
+  const none: FilterContext = { lookup: () => undefined, imageIdsFor: () => [] };
+  return [...recs].filter((r) => !(r.State.Running || r.State.Restarting || r.State.Paused)
+    && (f.label === undefined || matchesFilters(r, { label: f.label }, none))
+    && (f['label!'] === undefined || !f['label!'].some((v) => matchesFilters(r, { label: [v] }, none)))
+    && (f.until === undefined || !f.until.some((u) => Date.parse(r.Created) >= parseUntil(u, nowMs))));
+}
+
+/** Counts for `docker info`. */
+export function countStates(recs: Iterable<ContainerRecord>): { total: number; running: number; paused: number; stopped: number } {
+  const c = { total: 0, running: 0, paused: 0, stopped: 0 };
+  for (const r of recs) {
+    c.total++;
+    if (r.State.Paused) c.paused++;
+    else if (r.State.Running) c.running++;
+    else c.stopped++;
+  }
+  return c;
+}

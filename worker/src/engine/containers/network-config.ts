@@ -1,11 +1,12 @@
 /**
  * Which networks a container is on, as its record keeps them (Docker's
  * NetworkingConfig.EndpointsConfig, changed by `network connect/disconnect`
- * while stopped), and what the network subsystem is asked at start. Pure.
+ * while stopped), and what the network subsystem is asked at start and on
+ * connect/disconnect. Pure but for the two verbs at the end.
  */
 import { isShoalError, type ContainerCreateBody, type EndpointSettings, type NetworkSettings } from '@shoal/common';
 import { containerErrors } from './errors.js';
-import type { ContainerNetworkEndpoint, NetworkRef } from './deps.js';
+import type { ContainerNetworkEndpoint, ContainerNetworking, NetworkRef } from './deps.js';
 import { emptyNetworkSettings, type ContainerRecord } from './container-record.js';
 
 /** The network a ref names (throws the network subsystem's 404), as the record keeps it. */
@@ -92,4 +93,38 @@ export function restingNetworkSettings(rec: ContainerRecord): NetworkSettings {
     s.Networks[name] = { ...cfg, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
   }
   return s;
+}
+
+/**
+ * `docker network connect` on a container's record: a running container
+ * (`running`) is plugged in at once, a stopped one joins at its next start.
+ * Throws the network subsystem's 404/403s, NETWORK_CONFLICT (403) when it is
+ * on that network already, INVALID_CONFIG (400) for a container that is on
+ * host or none or shares another's namespace. The caller saves the record.
+ */
+export async function connectRecord(rec: ContainerRecord, running: boolean, network: ContainerNetworking, ref: string, cfg: EndpointSettings): Promise<void> {
+  const resolve: ResolveNetwork = (r) => network.resolveNetwork(r);
+  const net = resolve(ref);
+  const configured = configuredNetworks(rec, resolve);
+  const primary = Object.keys(configured)[0];
+  const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', primary !== undefined ? lenient(resolve)(primary).driver : '')
+    ?? exclusiveNetworkMessage('', net.driver);
+  if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
+  if (configured[net.name] !== undefined) throw containerErrors.make('NETWORK_CONFLICT', `endpoint with name ${rec.Name.slice(1)} already exists in network ${net.name}`);
+  if (running) rec.NetworkSettings = await network.connect(rec.Id, net.name, endpointRequestOf(cfg));
+  rec.EndpointsConfig = { ...configured, [net.name]: { ...cfg } };
+  if (!running) rec.NetworkSettings = restingNetworkSettings(rec);
+}
+
+/** `docker network disconnect` on a container's record; the caller saves it. Throws NETWORK_CONFLICT (403) when it is not on that network. */
+export async function disconnectRecord(rec: ContainerRecord, running: boolean, network: ContainerNetworking, ref: string): Promise<void> {
+  const net = network.resolveNetwork(ref);
+  const configured = configuredNetworks(rec, (r) => network.resolveNetwork(r));
+  if (configured[net.name] === undefined) throw containerErrors.make('NETWORK_CONFLICT', `container ${rec.Id} is not connected to network ${net.name}`);
+  const exclusive = exclusiveNetworkMessage(rec.HostConfig.NetworkMode ?? '', net.driver);
+  if (exclusive !== undefined) throw containerErrors.make('INVALID_CONFIG', exclusive);
+  if (running) rec.NetworkSettings = await network.disconnect(rec.Id, net.name);
+  const { [net.name]: _gone, ...rest } = configured;
+  rec.EndpointsConfig = rest;
+  if (!running) rec.NetworkSettings = restingNetworkSettings(rec);
 }

@@ -28,6 +28,19 @@ export interface PendingAttach { opts: AttachOptions; conn: Duplex; resolve: () 
 /** Where a container's files are. */
 export interface ContainerPaths { dir: string; stateDir: string; bundle: string; logPath: string; hosts: string; hostname: string; resolvConf: string }
 
+/** The files of container `id` whose record lives in `dir` (data root), with its runtime state under `execRoot`. */
+export function containerPaths(dir: string, execRoot: string, id: string): ContainerPaths {
+  return {
+    dir,
+    stateDir: join(execRoot, 'shims', id),
+    bundle: join(execRoot, 'bundles', id),
+    logPath: join(dir, `${id}-json.log`),
+    hosts: join(dir, 'hosts'),
+    hostname: join(dir, 'hostname'),
+    resolvConf: join(dir, 'resolv.conf'),
+  };
+}
+
 /** What the start sequence uses. */
 export interface StartDeps {
   dataRoot: string;

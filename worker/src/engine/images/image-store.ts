@@ -142,6 +142,13 @@ export class ImageStore {
     return { images: this.#db.images.size };
   }
 
+  /** `docker system df`: the bytes of every unpacked layer, each counted once however many images share it. */
+  layersSize(): number {
+    let n = 0;
+    for (const l of this.#db.layers.values()) n += l.size;
+    return n;
+  }
+
   async inspect(ref: string): Promise<ImageInspect> {
     return inspectView(this.#db, this.#layout, this.#image(this.#db.lookup(ref).id));
   }

@@ -14,11 +14,10 @@
  * across a restart); `close()` only releases sockets.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   allocateIp, commonErrors, formatIpv4, macFromIpv4, newIpam, parseCidr, parseIpv4, releaseIp, releaseOwner, systemClock, silentLogger,
-  writeJsonAtomic, type Cidr, type Clock, type Filters, type IpamState, type Logger, type NetworkResource, type NetworkSettings,
+  writeJsonAtomic, type Cidr, type Clock, type EngineEventInput, type Filters, type IpamState, type Logger, type NetworkResource, type NetworkSettings,
 } from '@shoal/common';
 import {
   Coalescer, NftTable, createNetns, deleteLink, ensureNetnsDir, flushConntrackTo, hostRouteDestinations, ipBatch, listNetnsFiles, netnsIpBatch,
@@ -33,7 +32,7 @@ import { planPorts } from './port-spec.js';
 import { mappingKey, planNftDelta, planNftScript, type PortMapping } from './nft-plan.js';
 import { reserveEndpointPort, reservePort, type HeldPort } from './port-reserver.js';
 import { newEndpoint } from './endpoint-plan.js';
-import { buildHosts, buildResolvConf } from './host-files.js';
+import { sandboxFiles } from './sandbox-files.js';
 import { buildNetworkResource, buildNetworkSettings, matchesNetworkFilters, parseNetworkMode } from './network-shapes.js';
 import { planNetworkCreate, type NetworkCreateBody } from './network-spec.js';
 import { StateFiles, readJsonOrNull } from './state-files.js';
@@ -61,6 +60,8 @@ export interface NetworkManagerOptions {
   hostsPath?: string;
   /** Subnets of new networks (daemon.json default-address-pools); Docker's defaults when absent or empty. */
   addressPools?: ReadonlyArray<{ base: string; size: number }>;
+  /** Docker's `network` events: create, destroy, connect, disconnect. */
+  events?: (e: EngineEventInput) => void;
 }
 
 interface LiveSandbox {
@@ -87,6 +88,7 @@ export class NetworkManager implements NetworkAttacher {
   #resolvConfPath: string;
   #hostsPath: string;
   #pools: ReadonlyArray<{ base: string; size: number }> | undefined;
+  #events: (e: EngineEventInput) => void;
   #networks = new Map<string, NetworkRecord>();
   #ipam = new Map<string, IpamState>();
   #sandboxes = new Map<string, LiveSandbox>();
@@ -123,6 +125,7 @@ export class NetworkManager implements NetworkAttacher {
     this.#resolvConfPath = opts.resolvConfPath ?? '/etc/resolv.conf';
     this.#hostsPath = opts.hostsPath ?? '/etc/hosts';
     this.#pools = opts.addressPools !== undefined && opts.addressPools.length > 0 ? opts.addressPools : undefined;
+    this.#events = opts.events ?? (() => undefined);
     this.#nft = new NftTable({ table: this.#table, planFull: () => this.#planTable(), log: this.#log });
     this.#ipamWriter = new Coalescer(() => writeJsonAtomic(this.#files.ipamPath, Object.fromEntries(this.#ipam)));
     this.#networksWriter = new Coalescer(() => writeJsonAtomic(this.#files.networksPath, [...this.#networks.values()]));
@@ -216,16 +219,6 @@ export class NetworkManager implements NetworkAttacher {
     for (const s of this.#sandboxes.values()) s.held = [];
   }
 
-  /** The default bridge's name, subnet and gateway. */
-  get bridge(): Readonly<{ bridgeName: string; subnet: string; gateway: string }> {
-    return this.#defaultBridge;
-  }
-
-  /** The nft table name. */
-  get nftTable(): string {
-    return this.#table;
-  }
-
   #driverOf(n: NetworkRecord): NetworkDriver {
     const d = DRIVERS.find((x) => x.name === n.driver);
     if (d === undefined) throw networkErrors.make('DRIVER_NOT_FOUND', `plugin "${n.driver}" not found`);
@@ -254,6 +247,16 @@ export class NetworkManager implements NetworkAttacher {
     if (s === undefined) return;
     this.#sandboxes.delete(containerId);
     for (const e of s.rec.endpoints) this.#unindexEndpoint(e);
+  }
+
+  /** A `network` event as Docker's: the network's id, its name and driver, the container for (dis)connect. */
+  #emit(action: 'create' | 'destroy' | 'connect' | 'disconnect', net: NetworkRecord, containerId?: string): void {
+    const attributes: Record<string, string> = { name: net.name, type: net.driver, ...(containerId !== undefined ? { container: containerId } : {}) };
+    try {
+      this.#events({ Type: 'network', Action: action, Actor: { ID: net.id, Attributes: attributes } });
+    } catch (err) {
+      this.#log.warn({ err }, 'event sink threw');
+    }
   }
 
   #nameOf = (containerId: string): string => this.#sandboxes.get(containerId)?.rec.name ?? '';
@@ -318,6 +321,7 @@ export class NetworkManager implements NetworkAttacher {
       throw e;
     }
     this.#log.info({ network: net.name, id: net.id.slice(0, 12), subnet: net.subnet, bridge: net.bridgeName }, 'network created');
+    this.#emit('create', net);
     return { Id: net.id, Warning: '' };
   }
 
@@ -342,6 +346,7 @@ export class NetworkManager implements NetworkAttacher {
     await this.#networksWriter.run();
     await this.#ipamWriter.run();
     this.#log.info({ network: net.name, id: net.id.slice(0, 12) }, 'network removed');
+    this.#emit('destroy', net);
   }
 
   /** POST /networks/prune: user-defined networks without endpoints (filters `label`, `until`). */
@@ -522,6 +527,7 @@ export class NetworkManager implements NetworkAttacher {
       throw e;
     }
     this.#log.debug({ containerId: req.containerId.slice(0, 12), networks: nets.map((x) => x.net.name), ip: eps[0]?.ip }, 'network attached');
+    for (const x of nets) this.#emit('connect', x.net, req.containerId);
     return this.#result(live.rec, req);
   }
 
@@ -554,27 +560,10 @@ export class NetworkManager implements NetworkAttacher {
   }
 
   async #result(rec: SandboxRecord, req: AttachRequest, joined?: SandboxRecord): Promise<AttachResult> {
-    const base = joined ?? rec;
-    const hostMode = base.kind === 'host';
-    const primary = base.endpoints[0];
-    const primaryNet = primary !== undefined ? this.#networks.get(primary.networkId) : undefined;
-    const hostResolv = await readFile(this.#resolvConfPath, 'utf8').catch(() => '');
-    const hostHosts = hostMode ? await readFile(this.#hostsPath, 'utf8').catch(() => '') : undefined;
-    const overrides = { dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOptions };
-    return {
-      netnsPath: rec.netnsPath,
-      settings: buildNetworkSettings(rec, this.#networkOf),
-      hosts: buildHosts({
-        ip: primary?.ip,
-        hostname: req.hostname,
-        domainname: req.domainname,
-        extraHosts: req.extraHosts ?? [],
-        gatewayIp: primary?.ip !== undefined ? (primaryNet?.gateway ?? this.#defaultBridge.gateway) : undefined,
-        hostHosts,
-      }),
-      resolvConf: buildResolvConf(hostResolv, overrides, hostMode),
-      hostnameFile: `${req.hostname}\n`,
-    };
+    const primary = (joined ?? rec).endpoints[0];
+    const gateway = primary !== undefined ? (this.#networks.get(primary.networkId)?.gateway ?? this.#defaultBridge.gateway) : undefined;
+    const files = await sandboxFiles({ sandbox: joined ?? rec, req, gateway, resolvConfPath: this.#resolvConfPath, hostsPath: this.#hostsPath });
+    return { netnsPath: rec.netnsPath, settings: buildNetworkSettings(rec, this.#networkOf), ...files };
   }
 
   #liveOwnSandbox(containerId: string): LiveSandbox {
@@ -620,6 +609,7 @@ export class NetworkManager implements NetworkAttacher {
       throw e;
     }
     this.#log.debug({ containerId: containerId.slice(0, 12), network: net.name, ip: ep.ip }, 'network connected');
+    this.#emit('connect', net, containerId);
     return buildNetworkSettings(live.rec, this.#networkOf);
   }
 
@@ -643,6 +633,7 @@ export class NetworkManager implements NetworkAttacher {
     await this.#release(ep);
     await this.#files.writeSandbox(live.rec);
     this.#log.debug({ containerId: containerId.slice(0, 12), network: net.name }, 'network disconnected');
+    this.#emit('disconnect', net, containerId);
     return buildNetworkSettings(live.rec, this.#networkOf);
   }
 
@@ -686,6 +677,10 @@ export class NetworkManager implements NetworkAttacher {
     for (const e of rec.endpoints) await this.#release(e);
     await this.#files.removeSandbox(containerId);
     this.#log.debug({ containerId: containerId.slice(0, 12) }, 'network detached');
+    for (const e of rec.endpoints) {
+      const net = this.#networks.get(e.networkId);
+      if (net !== undefined) this.#emit('disconnect', net, containerId);
+    }
   }
 
   async #restore(containerId: string, settings: NetworkSettings): Promise<void> {

@@ -23,6 +23,7 @@ t.test('docker CLI: user-defined bridge networks', async (t) => {
   const frontNet = `10.215.${o + 1}`;
   const privNet = `10.215.${o + 2}`;
   await docker(['import', await d.busyboxTar(), 'busybox:latest']);
+  const since = String(Math.floor(Date.now() / 1000) - 1);
 
   // create, ls, inspect
   const backId = (await docker(['network', 'create', '--subnet', `${backNet}.0/24`, '--label', 'team=a', 'backend'])).stdout.trim();
@@ -119,4 +120,11 @@ t.test('docker CLI: user-defined bridge networks', async (t) => {
   t.same((await docker(['network', 'ls', '--format', '{{.Name}}'])).stdout.trim().split('\n').sort(), ['bridge', 'host', 'none']);
   const bridgeRm = await docker(['network', 'rm', 'bridge'], [1]);
   t.match(bridgeRm.stderr, 'bridge is a pre-defined network and cannot be removed');
+
+  // Docker's network events, as `docker events` shows them
+  const events = (await docker(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network',
+    '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}'])).stdout.split('\n');
+  for (const e of ['create backend bridge', 'connect backend bridge', 'connect frontend bridge', 'disconnect frontend bridge', 'destroy backend bridge', 'destroy priv bridge']) {
+    t.ok(events.includes(e), `event: ${e}`);
+  }
 });

@@ -155,6 +155,14 @@ export class VolumeManager {
     return { Volumes: out, Warnings: [] };
   }
 
+  /** `docker system df`: every volume with its UsageData (bytes of its data directory, -1 when unreadable; containers referencing it). */
+  async usage(): Promise<VolumeView[]> {
+    return Promise.all([...this.#byName.values()].map(async (e) => {
+      const size = await dirSize(this.#dataDir(e.rec.Name)).catch(() => -1);
+      return { ...this.#view(e), UsageData: { Size: size, RefCount: e.refs.size } };
+    }));
+  }
+
   /** DELETE /volumes/{name}: refused (409) while containers reference it; force ignores a missing volume. */
   remove(name: string, opts: { force?: boolean } = {}): Promise<void> {
     return this.#locked(async () => {
