@@ -62,10 +62,10 @@ t.test('docker CLI: version, import, run, run -i, ps, exec, logs, inspect, error
   // docker system df: a volume with 100,000 bytes, referenced by a stopped container.
   await docker(['volume', 'create', 'dfvol']);
   await docker(['run', '-v', 'dfvol:/data', '--name', 'dfc', '--network', 'none', 'busybox', 'sh', '-c', 'head -c 100000 /dev/zero > /data/blob']);
-  const df = (await docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}}'])).stdout;
-  t.match(df, /^Images 1 1 [\d.]+[kM]B$/m, 'the image, used by a container');
+  const df = (await docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}'])).stdout;
+  t.match(df, /^Images 1 1 [\d.]+[kM]B 0B \(0%\)$/m, 'the image, used by a container: nothing to reclaim');
   t.match(df, /^Containers \d+ \d+ /m);
-  t.match(df, /^Local Volumes 1 1 100kB$/m, 'the volume\'s bytes, in use');
-  t.match(df, /^Build Cache 0 0 0B$/m);
+  t.match(df, /^Local Volumes 1 1 100kB 0B \(0%\)$/m, 'the volume\'s bytes, in use');
+  t.match(df, /^Build Cache 0 0 0B 0B$/m);
   await docker(['rm', 'dfc']);
 });

@@ -345,8 +345,10 @@ export class FakeImageEngine implements ImageEngine {
 
   counts(): { images: number } { return { images: this.images.size }; }
 
-  /** Every image counts 1,000 bytes of layers. */
-  layersSize(): number { return this.images.size * 1000; }
+  /** Every image counts 1,000 bytes of layers, none shared. */
+  diskUsage(): { layersSize: number; sharedSize: Record<string, number> } {
+    return { layersSize: this.images.size * 1000, sharedSize: Object.fromEntries([...this.images.keys()].map((id) => [id, 0])) };
+  }
 }
 
 /** The networks fake: bridge, host and none, plus created ones (no kernel, no addresses). */

@@ -86,8 +86,8 @@ export interface ImageEngine {
   save(refs: string[], out: Writable): Promise<void>;
   /** Counts for /info. */
   counts(): { images: number };
-  /** For /system/df: bytes of all unpacked layers, each once. */
-  layersSize(): number;
+  /** For /system/df: bytes of all unpacked layers, each once; per image id, the bytes it shares with other images. */
+  diskUsage(): { layersSize: number; sharedSize: Record<string, number> };
 }
 
 /** Networks: built-in bridge, host, none and user-defined bridge networks. Implemented by networks/NetworkManager. */

@@ -58,9 +58,12 @@ export const systemPlugin: FastifyPluginAsync<SystemPluginOptions> = async (app,
     const containers = want('container') || want('image') ? await opts.containers.list({ all: true, size: want('container') }) : [];
     const users = new Map<string, number>();
     for (const c of containers) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
+    const usage = want('image') ? opts.images.diskUsage() : undefined;
     return {
-      LayersSize: want('image') ? opts.images.layersSize() : undefined,
-      Images: want('image') ? (await opts.images.list({ all: false })).map((i) => ({ ...i, Containers: users.get(i.Id) ?? 0 })) : undefined,
+      LayersSize: usage?.layersSize,
+      // Containers and SharedSize as Docker fills them here (they are -1 in /images/json): the CLI's RECLAIMABLE needs both.
+      Images: usage === undefined ? undefined : (await opts.images.list({ all: false }))
+        .map((i) => ({ ...i, Containers: users.get(i.Id) ?? 0, SharedSize: usage.sharedSize[i.Id] ?? 0, VirtualSize: i.Size })),
       Containers: want('container') ? containers : undefined,
       Volumes: want('volume') ? await opts.volumes.usage() : undefined,
       BuildCache: want('build-cache') ? [] : undefined,

@@ -29,6 +29,13 @@ t.test('commit: child images on a parent, history, list all, dependent-child con
   t.equal(paths.length, 2);
   t.same((await store.layerPaths(base))[0], paths[0], 'the parent layer is shared');
   t.same(await store.layerPaths(meta), paths, 'an empty-layer commit adds no layer');
+  // docker system df: each layer counted once; the shared ones per image.
+  const du = store.diskUsage();
+  const baseSize = (await store.inspect(base)).Size;
+  const childSize = (await store.inspect(child)).Size;
+  t.equal(du.layersSize, childSize, 'two layers, each once, whatever number of images use them');
+  t.equal(du.sharedSize[base], baseSize, 'the base layer is shared with the children');
+  t.equal(du.sharedSize[child], childSize, 'child and its label-only commit share both layers');
   t.equal((await store.inspect(meta)).Parent, child);
   t.same((await store.resolveImage('child:v2')).config.Labels, { l: '1' });
 

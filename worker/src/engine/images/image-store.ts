@@ -142,11 +142,21 @@ export class ImageStore {
     return { images: this.#db.images.size };
   }
 
-  /** `docker system df`: the bytes of every unpacked layer, each counted once however many images share it. */
-  layersSize(): number {
-    let n = 0;
-    for (const l of this.#db.layers.values()) n += l.size;
-    return n;
+  /**
+   * `docker system df`: the bytes of every unpacked layer, each counted once
+   * however many images share it, and per image id the bytes of its layers
+   * that another image uses too (Docker's SharedSize).
+   */
+  diskUsage(): { layersSize: number; sharedSize: Record<string, number> } {
+    let layersSize = 0;
+    for (const l of this.#db.layers.values()) layersSize += l.size;
+    const users = new Map<string, number>();
+    for (const img of this.#db.images.values()) for (const c of new Set(img.chainIds)) users.set(c, (users.get(c) ?? 0) + 1);
+    const sharedSize: Record<string, number> = {};
+    for (const [id, img] of this.#db.images) {
+      sharedSize[id] = [...new Set(img.chainIds)].filter((c) => (users.get(c) ?? 0) > 1).reduce((n, c) => n + (this.#db.layers.get(c)?.size ?? 0), 0);
+    }
+    return { layersSize, sharedSize };
   }
 
   async inspect(ref: string): Promise<ImageInspect> {
