@@ -40,12 +40,13 @@ export default tseslint.config(
   },
   {
     // Pure cores (STYLE): functions of their inputs. No node:* imports, no timers, no clock,
-    // no randomness they are not given. The Raft core, the planners, IPAM; the scheduler and
-    // orchestrators when they land.
+    // no randomness they are not given. The Raft core, the planners, IPAM, the store's apply;
+    // the scheduler and orchestrators when they land.
     files: [
       'manager/raft/src/core/**/*.ts',
       'worker/src/engine/networks/ipam.ts',
       'worker/src/engine/networks/*-plan.ts',
+      'manager/src/store/{apply,tables,schema,types}.ts',
       'manager/src/scheduler/**/*.ts',
       'manager/src/orchestrator/**/*.ts',
       'overlay-net/src/**/*-plan.ts',
