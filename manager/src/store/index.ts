@@ -12,3 +12,5 @@ export { OUT_OF_SEQUENCE } from './apply.js';
 export { TABLES } from './types.js';
 export type { TableName, StoreObject, NewObject, StoreEvent, Op, Tx, Batch, TxResult } from './types.js';
 export type { StoredObject } from './tables.js';
+export { RaftProposer, storeStateMachine } from './raft-backed.js';
+export type { ProposingNode } from './raft-backed.js';
