@@ -47,6 +47,7 @@ export default tseslint.config(
       'worker/src/engine/networks/ipam.ts',
       'worker/src/engine/networks/*-plan.ts',
       'manager/src/store/{apply,tables,schema,types}.ts',
+      'manager/src/ca/{identity,base36}.ts',
       'manager/src/scheduler/**/*.ts',
       'manager/src/orchestrator/**/*.ts',
       'overlay-net/src/**/*-plan.ts',

@@ -1,5 +1,7 @@
 /**
- * @shoal/manager: the manager role. Today: the cluster store (store/);
- * orchestrators, scheduler, allocator, dispatcher, CA and control API next.
+ * @shoal/manager: the manager role. Today: the cluster store (store/) and
+ * the CA's identities and tokens (ca/); orchestrators, scheduler, allocator,
+ * dispatcher and control API next.
  */
 export * from './store/index.js';
+export * from './ca/index.js';
