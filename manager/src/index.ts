@@ -5,3 +5,5 @@
  */
 export * from './store/index.js';
 export * from './ca/index.js';
+export { initSwarm, openManager, removeManagerState } from './bootstrap.js';
+export type { InitOptions, RunningManager } from './bootstrap.js';
