@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, systemClock, type Clock, type DaemonConfig, type EngineEventInput, type Logger } from '@shoal/common';
 import { buildApp, SwarmSwitch } from '../engine/api/index.js';
+import { SwarmHost } from './swarm/lifecycle.js';
 import { EventBus } from '../engine/events/index.js';
 import { ImageStore } from '../engine/images/index.js';
 import { NetworkManager } from '../engine/networks/index.js';
@@ -121,7 +122,21 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     // `rmi` asks the containers engine who uses an image, synchronously from its own index.
     images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
-    const app = await stack.start('api', () => buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm: opts.swarm ?? new SwarmSwitch() }));
+    // The swarm role: back into the swarm of the previous run, if any; `swarm init` makes one.
+    let swarmHost: SwarmHost | undefined;
+    const swarm = opts.swarm ?? new SwarmSwitch({
+      init: (request) => (swarmHost as SwarmHost).init(request),
+      join: () => (swarmHost as SwarmHost).join(),
+    });
+    if (opts.swarm === undefined) {
+      swarmHost = await stack.start('swarm', async () => {
+        const h = new SwarmHost({ dataRoot: config.dataRoot, clock, log: child('swarm'), facts, swarm });
+        await h.open();
+        return h;
+      });
+    }
+
+    const app = await stack.start('api', () => buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm }));
     await app.ready();
 
     const listeners: ApiListener[] = [];

@@ -1,0 +1,83 @@
+/**
+ * The manager role of a node, as the Engine API sees it: the Swarm section
+ * of /info, GET /swarm, the nodes, and `swarm leave`. Routes the role does
+ * not serve yet answer 501 naming the endpoint (services, tasks, secrets,
+ * configs come with the orchestrators).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { RunningManager, StoredObject } from '@shoal/manager';
+import { apiErrors } from '../../engine/api/api-errors.js';
+import { toDockerBoolean } from '../../engine/api/docker-booleans.js';
+import { swarmErrors } from './errors.js';
+import { swarmRouteKey, type SwarmInfo, type SwarmRole, type SwarmRouteHandler } from '../../engine/api/swarm-role.js';
+
+/** Docker's sentence for `swarm init` / `join` on a node in a swarm. */
+export const ALREADY_IN_SWARM = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
+/** Docker's sentence for `swarm leave` (without --force) on the last manager. */
+export const LAST_MANAGER_LEAVE = 'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.';
+
+type Loose = Record<string, unknown>;
+
+/** Docker's Swarm object (GET /swarm) from the stored cluster: the root key never leaves the store. */
+export function swarmView(cluster: StoredObject): Loose {
+  const { RootCA: _rootCA, ...rest } = cluster as Loose;
+  return { ...rest, TLSInfo: { CertIssuerSubject: '', CertIssuerPublicKey: '', ...(cluster.TLSInfo as Loose | undefined) } };
+}
+
+/** Docker's Node object from the stored node (its certificate is the node's own business). */
+export function nodeView(node: StoredObject): Loose {
+  const { Certificate: _cert, ...rest } = node as Loose;
+  return rest;
+}
+
+/** The manager role of `m`; `leave` is how the daemon takes it down (stop, forget the swarm, go back to inactive). */
+export function managerRole(m: RunningManager, leave: () => Promise<void>): SwarmRole {
+  const cluster = (): StoredObject => {
+    const c = m.store.view((tx) => tx.get('clusters', m.clusterId));
+    if (c === undefined) throw apiErrors.make('NOT_SWARM_MANAGER', 'the swarm\'s cluster object is missing');
+    return c;
+  };
+  const nodes = (): StoredObject[] => m.store.view((tx) => tx.list('nodes'));
+  const findNode = (ref: string): StoredObject => {
+    const all = nodes();
+    const byId = all.find((n) => n.ID === ref) ?? all.filter((n) => n.ID.startsWith(ref)).at(0);
+    const found = byId ?? all.find((n) => (n.Description as Loose | undefined)?.Hostname === ref);
+    if (found === undefined || ref === '') throw swarmErrors.make('NODE_NOT_FOUND', `node ${ref} not found`);
+    return found;
+  };
+  const self = (): StoredObject | undefined => m.store.view((tx) => tx.get('nodes', m.nodeId));
+  const routes = new Map<string, SwarmRouteHandler>([
+    [swarmRouteKey('GET', '/swarm'), async () => swarmView(cluster())],
+    [swarmRouteKey('GET', '/nodes'), async () => nodes().map(nodeView)],
+    [swarmRouteKey('GET', '/nodes/:id'), async (request: FastifyRequest) => nodeView(findNode((request.params as { id: string }).id))],
+    [swarmRouteKey('POST', '/swarm/init'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
+    [swarmRouteKey('POST', '/swarm/join'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
+    [swarmRouteKey('POST', '/swarm/leave'), async (request, reply) => {
+      const force = toDockerBoolean((request.query as { force?: unknown }).force) === true;
+      if (!force) throw swarmErrors.make('ALREADY_ACTIVE', LAST_MANAGER_LEAVE);
+      await leave();
+      return reply.code(200).send();
+    }],
+  ]);
+  return {
+    info: (): SwarmInfo => {
+      const me = self();
+      const managerStatus = (me?.ManagerStatus ?? {}) as { Addr?: string };
+      const addr = managerStatus.Addr ?? '';
+      const all = nodes();
+      const { JoinTokens: _tokens, ...clusterInfo } = swarmView(cluster());
+      return {
+        NodeID: m.nodeId,
+        NodeAddr: ((me?.Status ?? {}) as { Addr?: string }).Addr ?? '',
+        LocalNodeState: 'active',
+        ControlAvailable: true,
+        Error: '',
+        RemoteManagers: [{ NodeID: m.nodeId, Addr: addr }],
+        Nodes: all.length,
+        Managers: all.filter((n) => (n.Spec as Loose | undefined)?.Role === 'manager').length,
+        Cluster: clusterInfo,
+      };
+    },
+    handler: (key) => routes.get(key),
+  };
+}
