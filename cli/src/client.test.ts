@@ -1,13 +1,25 @@
 import t, { type Test } from 'tap';
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, parseHost } from './client.js';
 
+/**
+ * A server on a unix socket in a short temporary directory: a socket path
+ * over 107 bytes (t.testdir() names are long) is silently truncated by the
+ * kernel and lands outside the directory, where nothing removes it and the
+ * next run fails with EADDRINUSE.
+ */
 async function listen(t: Test, server: Server): Promise<string> {
-  const socketPath = join(t.testdir(), 'd.sock');
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'));
+  const socketPath = join(dir, 'd.sock');
   await new Promise<void>((res) => server.listen(socketPath, res));
-  t.teardown(() => new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); }));
+  t.teardown(async () => {
+    await new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); });
+    rmSync(dir, { recursive: true, force: true });
+  });
   return socketPath;
 }
 

@@ -82,7 +82,8 @@ async function startRaft(dir: string, state: SavedState, clock: Clock, bootstrap
   });
   proposer.bind(raft);
   const running = raft.run();
-  await leading(raft);
+  // A storage failure ends run() before any election: do not wait for a leadership that cannot come.
+  await Promise.race([leading(raft), running.then(() => { throw new Error(`raft node ${state.nodeId} stopped before it led`); })]);
   return { store, raft, running };
 }
 

@@ -14,7 +14,7 @@ import { apiErrors } from '../../engine/api/api-errors.js';
 import type { SwarmLifecycle, SwarmSwitch } from '../../engine/api/swarm-role.js';
 import type { SystemFacts } from '../../engine/api/system-facts.js';
 import { swarmErrors } from './errors.js';
-import { managerRole } from './manager-role.js';
+import { ALREADY_IN_SWARM, managerRole } from './manager-role.js';
 
 /** Options of {@link SwarmHost}. */
 export interface SwarmHostOptions {
@@ -51,6 +51,8 @@ export class SwarmHost implements SwarmLifecycle {
   readonly #o: SwarmHostOptions;
   readonly #dir: string;
   #manager: RunningManager | undefined;
+  /** An init in progress: a second one at the same time is refused, not run twice on one directory. */
+  #initializing = false;
 
   constructor(o: SwarmHostOptions) {
     this.#o = o;
@@ -79,7 +81,16 @@ export class SwarmHost implements SwarmLifecycle {
   }
 
   async init(request: FastifyRequest): Promise<string> {
-    if (this.#manager !== undefined) throw swarmErrors.make('ALREADY_ACTIVE', 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.');
+    if (this.#manager !== undefined || this.#initializing) throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM);
+    this.#initializing = true;
+    try {
+      return await this.#init(request);
+    } finally {
+      this.#initializing = false;
+    }
+  }
+
+  async #init(request: FastifyRequest): Promise<string> {
     const body = (request.body ?? {}) as InitBody;
     const given = body.AdvertiseAddr !== undefined && body.AdvertiseAddr !== '' ? body.AdvertiseAddr : undefined;
     const listenHost = (body.ListenAddr ?? '').replace(/:\d+$/, '');
