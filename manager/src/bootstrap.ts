@@ -55,10 +55,6 @@ interface SavedState {
 const NS = 1_000_000;
 const DAY = 24 * 3600 * 1000;
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 /** Resolves once `node` leads (a one-voter cluster elects itself within an election timeout). */
 function leading(node: RaftNode): Promise<void> {
   if (node.isLeader) return Promise.resolve();
@@ -123,7 +119,7 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
         RootRotationInProgress: false,
         DefaultAddrPool: ['10.0.0.0/8'], SubnetSize: 24, DataPathPort: 4789,
         // The root key lives in the replicated store, so that any manager can sign (as swarmkit); the API never shows it.
-        RootCA: { CACert: ca.certPem, CAKey: ca.keyPem, Digest: hex(digest) },
+        RootCA: { CACert: ca.certPem, CAKey: ca.keyPem },
       });
       tx.create('nodes', {
         ID: nodeId,

@@ -2,19 +2,11 @@ import t from 'tap';
 import { parseEnvFile, resolveEnvVar } from './env-file.js';
 import { parseVolumeFlags, parseTmpfsFlags, parseMountFlag, splitCsv } from './volumes.js';
 import { parseRamBytes } from './size.js';
-import { hasCode } from '@shoal/common';
+import { invalidFlagMessage } from '../testing/flag-error.js';
 
 const env: Record<string, string> = { HOME: '/root', EMPTY: '' };
 const lookup = (k: string) => env[k];
-const err = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (!hasCode(e, 'CLI_INVALID_FLAG')) throw e;
-    return e.message;
-  }
-  throw new Error('expected an error');
-};
+const err = invalidFlagMessage;
 
 t.test('env files like the docker CLI', async (t) => {
   const content = '\uFEFF# comment\nA=1\n\n  B=two words \nC="quoted"\nHOME\nUNSET\nEMPTY\nD=\nE=x=y\r\n';

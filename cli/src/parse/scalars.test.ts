@@ -7,17 +7,9 @@ import { parseTimestamp } from './timestamp.js';
 import { parseRestartPolicy } from './restart.js';
 import { parseUlimit } from './ulimit.js';
 import { parseKeyValues, parseFilterFlags } from './key-value.js';
-import { hasCode } from '@shoal/common';
+import { invalidFlagMessage } from '../testing/flag-error.js';
 
-const err = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (!hasCode(e, 'CLI_INVALID_FLAG')) throw e;
-    return e.message;
-  }
-  throw new Error('expected an error');
-};
+const err = invalidFlagMessage;
 
 t.test('sizes as docker RAMInBytes', async (t) => {
   t.equal(parseRamBytes('512m'), 512 * 1024 * 1024);

@@ -6,7 +6,7 @@
  * settles when that entry is applied here (with the transaction's outcome).
  * `watch()` streams the changes of applied entries.
  */
-import { isShoalError, type Clock } from '@shoal/common';
+import type { Clock } from '@shoal/common';
 import { applyBatch } from './apply.js';
 import { storeErrors } from './errors.js';
 import { INDEXES } from './schema.js';
@@ -183,7 +183,7 @@ export class Store {
         for (const tx of txs) {
           const p = this.#pending.get(tx.id);
           this.#pending.delete(tx.id);
-          p?.reject(isShoalError(e) ? storeErrors.make('PROPOSAL_FAILED', e.message, { cause: e }) : storeErrors.make('PROPOSAL_FAILED', String(e), { cause: e }));
+          p?.reject(storeErrors.make('PROPOSAL_FAILED', e instanceof Error ? e.message : String(e), { cause: e }));
         }
       });
     }

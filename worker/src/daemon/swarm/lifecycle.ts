@@ -35,10 +35,10 @@ interface InitBody {
 /** The IPv4 address of the interface of the default route: Docker's choice when no --advertise-addr is given. */
 async function defaultRouteAddress(): Promise<string | undefined> {
   const routes = await runToolJson<Array<{ prefsrc?: string; dev?: string }>>(['ip', '-j', '-4', 'route', 'show', 'default']).catch(() => []);
-  const dev = routes[0]?.dev;
-  if (dev === undefined) return undefined;
-  const addrs = await runToolJson<Array<{ addr_info?: Array<{ family?: string; local?: string }> }>>(['ip', '-j', '-4', 'addr', 'show', 'dev', dev]).catch(() => []);
-  return routes[0]?.prefsrc ?? addrs[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
+  const route = routes[0];
+  if (route?.prefsrc !== undefined || route?.dev === undefined) return route?.prefsrc;
+  const addrs = await runToolJson<Array<{ addr_info?: Array<{ family?: string; local?: string }> }>>(['ip', '-j', '-4', 'addr', 'show', 'dev', route.dev]).catch(() => []);
+  return addrs[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
 }
 
 /** host:port with Docker's default cluster port 2377. */

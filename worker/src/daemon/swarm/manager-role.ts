@@ -40,8 +40,10 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
   const nodes = (): StoredObject[] => m.store.view((tx) => tx.list('nodes'));
   const findNode = (ref: string): StoredObject => {
     const all = nodes();
-    const byId = all.find((n) => n.ID === ref) ?? all.filter((n) => n.ID.startsWith(ref)).at(0);
-    const found = byId ?? all.find((n) => (n.Description as Loose | undefined)?.Hostname === ref);
+    // As Docker: the full id, then a unique id prefix (an ambiguous one finds nothing), then the hostname.
+    const byPrefix = all.filter((n) => n.ID.startsWith(ref));
+    const found = all.find((n) => n.ID === ref) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined)
+      ?? all.find((n) => (n.Description as Loose | undefined)?.Hostname === ref);
     if (found === undefined || ref === '') throw swarmErrors.make('NODE_NOT_FOUND', `node ${ref} not found`);
     return found;
   };
@@ -74,7 +76,7 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
         Error: '',
         RemoteManagers: [{ NodeID: m.nodeId, Addr: addr }],
         Nodes: all.length,
-        Managers: all.filter((n) => (n.Spec as Loose | undefined)?.Role === 'manager').length,
+        Managers: m.store.view((tx) => tx.find('nodes', 'role', 'manager').length),
         Cluster: clusterInfo,
       };
     },

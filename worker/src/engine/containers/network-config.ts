@@ -56,16 +56,15 @@ export function planEndpointsConfig(body: ContainerCreateBody, networkMode: stri
     return out;
   }
   const primary = resolve(networkMode);
+  const nets = new Map([[primary.name, primary]]);
   out[primary.name] = {};
   for (const [ref, cfg] of wanted) {
     const net = resolve(ref);
+    nets.set(net.name, net);
     out[net.name] = { ...(cfg ?? {}) };
   }
-  if (Object.keys(out).length > 1) {
-    const names = Object.keys(out).map((n) => resolve(n));
-    if (names.some((n) => n.driver === 'host' || n.driver === 'null')) {
-      throw containerErrors.make('INVALID_CONFIG', 'conflicting options: cannot attach both user-defined and non-user-defined network-modes');
-    }
+  if (nets.size > 1 && [...nets.values()].some((n) => n.driver === 'host' || n.driver === 'null')) {
+    throw containerErrors.make('INVALID_CONFIG', 'conflicting options: cannot attach both user-defined and non-user-defined network-modes');
   }
   return out;
 }
