@@ -40,8 +40,8 @@ export default tseslint.config(
   },
   {
     // Pure cores (STYLE): functions of their inputs. No node:* imports, no timers, no clock,
-    // no randomness they are not given. The Raft core, the planners, IPAM, the store's apply;
-    // the scheduler and orchestrators when they land.
+    // no randomness they are not given. The Raft core, the planners, IPAM, the store's apply,
+    // the scheduler, the orchestrators, task states and service spec checks.
     files: [
       'manager/raft/src/core/**/*.ts',
       'worker/src/engine/networks/ipam.ts',
@@ -50,6 +50,8 @@ export default tseslint.config(
       'manager/src/ca/{identity,base36}.ts',
       'manager/src/scheduler/**/*.ts',
       'manager/src/orchestrator/**/*.ts',
+      'common/src/swarm/**/*.ts',
+      'manager/src/control/validate.ts',
       'overlay-net/src/**/*-plan.ts',
     ],
     ignores: ['**/*.test.ts'],

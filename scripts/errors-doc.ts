@@ -4,13 +4,13 @@ import { shimErrors } from '@shoal/native';
 import { netErrors } from '@shoal/overlay-net';
 import { workerErrorRegistries } from '@shoal/worker';
 import { raftErrors, raftNodeErrors, raftStorageErrors } from 'raft-ts';
-import { caErrors, storeErrors } from '@shoal/manager';
+import { caErrors, controlErrors, storeErrors } from '@shoal/manager';
 
 /** The text of docs/errors.md, from every package's registries, listed explicitly (a code defined twice is refused). */
 export async function renderErrorsDoc(): Promise<string> {
   const rows = collectErrorCodes([
     ...commonErrorRegistries, cliErrors, shimErrors, netErrors, ...workerErrorRegistries,
-    raftErrors, raftStorageErrors, raftNodeErrors, storeErrors, caErrors,
+    raftErrors, raftStorageErrors, raftNodeErrors, storeErrors, caErrors, controlErrors,
   ]);
   const lines = [
     '# Error codes',

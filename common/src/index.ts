@@ -13,3 +13,5 @@ export * from './docker-time/index.js';
 export * from './dir-size/index.js';
 export * from './ipam/index.js';
 export * from './jobs/index.js';
+export * from './names/index.js';
+export * from './swarm/index.js';

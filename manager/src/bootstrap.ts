@@ -9,11 +9,15 @@
  * `certificates/` (swarm-root-ca.crt, swarm-node.crt, swarm-node.key),
  * `raft/` (the WAL).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, type Clock } from '@shoal/common';
+import { silentLogger, writeFileAtomic, type Clock, type Logger } from '@shoal/common';
 import { GrpcTransport, RaftNode, type SoftState } from 'raft-ts';
 import { caDigest, createRootCA, makeJoinToken, newNodeId, newNodeKey, signNodeCSR } from './ca/index.js';
+import { ServiceControl } from './control/services.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { ControlLoop } from './leader/control-loop.js';
 import { RaftProposer, Store, storeStateMachine } from './store/index.js';
 
 /** What the swarm is given at init (Docker's `swarm init` flags; shoal's defaults where Docker's are slower). */
@@ -34,6 +38,7 @@ export interface InitOptions {
   dispatcherHeartbeatMs?: number;
   /** `--cert-expiry` in ms, default 90 days. */
   certExpiryMs?: number;
+  log?: Logger;
 }
 
 /** A running manager: its node, store and identity. */
@@ -42,7 +47,11 @@ export interface RunningManager {
   clusterId: string;
   store: Store;
   raft: RaftNode;
-  /** Stops Raft (the state stays on disk). */
+  /** Services and tasks (the control API). */
+  control: ServiceControl;
+  /** The manager's end of the node sessions. */
+  dispatcher: Dispatcher;
+  /** Stops the control loop and Raft (the state stays on disk). */
   stop(): Promise<void>;
 }
 
@@ -83,6 +92,43 @@ async function startRaft(dir: string, state: SavedState, clock: Clock, bootstrap
   return { store, raft, running };
 }
 
+function randomId(random: (n: number) => Uint8Array): () => string {
+  return () => newNodeId(random(16));
+}
+
+/**
+ * The manager's roles over its store: the control API and the dispatcher
+ * everywhere, the control loop (orchestrators, scheduler, reaper) while
+ * this manager leads.
+ */
+function assemble(ids: { nodeId: string; clusterId: string }, started: { store: Store; raft: RaftNode; running: Promise<void> }, clock: Clock, random: (n: number) => Uint8Array, log: Logger): RunningManager {
+  const { store, raft, running } = started;
+  const control = new ServiceControl({ store, clock, random });
+  const dispatcher = new Dispatcher({ store, clock });
+  let loop: ControlLoop | undefined;
+  const lead = (leader: boolean): void => {
+    if (leader && loop === undefined) {
+      loop = new ControlLoop({ store, clock, newId: randomId(random), log, clusterId: ids.clusterId });
+      loop.start();
+    } else if (!leader && loop !== undefined) {
+      void loop.stop();
+      loop = undefined;
+    }
+  };
+  const off = raft.onSoftState((s: SoftState) => lead(s.role === 'leader'));
+  lead(raft.isLeader);
+  return {
+    ...ids, store, raft, control, dispatcher,
+    stop: async () => {
+      off();
+      await loop?.stop();
+      loop = undefined;
+      await raft.stop();
+      await running.catch(() => undefined);
+    },
+  };
+}
+
 /** A new swarm with this node as its only manager (Docker's `swarm init`). */
 export async function initSwarm(o: InitOptions): Promise<RunningManager> {
   const now = o.clock.now();
@@ -100,7 +146,8 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
   const state: SavedState = { nodeId, clusterId, raftListen: o.raftListen ?? '127.0.0.1:0' };
   await writeFileAtomic(join(o.dir, 'state.json'), JSON.stringify(state));
   const digest = caDigest(ca.certPem);
-  const { store, raft, running } = await startRaft(o.dir, state, o.clock, true);
+  const started = await startRaft(o.dir, state, o.clock, true);
+  const { store, raft, running } = started;
   try {
     await store.update((tx) => {
       tx.create('clusters', {
@@ -135,19 +182,19 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
     await running.catch(() => undefined);
     throw e;
   }
-  return { nodeId, clusterId, store, raft, stop: async () => { await raft.stop(); await running.catch(() => undefined); } };
+  return assemble({ nodeId, clusterId }, started, o.clock, o.random, o.log ?? silentLogger());
 }
 
 /** The manager of `dir` after a restart; undefined when this node is in no swarm (no state.json). */
-export async function openManager(dir: string, clock: Clock): Promise<RunningManager | undefined> {
+export async function openManager(dir: string, clock: Clock, log: Logger = silentLogger(), random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): Promise<RunningManager | undefined> {
   const text = await readFile(join(dir, 'state.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
   if (text === undefined) return undefined;
   const state = JSON.parse(text) as SavedState;
-  const { store, raft, running } = await startRaft(dir, state, clock, false);
-  return { nodeId: state.nodeId, clusterId: state.clusterId, store, raft, stop: async () => { await raft.stop(); await running.catch(() => undefined); } };
+  const started = await startRaft(dir, state, clock, false);
+  return assemble({ nodeId: state.nodeId, clusterId: state.clusterId }, started, clock, random, log);
 }
 
 /** Leaving for good: the manager stopped, its directory (keys, WAL) removed. */

@@ -1,9 +1,16 @@
 /**
- * @shoal/manager: the manager role. Today: the cluster store (store/) and
- * the CA's identities and tokens (ca/); orchestrators, scheduler, allocator,
- * dispatcher and control API next.
+ * @shoal/manager: the manager role: the cluster store (store/), the CA's
+ * identities and tokens (ca/), the control API of services and tasks
+ * (control/), the pure orchestrators and scheduler (orchestrator/,
+ * scheduler/) run by the leader's control loop, and the dispatcher
+ * (dispatcher/). The allocator and the cluster protocol come next.
  */
 export * from './store/index.js';
 export * from './ca/index.js';
 export { initSwarm, openManager, removeManagerState } from './bootstrap.js';
 export type { InitOptions, RunningManager } from './bootstrap.js';
+export { ServiceControl, taskView } from './control/services.js';
+export type { ControlDeps, Filters } from './control/services.js';
+export { controlErrors } from './control/errors.js';
+export { Dispatcher } from './dispatcher/dispatcher.js';
+export type { Assignments, StatusUpdate } from './dispatcher/dispatcher.js';

@@ -122,6 +122,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     // `rmi` asks the containers engine who uses an image, synchronously from its own index.
     images.setInUseCheck((imageId) => containers.imageUser(imageId));
 
+    // What the API and the swarm agent create containers through: with daemon.json's default ulimits.
+    const engineContainers = withDefaultUlimits(containers, config.defaultUlimits);
+
     // The swarm role: back into the swarm of the previous run, if any; `swarm init` makes one.
     let swarmHost: SwarmHost | undefined;
     const swarm = opts.swarm ?? new SwarmSwitch({
@@ -130,13 +133,13 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     });
     if (opts.swarm === undefined) {
       swarmHost = await stack.start('swarm', async () => {
-        const h = new SwarmHost({ dataRoot: config.dataRoot, clock, log: child('swarm'), facts, swarm });
+        const h = new SwarmHost({ dataRoot: config.dataRoot, clock, log: child('swarm'), facts, swarm, engine: { containers: engineContainers, images } });
         await h.open();
         return h;
       });
     }
 
-    const app = await stack.start('api', () => buildApp({ containers: withDefaultUlimits(containers, config.defaultUlimits), images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm }));
+    const app = await stack.start('api', () => buildApp({ containers: engineContainers, images, networks, volumes, events, system: systemInfo(facts), log: child('api'), clock, swarm }));
     await app.ready();
 
     const listeners: ApiListener[] = [];

@@ -3,13 +3,15 @@
  * restart: makes or reopens the manager (manager/'s initSwarm and
  * openManager, state under `<data-root>/swarm`) and installs its role in
  * the API's SwarmSwitch; `leave --force` stops it, forgets the swarm and
- * goes back to the inactive role. `swarm join` is not served yet (501).
+ * goes back to the inactive role. While in a swarm, the node's agent runs
+ * its tasks. `swarm join` is not served yet (501).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { runToolJson, type Clock, type Logger } from '@shoal/common';
 import { initSwarm, openManager, removeManagerState, type RunningManager } from '@shoal/manager';
+import { Agent, type AgentEngine } from '../../agent/agent.js';
 import { apiErrors } from '../../engine/api/api-errors.js';
 import type { SwarmLifecycle, SwarmSwitch } from '../../engine/api/swarm-role.js';
 import type { SystemFacts } from '../../engine/api/system-facts.js';
@@ -23,6 +25,8 @@ export interface SwarmHostOptions {
   log: Logger;
   facts: SystemFacts;
   swarm: SwarmSwitch;
+  /** The engine the node's agent runs tasks with. */
+  engine: AgentEngine;
 }
 
 /** Body of POST /swarm/init (the fields honoured so far). */
@@ -51,6 +55,7 @@ export class SwarmHost implements SwarmLifecycle {
   readonly #o: SwarmHostOptions;
   readonly #dir: string;
   #manager: RunningManager | undefined;
+  #agent: Agent | undefined;
   /** An init in progress: a second one at the same time is refused, not run twice on one directory. */
   #initializing = false;
 
@@ -61,20 +66,27 @@ export class SwarmHost implements SwarmLifecycle {
 
   /** At daemon start: back into the swarm this node was in, if any. */
   async open(): Promise<void> {
-    const m = await openManager(this.#dir, this.#o.clock);
+    const m = await openManager(this.#dir, this.#o.clock, this.#o.log);
     if (m !== undefined) this.#install(m);
   }
 
   #install(m: RunningManager): void {
     this.#manager = m;
     this.#o.swarm.install(managerRole(m, () => this.#leave()));
+    // The node's own tasks: this manager's dispatcher, in-process.
+    this.#agent = new Agent({ nodeId: m.nodeId, dispatcher: m.dispatcher, engine: this.#o.engine, log: this.#o.log.child({ part: 'agent' }), now: () => this.#o.clock.now() });
+    this.#agent.start();
     this.#o.log.info({ nodeId: m.nodeId, clusterId: m.clusterId }, 'swarm manager running');
   }
 
   async #leave(): Promise<void> {
     const m = this.#manager;
+    const agent = this.#agent;
     this.#manager = undefined;
+    this.#agent = undefined;
     this.#o.swarm.leave();
+    // Leaving ends this node's tasks, as Docker's leave does.
+    await agent?.stop({ removeContainers: true });
     await m?.stop();
     await removeManagerState(this.#dir);
     this.#o.log.info('left the swarm');
@@ -109,6 +121,7 @@ export class SwarmHost implements SwarmLifecycle {
       taskHistoryLimit: spec.Orchestration?.TaskHistoryRetentionLimit ?? undefined,
       dispatcherHeartbeatMs: ns(spec.Dispatcher?.HeartbeatPeriod),
       certExpiryMs: ns(spec.CAConfig?.NodeCertExpiry),
+      log: this.#o.log,
     }).catch(async (e: unknown) => {
       await removeManagerState(this.#dir);
       throw e;
@@ -124,7 +137,11 @@ export class SwarmHost implements SwarmLifecycle {
   /** Daemon stop: the manager stops; the swarm stays on disk for the next start. */
   async close(): Promise<void> {
     const m = this.#manager;
+    const agent = this.#agent;
     this.#manager = undefined;
+    this.#agent = undefined;
+    // Task containers keep running; the next start adopts them.
+    await agent?.stop();
     await m?.stop();
   }
 }

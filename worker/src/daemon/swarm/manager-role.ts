@@ -1,13 +1,14 @@
 /**
  * The manager role of a node, as the Engine API sees it: the Swarm section
- * of /info, GET /swarm, the nodes, and `swarm leave`. Routes the role does
- * not serve yet answer 501 naming the endpoint (services, tasks, secrets,
- * configs come with the orchestrators).
+ * of /info, GET /swarm, the nodes, services and tasks, and `swarm leave`.
+ * Routes the role does not serve yet answer 501 naming the endpoint
+ * (secrets, configs, service logs, node update and removal).
  */
 import type { FastifyRequest } from 'fastify';
 import type { RunningManager, StoredObject } from '@shoal/manager';
 import { apiErrors } from '../../engine/api/api-errors.js';
 import { toDockerBoolean } from '../../engine/api/docker-booleans.js';
+import { parseFilters } from '../../engine/api/filters-param.js';
 import { swarmErrors } from './errors.js';
 import { swarmRouteKey, type SwarmInfo, type SwarmRole, type SwarmRouteHandler } from '../../engine/api/swarm-role.js';
 
@@ -48,10 +49,27 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
     return found;
   };
   const self = (): StoredObject | undefined => m.store.view((tx) => tx.get('nodes', m.nodeId));
+  const id = (request: FastifyRequest): string => (request.params as { id: string }).id;
+  const query = (request: FastifyRequest): Record<string, string | undefined> => request.query as Record<string, string | undefined>;
   const routes = new Map<string, SwarmRouteHandler>([
     [swarmRouteKey('GET', '/swarm'), async () => swarmView(cluster())],
     [swarmRouteKey('GET', '/nodes'), async () => nodes().map(nodeView)],
     [swarmRouteKey('GET', '/nodes/:id'), async (request: FastifyRequest) => nodeView(findNode((request.params as { id: string }).id))],
+    [swarmRouteKey('GET', '/services'), async (request) => m.control.listServices(parseFilters(query(request).filters), toDockerBoolean(query(request).status) === true)],
+    [swarmRouteKey('GET', '/services/:id'), async (request) => m.control.getService(id(request))],
+    [swarmRouteKey('POST', '/services/create'), async (request, reply) => reply.code(201).send(await m.control.createService(request.body))],
+    [swarmRouteKey('POST', '/services/:id/update'), async (request) => {
+      const q = query(request);
+      const version = q.version === undefined ? Number.NaN : Number(q.version);
+      if (!Number.isInteger(version)) throw apiErrors.make('BAD_PARAMETER', 'invalid service version: the version query parameter must be the Version.Index of the service');
+      return m.control.updateService(id(request), version, request.body, { rollback: q.rollback });
+    }],
+    [swarmRouteKey('DELETE', '/services/:id'), async (request, reply) => {
+      await m.control.removeService(id(request));
+      return reply.code(200).send();
+    }],
+    [swarmRouteKey('GET', '/tasks'), async (request) => m.control.listTasks(parseFilters(query(request).filters))],
+    [swarmRouteKey('GET', '/tasks/:id'), async (request) => m.control.getTask(id(request))],
     [swarmRouteKey('POST', '/swarm/init'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
     [swarmRouteKey('POST', '/swarm/join'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
     [swarmRouteKey('POST', '/swarm/leave'), async (request, reply) => {

@@ -1,0 +1,1 @@
+export { generateName } from './generated-names.js';
