@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { silentLogger, writeFileAtomic, type Clock, type Logger } from '@shoal/common';
 import { GrpcTransport, RaftNode, type SoftState } from 'raft-ts';
 import { caDigest, createRootCA, makeJoinToken, newNodeId, newNodeKey, signNodeCSR } from './ca/index.js';
+import { NodeControl } from './control/nodes.js';
 import { ServiceControl } from './control/services.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { ControlLoop } from './leader/control-loop.js';
@@ -49,6 +50,8 @@ export interface RunningManager {
   raft: RaftNode;
   /** Services and tasks (the control API). */
   control: ServiceControl;
+  /** Nodes (the control API). */
+  nodes: NodeControl;
   /** The manager's end of the node sessions. */
   dispatcher: Dispatcher;
   /** Stops the control loop and Raft (the state stays on disk). */
@@ -118,7 +121,7 @@ function assemble(ids: { nodeId: string; clusterId: string }, started: { store: 
   const off = raft.onSoftState((s: SoftState) => lead(s.role === 'leader'));
   lead(raft.isLeader);
   return {
-    ...ids, store, raft, control, dispatcher,
+    ...ids, store, raft, control, dispatcher, nodes: new NodeControl(store),
     stop: async () => {
       off();
       await loop?.stop();

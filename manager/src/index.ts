@@ -11,6 +11,7 @@ export { initSwarm, openManager, removeManagerState } from './bootstrap.js';
 export type { InitOptions, RunningManager } from './bootstrap.js';
 export { ServiceControl, taskView } from './control/services.js';
 export type { ControlDeps, Filters } from './control/services.js';
+export { NodeControl, nodeView } from './control/nodes.js';
 export { controlErrors } from './control/errors.js';
 export { Dispatcher } from './dispatcher/dispatcher.js';
 export type { Assignments, StatusUpdate } from './dispatcher/dispatcher.js';

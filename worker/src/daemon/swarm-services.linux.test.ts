@@ -3,8 +3,9 @@
 // CLI renders them, task containers as Docker names and labels them, a
 // host-mode published port answering, scale, a rolling update, a failing
 // update rolled back on its own, a task that fails, an unsatisfiable
-// constraint, bad input, a shoald restart that adopts the running tasks,
-// and removal leaving no container behind.
+// constraint later met by a node label, a drained node, bad input, a
+// shoald restart that adopts the running tasks, and removal leaving no
+// container behind.
 import t from 'tap';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -131,6 +132,20 @@ t.test('services on a one-node swarm, through the docker CLI', async (t) => {
     return out !== '' ? out : undefined;
   });
   t.equal(why, '"no suitable node (scheduling constraints not satisfied on 1 node)"');
+
+  // Node labels and availability: a label that meets the constraint places the pending task;
+  // a drained node runs nothing, and its tasks wait with the reason until it is active again.
+  const self = (await docker(['node', 'inspect', 'self', '--format', '{{.ID}}'])).stdout.trim();
+  await docker(['node', 'update', '--label-add', 'zone=mars', self]);
+  await until('the constrained task to run', async () => (/Running/.test((await docker(['service', 'ps', 'nowhere', '--format', '{{.CurrentState}}'])).stdout) ? true : undefined));
+  await docker(['node', 'update', '--availability', 'drain', self]);
+  t.match((await docker(['node', 'ls', '--format', '{{.Availability}}'])).stdout, /^Drain$/m);
+  await until('the drained node to run no task', async () => ((await lines(['ps', '-q'])).length === 0 ? true : undefined));
+  t.match((await docker(['service', 'ps', 'web', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.Error}}'])).stdout, 'no suitable node (1 node not available for new tasks)');
+  await docker(['node', 'update', '--availability', 'active', self]);
+  await until('web back on the node', async () => ((await lines(['service', 'ls', '--filter', 'name=web', '--format', '{{.Replicas}}']))[0] === '2/2' ? true : undefined));
+  t.match((await docker(['node', 'demote', self], [1])).stderr, 'attempting to demote the last manager of the swarm');
+  t.match((await docker(['node', 'rm', self], [1])).stderr, 'is a cluster manager and is a member of the raft cluster');
 
   // Bad input: clear errors, nothing created.
   t.match((await docker(['service', 'create', '--constraint', 'node.role=manager', IMAGE], [1])).stderr, 'constraint expected one operator from ==, !=');

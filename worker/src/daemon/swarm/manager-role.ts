@@ -25,12 +25,6 @@ export function swarmView(cluster: StoredObject): Loose {
   return { ...rest, TLSInfo: { CertIssuerSubject: '', CertIssuerPublicKey: '', ...(cluster.TLSInfo as Loose | undefined) } };
 }
 
-/** Docker's Node object from the stored node (its certificate is the node's own business). */
-export function nodeView(node: StoredObject): Loose {
-  const { Certificate: _cert, ...rest } = node as Loose;
-  return rest;
-}
-
 /** The manager role of `m`; `leave` is how the daemon takes it down (stop, forget the swarm, go back to inactive). */
 export function managerRole(m: RunningManager, leave: () => Promise<void>): SwarmRole {
   const cluster = (): StoredObject => {
@@ -38,32 +32,31 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
     if (c === undefined) throw apiErrors.make('NOT_SWARM_MANAGER', 'the swarm\'s cluster object is missing');
     return c;
   };
-  const nodes = (): StoredObject[] => m.store.view((tx) => tx.list('nodes'));
-  const findNode = (ref: string): StoredObject => {
-    const all = nodes();
-    // As Docker: the full id, then a unique id prefix (an ambiguous one finds nothing), then the hostname.
-    const byPrefix = all.filter((n) => n.ID.startsWith(ref));
-    const found = all.find((n) => n.ID === ref) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined)
-      ?? all.find((n) => (n.Description as Loose | undefined)?.Hostname === ref);
-    if (found === undefined || ref === '') throw swarmErrors.make('NODE_NOT_FOUND', `node ${ref} not found`);
-    return found;
-  };
   const self = (): StoredObject | undefined => m.store.view((tx) => tx.get('nodes', m.nodeId));
   const id = (request: FastifyRequest): string => (request.params as { id: string }).id;
   const query = (request: FastifyRequest): Record<string, string | undefined> => request.query as Record<string, string | undefined>;
+  const versionOf = (request: FastifyRequest): number => {
+    const raw = query(request).version;
+    const version = raw === undefined ? Number.NaN : Number(raw);
+    if (!Number.isInteger(version)) throw apiErrors.make('BAD_PARAMETER', 'invalid version: the version query parameter must be the Version.Index of the object');
+    return version;
+  };
   const routes = new Map<string, SwarmRouteHandler>([
     [swarmRouteKey('GET', '/swarm'), async () => swarmView(cluster())],
-    [swarmRouteKey('GET', '/nodes'), async () => nodes().map(nodeView)],
-    [swarmRouteKey('GET', '/nodes/:id'), async (request: FastifyRequest) => nodeView(findNode((request.params as { id: string }).id))],
+    [swarmRouteKey('GET', '/nodes'), async (request) => m.nodes.listNodes(parseFilters(query(request).filters))],
+    [swarmRouteKey('GET', '/nodes/:id'), async (request) => m.nodes.getNode(id(request))],
+    [swarmRouteKey('POST', '/nodes/:id/update'), async (request) => {
+      await m.nodes.updateNode(id(request), versionOf(request), request.body);
+      return {};
+    }],
+    [swarmRouteKey('DELETE', '/nodes/:id'), async (request) => {
+      await m.nodes.removeNode(id(request), toDockerBoolean(query(request).force) === true);
+      return {};
+    }],
     [swarmRouteKey('GET', '/services'), async (request) => m.control.listServices(parseFilters(query(request).filters), toDockerBoolean(query(request).status) === true)],
     [swarmRouteKey('GET', '/services/:id'), async (request) => m.control.getService(id(request))],
     [swarmRouteKey('POST', '/services/create'), async (request, reply) => reply.code(201).send(await m.control.createService(request.body))],
-    [swarmRouteKey('POST', '/services/:id/update'), async (request) => {
-      const q = query(request);
-      const version = q.version === undefined ? Number.NaN : Number(q.version);
-      if (!Number.isInteger(version)) throw apiErrors.make('BAD_PARAMETER', 'invalid service version: the version query parameter must be the Version.Index of the service');
-      return m.control.updateService(id(request), version, request.body, { rollback: q.rollback });
-    }],
+    [swarmRouteKey('POST', '/services/:id/update'), async (request) => m.control.updateService(id(request), versionOf(request), request.body, { rollback: query(request).rollback })],
     [swarmRouteKey('DELETE', '/services/:id'), async (request, reply) => {
       await m.control.removeService(id(request));
       return reply.code(200).send();
@@ -84,7 +77,7 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
       const me = self();
       const managerStatus = (me?.ManagerStatus ?? {}) as { Addr?: string };
       const addr = managerStatus.Addr ?? '';
-      const all = nodes();
+      const all = m.store.view((tx) => tx.list('nodes'));
       const { JoinTokens: _tokens, ...clusterInfo } = swarmView(cluster());
       return {
         NodeID: m.nodeId,
