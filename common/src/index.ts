@@ -15,3 +15,5 @@ export * from './ipam/index.js';
 export * from './jobs/index.js';
 export * from './names/index.js';
 export * from './swarm/index.js';
+/** The cluster protocol's messages and services (names such as Task clash with the Engine API's, hence the namespace). */
+export * as cluster from './proto/index.js';

@@ -20,7 +20,7 @@ const description = {
 t.test('swarm init, then a restart of the manager', async (t) => {
   const dir = join(t.testdir(), 'swarm');
   const clock = new ManualClock(NOW);
-  const m = await initSwarm({ dir, clock, random: (n) => new Uint8Array(randomBytes(n)), description, advertiseAddr: '10.0.0.5:2377', taskHistoryLimit: 3 });
+  const m = await initSwarm({ dir, clock, random: (n) => new Uint8Array(randomBytes(n)), description, advertiseAddr: '10.0.0.5:2377', listenAddr: '127.0.0.1:0', taskHistoryLimit: 3 });
   t.match(m.nodeId, /^[0-9a-z]{25}$/);
   const cluster = m.store.view((tx) => tx.get('clusters', m.clusterId)) as unknown as ClusterView;
   t.match(cluster, { Spec: { Name: 'default', Orchestration: { TaskHistoryRetentionLimit: 3 }, Dispatcher: { HeartbeatPeriod: 1e9 } }, DataPathPort: 4789 });

@@ -19,6 +19,9 @@ import { NodeControl } from './control/nodes.js';
 import { ServiceControl } from './control/services.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { ControlLoop } from './leader/control-loop.js';
+import { NodeIssuer } from './ca/issuer.js';
+import { startClusterServer, type ClusterServer } from './cluster/server.js';
+import { NodeLiveness } from './dispatcher/liveness.js';
 import { RaftProposer, Store, storeStateMachine } from './store/index.js';
 
 /** What the swarm is given at init (Docker's `swarm init` flags; shoal's defaults where Docker's are slower). */
@@ -31,8 +34,10 @@ export interface InitOptions {
   description: { Hostname: string; Platform: { Architecture: string; OS: string }; Resources: { NanoCPUs: number; MemoryBytes: number }; Engine: { EngineVersion: string } };
   /** The address other nodes reach this one at (`--advertise-addr`), host:port. */
   advertiseAddr: string;
-  /** Where Raft listens; default 127.0.0.1 on a free port (no remote joins yet). */
+  /** Where Raft listens; default 127.0.0.1 on a free port (managers do not join yet). */
   raftListen?: string;
+  /** The cluster port's listen address (`--listen-addr`), host:port; default 0.0.0.0:2377. */
+  listenAddr?: string;
   /** `--task-history-limit`, default 5. */
   taskHistoryLimit?: number;
   /** `--dispatcher-heartbeat` in ms; shoal's default 1 s (Docker's 5 s). */
@@ -54,7 +59,9 @@ export interface RunningManager {
   nodes: NodeControl;
   /** The manager's end of the node sessions. */
   dispatcher: Dispatcher;
-  /** Stops the control loop and Raft (the state stays on disk). */
+  /** The port the cluster server listens on. */
+  clusterPort: number;
+  /** Stops the cluster server, the control loop and Raft (the state stays on disk). */
   stop(): Promise<void>;
 }
 
@@ -62,6 +69,10 @@ interface SavedState {
   nodeId: string;
   clusterId: string;
   raftListen: string;
+  /** The cluster port's listen address (absent in state written before it existed: 0.0.0.0:2377). */
+  clusterListen?: string;
+  /** This manager's cluster address as others reach it (host:port). */
+  advertise?: string;
 }
 
 const NS = 1_000_000;
@@ -100,30 +111,55 @@ function randomId(random: (n: number) => Uint8Array): () => string {
 }
 
 /**
- * The manager's roles over its store: the control API and the dispatcher
- * everywhere, the control loop (orchestrators, scheduler, reaper) while
- * this manager leads.
+ * The manager's roles over its store: the control API everywhere; while
+ * this manager leads, the control loop (orchestrators, scheduler, reaper)
+ * and node liveness; the cluster server (CA and dispatcher) on the
+ * cluster port.
  */
-function assemble(ids: { nodeId: string; clusterId: string }, started: { store: Store; raft: RaftNode; running: Promise<void> }, clock: Clock, random: (n: number) => Uint8Array, log: Logger): RunningManager {
+async function assemble(dir: string, state: SavedState, started: { store: Store; raft: RaftNode; running: Promise<void> }, clock: Clock, random: (n: number) => Uint8Array, log: Logger): Promise<RunningManager> {
   const { store, raft, running } = started;
+  const ids = { nodeId: state.nodeId, clusterId: state.clusterId };
   const control = new ServiceControl({ store, clock, random });
   const dispatcher = new Dispatcher({ store, clock });
+  const heartbeatMs = (): number => {
+    const c = store.view((tx) => tx.get('clusters', state.clusterId)) as { Spec?: { Dispatcher?: { HeartbeatPeriod?: number } } } | undefined;
+    return (c?.Spec?.Dispatcher?.HeartbeatPeriod ?? 1000 * NS) / NS;
+  };
+  const liveness = new NodeLiveness({ store, clock, selfId: state.nodeId, periodMs: heartbeatMs, log: log.child({ part: 'liveness' }) });
   let loop: ControlLoop | undefined;
   const lead = (leader: boolean): void => {
     if (leader && loop === undefined) {
       loop = new ControlLoop({ store, clock, newId: randomId(random), log, clusterId: ids.clusterId });
       loop.start();
+      liveness.start();
     } else if (!leader && loop !== undefined) {
       void loop.stop();
+      liveness.stop();
       loop = undefined;
     }
   };
+  const certs = join(dir, 'certificates');
+  const [rootCaPem, certPem, keyPem] = await Promise.all(['swarm-root-ca.crt', 'swarm-node.crt', 'swarm-node.key'].map((f) => readFile(join(certs, f), 'utf8')));
+  let server: ClusterServer;
+  try {
+    server = await startClusterServer({
+      listen: state.clusterListen ?? '0.0.0.0:2377', rootCaPem: rootCaPem as string, certPem: certPem as string, keyPem: keyPem as string,
+      issuer: new NodeIssuer({ store, clusterId: state.clusterId, clock, random }), dispatcher, liveness, heartbeatMs,
+      managers: () => (state.advertise !== undefined ? [state.advertise] : []), clock, log: log.child({ part: 'cluster' }),
+    });
+  } catch (e) {
+    await raft.stop();
+    await running.catch(() => undefined);
+    throw e;
+  }
   const off = raft.onSoftState((s: SoftState) => lead(s.role === 'leader'));
   lead(raft.isLeader);
   return {
-    ...ids, store, raft, control, dispatcher, nodes: new NodeControl(store),
+    ...ids, store, raft, control, dispatcher, nodes: new NodeControl(store), clusterPort: server.port,
     stop: async () => {
       off();
+      liveness.stop();
+      await server.stop();
       await loop?.stop();
       loop = undefined;
       await raft.stop();
@@ -146,7 +182,7 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
   await writeFileAtomic(join(certs, 'swarm-root-ca.crt'), ca.certPem);
   await writeFileAtomic(join(certs, 'swarm-node.crt'), cert);
   await writeFileAtomic(join(certs, 'swarm-node.key'), key.keyPem, { mode: 0o600 });
-  const state: SavedState = { nodeId, clusterId, raftListen: o.raftListen ?? '127.0.0.1:0' };
+  const state: SavedState = { nodeId, clusterId, raftListen: o.raftListen ?? '127.0.0.1:0', clusterListen: o.listenAddr ?? '0.0.0.0:2377', advertise: o.advertiseAddr };
   await writeFileAtomic(join(o.dir, 'state.json'), JSON.stringify(state));
   const digest = caDigest(ca.certPem);
   const started = await startRaft(o.dir, state, o.clock, true);
@@ -185,7 +221,7 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
     await running.catch(() => undefined);
     throw e;
   }
-  return assemble({ nodeId, clusterId }, started, o.clock, o.random, o.log ?? silentLogger());
+  return assemble(o.dir, state, started, o.clock, o.random, o.log ?? silentLogger());
 }
 
 /** The manager of `dir` after a restart; undefined when this node is in no swarm (no state.json). */
@@ -197,7 +233,7 @@ export async function openManager(dir: string, clock: Clock, log: Logger = silen
   if (text === undefined) return undefined;
   const state = JSON.parse(text) as SavedState;
   const started = await startRaft(dir, state, clock, false);
-  return assemble({ nodeId: state.nodeId, clusterId: state.clusterId }, started, clock, random, log);
+  return assemble(dir, state, started, clock, random, log);
 }
 
 /** Leaving for good: the manager stopped, its directory (keys, WAL) removed. */

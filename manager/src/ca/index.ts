@@ -12,3 +12,5 @@ export type { JoinToken } from './identity.js';
 export { createRootCA, caDigest, newNodeKey, signNodeCSR, verifyNodeCert } from './root-ca.js';
 export type { RootCA, NodeRole, NodeIdentity } from './root-ca.js';
 export { caErrors } from './errors.js';
+export { NodeIssuer, INVALID_JOIN_TOKEN } from './issuer.js';
+export type { IssueRequest, Issued } from './issuer.js';

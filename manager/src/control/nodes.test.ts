@@ -1,14 +1,11 @@
 import t from 'tap';
 import { ManualClock } from '@shoal/common';
-import { LocalProposer, Store } from '../store/index.js';
-import { node, T0 } from '../testing/swarm-objects.js';
+import type { Store } from '../store/index.js';
+import { node, T0, memoryStore } from '../testing/swarm-objects.js';
 import { NodeControl } from './nodes.js';
 
 async function withNodes(): Promise<{ store: Store; nodes: NodeControl }> {
-  const proposer = new LocalProposer();
-  let n = 0;
-  const store = new Store({ proposer, clock: new ManualClock(T0), newId: () => `tx${++n}` });
-  proposer.attach((i, d) => store.applyEntry(i, d));
+  const store = memoryStore(new ManualClock(T0));
   await store.update((tx) => {
     tx.create('nodes', { ...node('mgr1', { role: 'manager', hostname: 'alpha', engineLabels: { disk: 'ssd' } }), ManagerStatus: { Leader: true, Reachability: 'reachable', Addr: '10.0.0.1:2377' }, Certificate: 'PEM' } as never);
     tx.create('nodes', { ...node('wrk1', { hostname: 'beta', labels: { zone: 'a' } }) } as never);

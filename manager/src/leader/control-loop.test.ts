@@ -7,8 +7,8 @@ import t from 'tap';
 import { ManualClock, silentLogger, type Service, type Task } from '@shoal/common';
 import { ServiceControl } from '../control/services.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
-import { LocalProposer, Store } from '../store/index.js';
-import { node, T0 } from '../testing/swarm-objects.js';
+import type { Store } from '../store/index.js';
+import { node, T0, memoryStore } from '../testing/swarm-objects.js';
 import { ControlLoop } from './control-loop.js';
 
 interface Harness {
@@ -25,10 +25,7 @@ interface Harness {
 
 async function harness(nodes: string[]): Promise<Harness> {
   const clock = new ManualClock(T0);
-  const proposer = new LocalProposer();
-  let n = 0;
-  const store = new Store({ proposer, clock, newId: () => `tx${++n}` });
-  proposer.attach((i, d) => store.applyEntry(i, d));
+  const store = memoryStore(clock);
   await store.update((tx) => {
     tx.create('clusters', { ID: 'c', Spec: { Name: 'default', Orchestration: { TaskHistoryRetentionLimit: 3 } } });
     for (const id of nodes) tx.create('nodes', { ...node(id), ID: id } as never);

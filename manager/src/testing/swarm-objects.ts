@@ -1,8 +1,10 @@
 /**
  * Test objects of the swarm in Docker's shapes: nodes, services and tasks
- * with the fields the scheduler and the orchestrators read. Test-only.
+ * with the fields the scheduler and the orchestrators read, and a store
+ * without Raft. Test-only.
  */
-import type { Service, ServiceSpec, SwarmNode, Task, TaskState } from '@shoal/common';
+import type { Clock, Service, ServiceSpec, SwarmNode, Task, TaskState } from '@shoal/common';
+import { LocalProposer, Store } from '../store/index.js';
 
 /** Test time zero: 2026-12-01T00:00:00Z. */
 export const T0 = Date.parse('2026-12-01T00:00:00.000Z');
@@ -56,4 +58,13 @@ export function task(svc: Service, id: string, over: { slot?: number; node?: str
 export function ids(prefix = 'new'): () => string {
   let n = 0;
   return () => `${prefix}${++n}`;
+}
+
+/** A store whose writes commit at once (no Raft), on `clock`. */
+export function memoryStore(clock: Clock): Store {
+  const proposer = new LocalProposer();
+  let n = 0;
+  const store = new Store({ proposer, clock, newId: () => `tx${++n}` });
+  proposer.attach((i, d) => store.applyEntry(i, d));
+  return store;
 }

@@ -133,7 +133,6 @@ export class Agent {
 
   async #report(t: AgentTask, state: TaskState, extra: Partial<TaskStatus> = {}): Promise<void> {
     if (this.#abort.signal.aborted) return;
-    this.#reported.set(t.ID, state);
     const cid = this.#containers.get(t.ID);
     const status: TaskStatus = {
       Timestamp: new Date(this.#o.now()).toISOString(), State: state, Message: STATE_MESSAGES[state] ?? state,
@@ -141,6 +140,8 @@ export class Agent {
       ...extra,
     };
     await this.#o.dispatcher.updateTaskStatus(this.#o.nodeId, [{ taskId: t.ID, status }]);
+    // Only a report that reached a manager counts: one lost while managers were away is made again on the next assignments.
+    this.#reported.set(t.ID, state);
   }
 
   async #reconcile(id: string): Promise<void> {

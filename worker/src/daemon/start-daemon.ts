@@ -129,7 +129,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartDaemonOptions
     let swarmHost: SwarmHost | undefined;
     const swarm = opts.swarm ?? new SwarmSwitch({
       init: (request) => (swarmHost as SwarmHost).init(request),
-      join: () => (swarmHost as SwarmHost).join(),
+      join: (request) => (swarmHost as SwarmHost).join(request),
     });
     if (opts.swarm === undefined) {
       swarmHost = await stack.start('swarm', async () => {

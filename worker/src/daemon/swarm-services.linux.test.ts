@@ -8,8 +8,8 @@
 // container behind.
 import t from 'tap';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { daemonWithImage, IMAGE, TRAP_SLEEP } from '../testing/compat-fixture.js';
+import { freePort, until } from '../testing/swarm-fixture.js';
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -22,28 +22,6 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
     req.setTimeout(2000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
-}
-
-/** A TCP port free on this host right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 t.test('services on a one-node swarm, through the docker CLI', async (t) => {

@@ -1,18 +1,23 @@
 /**
- * `swarm init` on a running shoald, and the swarm it was in after a
- * restart: makes or reopens the manager (manager/'s initSwarm and
- * openManager, state under `<data-root>/swarm`) and installs its role in
- * the API's SwarmSwitch; `leave --force` stops it, forgets the swarm and
- * goes back to the inactive role. While in a swarm, the node's agent runs
- * its tasks. `swarm join` is not served yet (501).
+ * A node's swarm membership on a running shoald: `swarm init` makes a
+ * manager (manager/'s initSwarm; state under `<data-root>/swarm`), `swarm
+ * join` makes a worker (its certificate from a manager's CA, `worker.json`
+ * beside it), and a restart finds either again. The role goes into the
+ * API's SwarmSwitch, and the node's agent runs its tasks: in-process
+ * against its own dispatcher on a manager, over the cluster port on a
+ * worker. `leave` stops it all, removes the node's task containers and
+ * forgets the swarm (a manager needs --force).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { runToolJson, type Clock, type Logger } from '@shoal/common';
+import { runToolJson, writeFileAtomic, type Clock, type Logger, type SwarmNode } from '@shoal/common';
 import { initSwarm, openManager, removeManagerState, type RunningManager } from '@shoal/manager';
 import { Agent, type AgentEngine } from '../../agent/agent.js';
-import { apiErrors } from '../../engine/api/api-errors.js';
+import { RemoteDispatcher } from '../../agent/remote-dispatcher.js';
+import { joinSwarm } from './join.js';
+import { workerRole } from './worker-role.js';
 import type { SwarmLifecycle, SwarmSwitch } from '../../engine/api/swarm-role.js';
 import type { SystemFacts } from '../../engine/api/system-facts.js';
 import { swarmErrors } from './errors.js';
@@ -27,6 +32,25 @@ export interface SwarmHostOptions {
   swarm: SwarmSwitch;
   /** The engine the node's agent runs tasks with. */
   engine: AgentEngine;
+}
+
+/** A worker's membership, in `<data-root>/swarm/worker.json` (its certificates beside it). */
+interface WorkerState {
+  nodeId: string;
+  clusterId: string;
+  /** Managers' cluster addresses (host:port). */
+  managers: string[];
+  /** This node's address (host). */
+  addr: string;
+}
+
+/** Body of POST /swarm/join. */
+interface JoinBody {
+  ListenAddr?: string;
+  AdvertiseAddr?: string;
+  RemoteAddrs?: string[] | null;
+  JoinToken?: string;
+  Availability?: string;
 }
 
 /** Body of POST /swarm/init (the fields honoured so far). */
@@ -45,6 +69,12 @@ async function defaultRouteAddress(): Promise<string | undefined> {
   return addrs[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
 }
 
+/** The local address the kernel would use to reach `host` (Docker's choice of a joining node's address). */
+async function sourceAddressFor(host: string): Promise<string | undefined> {
+  const routes = await runToolJson<Array<{ prefsrc?: string }>>(['ip', '-j', '-4', 'route', 'get', host]).catch(() => []);
+  return routes[0]?.prefsrc;
+}
+
 /** host:port with Docker's default cluster port 2377. */
 function withPort(addr: string): string {
   return /:\d+$/.test(addr) ? addr : `${addr}:2377`;
@@ -56,6 +86,8 @@ export class SwarmHost implements SwarmLifecycle {
   readonly #dir: string;
   #manager: RunningManager | undefined;
   #agent: Agent | undefined;
+  /** This node is in a swarm as a worker. */
+  #worker = false;
   /** An init in progress: a second one at the same time is refused, not run twice on one directory. */
   #initializing = false;
 
@@ -66,8 +98,25 @@ export class SwarmHost implements SwarmLifecycle {
 
   /** At daemon start: back into the swarm this node was in, if any. */
   async open(): Promise<void> {
+    const worker = await readFile(join(this.#dir, 'worker.json'), 'utf8').catch(() => undefined);
+    if (worker !== undefined) {
+      await this.#startWorker(JSON.parse(worker) as WorkerState);
+      return;
+    }
     const m = await openManager(this.#dir, this.#o.clock, this.#o.log);
     if (m !== undefined) this.#install(m);
+  }
+
+  /** Runs this node as a worker: its agent on a session with the managers, and the worker role in the API. */
+  async #startWorker(state: WorkerState): Promise<void> {
+    const certs = join(this.#dir, 'certificates');
+    const [rootCaPem, certPem, keyPem] = await Promise.all(['swarm-root-ca.crt', 'swarm-node.crt', 'swarm-node.key'].map((f) => readFile(join(certs, f), 'utf8'))) as [string, string, string];
+    const remote = new RemoteDispatcher({ managers: state.managers, tls: { rootCaPem, certPem, keyPem }, log: this.#o.log.child({ part: 'session' }) });
+    this.#agent = new Agent({ nodeId: state.nodeId, dispatcher: remote, engine: this.#o.engine, log: this.#o.log.child({ part: 'agent' }), now: () => this.#o.clock.now() });
+    this.#agent.start();
+    this.#worker = true;
+    this.#o.swarm.install(workerRole({ nodeId: state.nodeId, addr: state.addr, managers: () => remote.managers }, () => this.#leave()));
+    this.#o.log.info({ nodeId: state.nodeId, managers: state.managers }, 'swarm worker running');
   }
 
   #install(m: RunningManager): void {
@@ -84,6 +133,7 @@ export class SwarmHost implements SwarmLifecycle {
     const agent = this.#agent;
     this.#manager = undefined;
     this.#agent = undefined;
+    this.#worker = false;
     this.#o.swarm.leave();
     // Leaving ends this node's tasks, as Docker's leave does.
     await agent?.stop({ removeContainers: true });
@@ -92,8 +142,12 @@ export class SwarmHost implements SwarmLifecycle {
     this.#o.log.info('left the swarm');
   }
 
+  #active(): boolean {
+    return this.#manager !== undefined || this.#worker || this.#initializing;
+  }
+
   async init(request: FastifyRequest): Promise<string> {
-    if (this.#manager !== undefined || this.#initializing) throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM);
+    if (this.#active()) throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM);
     this.#initializing = true;
     try {
       return await this.#init(request);
@@ -110,14 +164,12 @@ export class SwarmHost implements SwarmLifecycle {
     if (host === undefined) throw swarmErrors.make('NO_ADVERTISE_ADDR', 'could not choose an IP address to advertise since this system has no default route; use --advertise-addr');
     const spec = body.Spec ?? {};
     const ns = (v: number | null | undefined): number | undefined => (typeof v === 'number' && v > 0 ? v / 1e6 : undefined);
-    const f = this.#o.facts;
+    const listenPort = /:(\d+)$/.exec(body.ListenAddr ?? '')?.[1] ?? '2377';
     const m = await initSwarm({
       dir: this.#dir, clock: this.#o.clock, random: (n) => new Uint8Array(randomBytes(n)),
-      description: {
-        Hostname: f.name, Platform: { Architecture: f.architecture, OS: 'linux' },
-        Resources: { NanoCPUs: f.ncpu * 1e9, MemoryBytes: f.memTotal }, Engine: { EngineVersion: f.version },
-      },
-      advertiseAddr: withPort(host),
+      description: this.#description(),
+      advertiseAddr: /:\d+$/.test(host) ? host : `${host}:${listenPort}`,
+      listenAddr: body.ListenAddr !== undefined && body.ListenAddr !== '' ? withPort(body.ListenAddr) : '0.0.0.0:2377',
       taskHistoryLimit: spec.Orchestration?.TaskHistoryRetentionLimit ?? undefined,
       dispatcherHeartbeatMs: ns(spec.Dispatcher?.HeartbeatPeriod),
       certExpiryMs: ns(spec.CAConfig?.NodeCertExpiry),
@@ -130,8 +182,44 @@ export class SwarmHost implements SwarmLifecycle {
     return m.nodeId;
   }
 
-  async join(): Promise<void> {
-    throw apiErrors.make('NOT_IMPLEMENTED', 'shoal does not implement POST /swarm/join yet');
+  /** Docker's `swarm join`: joins as a worker (the node's certificate from the manager's CA), then runs the worker. */
+  async join(request: FastifyRequest): Promise<void> {
+    if (this.#active()) throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM);
+    this.#initializing = true;
+    try {
+      await this.#join((request.body ?? {}) as JoinBody);
+    } finally {
+      this.#initializing = false;
+    }
+  }
+
+  async #join(body: JoinBody): Promise<void> {
+    const remote = body.RemoteAddrs?.[0];
+    if (remote === undefined || remote === '') throw swarmErrors.make('INVALID_REQUEST', 'at least 1 RemoteAddr is required to join');
+    if (body.JoinToken === undefined || body.JoinToken === '') throw swarmErrors.make('INVALID_REQUEST', 'a join token is required (--token)');
+    const given = body.AdvertiseAddr !== undefined && body.AdvertiseAddr !== '' ? body.AdvertiseAddr.replace(/:\d+$/, '') : undefined;
+    const listenHost = (body.ListenAddr ?? '').replace(/:\d+$/, '');
+    // As Docker: the given address, else the listen address, else the one this node reaches the manager from.
+    const addr = given ?? (listenHost !== '' && listenHost !== '0.0.0.0' ? listenHost : await sourceAddressFor(remote.replace(/:\d+$/, '')));
+    if (addr === undefined) throw swarmErrors.make('NO_ADVERTISE_ADDR', `could not choose an IP address to advertise: no route to ${remote}; use --advertise-addr`);
+    const joined = await joinSwarm({ remote: withPort(remote), token: body.JoinToken, addr, availability: body.Availability ?? 'active', description: this.#description() });
+    const certs = join(this.#dir, 'certificates');
+    await mkdir(certs, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(join(certs, 'swarm-root-ca.crt'), joined.rootCaPem);
+    await writeFileAtomic(join(certs, 'swarm-node.crt'), joined.certPem);
+    await writeFileAtomic(join(certs, 'swarm-node.key'), joined.keyPem, { mode: 0o600 });
+    const state: WorkerState = { nodeId: joined.nodeId, clusterId: joined.clusterId, managers: [withPort(remote)], addr };
+    await writeFileAtomic(join(this.#dir, 'worker.json'), JSON.stringify(state));
+    await this.#startWorker(state);
+  }
+
+  /** This node as its node object describes it. */
+  #description(): SwarmNode['Description'] {
+    const f = this.#o.facts;
+    return {
+      Hostname: f.name, Platform: { Architecture: f.architecture, OS: 'linux' },
+      Resources: { NanoCPUs: f.ncpu * 1e9, MemoryBytes: f.memTotal }, Engine: { EngineVersion: f.version },
+    };
   }
 
   /** Daemon stop: the manager stops; the swarm stays on disk for the next start. */
@@ -140,6 +228,7 @@ export class SwarmHost implements SwarmLifecycle {
     const agent = this.#agent;
     this.#manager = undefined;
     this.#agent = undefined;
+    this.#worker = false;
     // Task containers keep running; the next start adopts them.
     await agent?.stop();
     await m?.stop();
