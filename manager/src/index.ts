@@ -7,8 +7,10 @@
  */
 export * from './store/index.js';
 export * from './ca/index.js';
-export { initSwarm, openManager, removeManagerState } from './bootstrap.js';
-export type { InitOptions, RunningManager } from './bootstrap.js';
+export { initSwarm, joinManager, openManager, removeManagerState } from './bootstrap.js';
+export type { InitOptions, ManagerEnv, RunningManager } from './bootstrap.js';
+export { CONTROL_ROUTES, controlRouter } from './control/router.js';
+export type { FilterParser } from './control/router.js';
 export { ServiceControl, taskView } from './control/services.js';
 export type { ControlDeps, Filters } from './control/services.js';
 export { NodeControl, nodeView } from './control/nodes.js';

@@ -10,3 +10,4 @@ export type { GrpcMethodDefinition } from './grpc-definition.js';
 export { create, toBinary, fromBinary } from '@bufbuild/protobuf';
 export { taskToProto, taskFromProto, statusToProto, statusFromProto } from './convert.js';
 export type { WireTask } from './convert.js';
+export * from './gen/shoal/cluster/v1/manager_pb.js';

@@ -6,8 +6,8 @@ export const caErrors = defineErrors('CA', {
   FINGERPRINT_MISMATCH: { status: 400, doc: 'The manager\'s root CA is not the one the join token names ("remote CA does not match fingerprint"): the token is from another swarm, or someone is in the middle.' },
   INVALID_CSR: { status: 400, doc: 'A certificate signing request does not parse or its signature does not verify.' },
   WRONG_TOKEN: { status: 400, doc: 'The join token is well formed but is not one of this swarm\'s ("A valid join token is necessary to join this cluster"): it was rotated, or is from another swarm; get it again with `docker swarm join-token`.' },
-  MANAGER_JOIN_UNSUPPORTED: { status: 501, doc: 'Joining as a manager needs Raft membership changes, which shoal does not do yet; join with the worker token.' },
   INVALID_REQUEST: { status: 400, doc: 'A join request has an invalid value (availability, address); the message names it.' },
   UNAUTHENTICATED: { status: 401, doc: 'A call on the cluster port that needs a node certificate came without one, or with one this swarm did not sign.' },
+  NOT_LEADER: { status: 503, retryable: true, doc: 'A node session or a Raft join reached a manager that is not the leader; agents move on to the next manager by themselves.' },
   INVALID_CERTIFICATE: { status: 400, doc: 'A node certificate does not parse, is not signed by this swarm\'s root CA, is outside its validity, or lacks the node id and role in its subject.' },
 });

@@ -13,4 +13,6 @@ export { createRootCA, caDigest, newNodeKey, signNodeCSR, verifyNodeCert } from 
 export type { RootCA, NodeRole, NodeIdentity } from './root-ca.js';
 export { caErrors } from './errors.js';
 export { NodeIssuer, INVALID_JOIN_TOKEN } from './issuer.js';
+export { peerChecker } from './peer-identity.js';
+export type { Peer } from './peer-identity.js';
 export type { IssueRequest, Issued } from './issuer.js';

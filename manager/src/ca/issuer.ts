@@ -3,7 +3,8 @@
  * check the node makes against its token), and a node certificate for a
  * CSR presented with a valid join token. The token's secret says the role;
  * the node gets a new id, and its node object enters the store in the same
- * step (state `unknown` until its dispatcher session starts).
+ * step (state `unknown` until its dispatcher session starts; a manager
+ * then asks to be added to Raft).
  */
 import type { Clock, SwarmNode } from '@shoal/common';
 import type { Store } from '../store/index.js';
@@ -16,7 +17,7 @@ export interface IssueRequest {
   csrPem: string;
   token: string;
   description: SwarmNode['Description'];
-  /** The address the node is reached at (host). */
+  /** The address the node is reached at: host:port (the port is its cluster port, which matters for a manager). */
   addr: string;
   availability: string;
 }
@@ -58,13 +59,12 @@ export class NodeIssuer {
     return this.#cluster().RootCA.CACert;
   }
 
-  /** A certificate for a joining node; CA_WRONG_TOKEN, CA_INVALID_TOKEN, CA_INVALID_CSR, CA_MANAGER_JOIN_UNSUPPORTED. */
+  /** A certificate for a joining node, a worker or a manager as its token says; CA_WRONG_TOKEN, CA_INVALID_TOKEN, CA_INVALID_CSR. */
   async issue(req: IssueRequest): Promise<Issued> {
     const token = parseJoinToken(req.token);
     const cluster = this.#cluster();
     const role: NodeRole | undefined = req.token.trim() === cluster.JoinTokens.Worker ? 'worker' : req.token.trim() === cluster.JoinTokens.Manager ? 'manager' : undefined;
     if (role === undefined || token.secret === '') throw caErrors.make('WRONG_TOKEN', INVALID_JOIN_TOKEN);
-    if (role === 'manager') throw caErrors.make('MANAGER_JOIN_UNSUPPORTED', 'joining as a manager needs Raft membership changes, which shoal does not do yet; join with the worker token');
     if (!['active', 'pause', 'drain', ''].includes(req.availability)) throw caErrors.make('INVALID_REQUEST', `invalid availability: ${req.availability}`);
     const nodeId = newNodeId(this.#o.random(16));
     const now = this.#o.clock.now();
@@ -77,7 +77,9 @@ export class NodeIssuer {
         ID: nodeId,
         Spec: { Labels: {}, Role: role, Availability: req.availability === '' ? 'active' : req.availability },
         Description: { ...req.description, TLSInfo: { TrustRoot: cluster.RootCA.CACert } },
-        Status: { State: 'unknown', Addr: req.addr },
+        Status: { State: 'unknown', Addr: req.addr.replace(/:\d+$/, '') },
+        // A manager is reachable once it is in Raft (the leader adds it when it asks to join).
+        ...(role === 'manager' ? { ManagerStatus: { Reachability: 'unknown', Addr: /:\d+$/.test(req.addr) ? req.addr : `${req.addr}:2377` } } : {}),
         Certificate: certificate,
       });
     });

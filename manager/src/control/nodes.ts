@@ -12,9 +12,21 @@ import type { Filters } from './services.js';
 
 const asNode = (o: StoredObject): SwarmNode => o as unknown as SwarmNode;
 
-/** A node as the API shows it (its certificate is the node's own business). */
-export function nodeView(node: StoredObject): SwarmNode {
+/** A manager's status as Raft sees it now (who leads, who answers). */
+export type ManagerStatusOf = (nodeId: string) => { Leader: boolean; Reachability: 'reachable' | 'unreachable' | 'unknown' } | undefined;
+
+/**
+ * A node as the API shows it: its certificate is the node's own business;
+ * a manager's Leader and Reachability come from Raft at the time of the
+ * call, not from the store (they change without a write).
+ */
+export function nodeView(node: StoredObject, managerStatus?: ManagerStatusOf): SwarmNode {
   const { Certificate: _cert, ...rest } = structuredClone(node) as unknown as SwarmNode & { Certificate?: string };
+  const live = rest.ManagerStatus !== undefined ? managerStatus?.(rest.ID) : undefined;
+  if (rest.ManagerStatus !== undefined && live !== undefined) {
+    const { Leader: _stored, ...ms } = rest.ManagerStatus;
+    rest.ManagerStatus = { ...(live.Leader ? { Leader: true } : {}), ...ms, Reachability: live.Reachability };
+  }
   return rest;
 }
 
@@ -30,9 +42,11 @@ function labelMatch(labels: Record<string, string> | undefined, filters: string[
 /** Nodes, as the Engine API serves them. */
 export class NodeControl {
   readonly #store: Store;
+  readonly #managerStatus: ManagerStatusOf | undefined;
 
-  constructor(store: Store) {
+  constructor(store: Store, managerStatus?: ManagerStatusOf) {
     this.#store = store;
+    this.#managerStatus = managerStatus;
   }
 
   #all(): SwarmNode[] {
@@ -50,7 +64,7 @@ export class NodeControl {
 
   /** GET /nodes/{id}. */
   getNode(ref: string): SwarmNode {
-    return nodeView(this.#find(ref) as unknown as StoredObject);
+    return nodeView(this.#find(ref) as unknown as StoredObject, this.#managerStatus);
   }
 
   /** GET /nodes (filters: id, name, role, membership, label (engine labels), node.label). */
@@ -62,7 +76,7 @@ export class NodeControl {
       && (filters.membership === undefined || filters.membership.includes('accepted'))
       && (filters.label === undefined || labelMatch(n.Description.Engine.Labels, filters.label))
       && (filters['node.label'] === undefined || labelMatch(n.Spec.Labels, filters['node.label'])))
-      .map((n) => nodeView(n as unknown as StoredObject));
+      .map((n) => nodeView(n as unknown as StoredObject, this.#managerStatus));
   }
 
   /** POST /nodes/{id}/update?version=N: availability, labels, role. */

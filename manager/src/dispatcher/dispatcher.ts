@@ -3,8 +3,8 @@
  * agent gets its assignments (every task placed on it, then each change
  * as it happens) and reports its tasks' states, which are batched into one
  * store write per tick. A state only moves forward, and a node reports
- * only its own tasks. Today agents reach it in-process (the manager's own
- * node); the cluster protocol serves the same calls to remote nodes.
+ * only its own tasks. The leader's cluster server serves it to the agent of
+ * every node, managers included (cluster/server.ts).
  */
 import { stateRank, type Clock, type Task, type TaskStatus } from '@shoal/common';
 import type { Store, StoredObject, WriteTx } from '../store/index.js';

@@ -3,8 +3,9 @@
  * node that misses its heartbeats for three periods (swarmkit's grace) is
  * marked `down` ("heartbeat failure"), and the orchestrators move its tasks.
  * When this starts (a manager starts or becomes leader) every node gets a
- * full grace period to reconnect before it counts as down. The manager's
- * own node runs its agent in-process and is not watched.
+ * full grace period to reconnect before it counts as down. Every node is
+ * watched, the managers' own too (their agents beat like any other);
+ * `selfId` leaves one out (tests).
  */
 import type { Clock, Logger, SwarmNode, TimerHandle } from '@shoal/common';
 import type { Store, WriteTx } from '../store/index.js';

@@ -13,7 +13,7 @@ import type { ContainerCreateBody, ContainerInspect, ContainerSummary, Filters, 
 import { hasEnded, STATE_MESSAGES, stateRank } from '@shoal/common';
 import { stopTimeoutS, TASK_ID_LABEL, taskContainerName, taskCreateBody, type AgentTask } from './task-container.js';
 
-/** The manager side the agent talks to (the in-process Dispatcher, or a remote session). */
+/** The manager side the agent talks to (the leader's dispatcher over the cluster port, or a fake in tests). */
 export interface DispatcherClient {
   assignments(nodeId: string, signal: AbortSignal): AsyncIterable<{ full: boolean; tasks: Task[]; removed: string[] }>;
   updateTaskStatus(nodeId: string, updates: ReadonlyArray<{ taskId: string; status: TaskStatus }>): Promise<void>;

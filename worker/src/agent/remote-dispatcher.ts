@@ -1,6 +1,6 @@
 /**
  * A worker's dispatcher session with a manager over the cluster port: the
- * same calls as the manager's in-process Dispatcher (assignments, status
+ * same calls as the manager's Dispatcher (assignments, status
  * reports), plus the session and its heartbeats. A broken stream is opened
  * again (the next manager of the list first, with a backoff); the first
  * message after a reconnect is the full set of assignments, so the agent
@@ -60,9 +60,11 @@ export class RemoteDispatcher implements DispatcherClient {
     const c = this.#current();
     const first = await new Promise<cluster.SessionResponse>((resolve, reject) => {
       const stream = (c.session as (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<cluster.SessionResponse>).call(c, cluster.create(cluster.SessionRequestSchema, {}), new grpc.Metadata());
-      stream.once('data', (m: cluster.SessionResponse) => resolve(m));
-      stream.once('error', reject);
-      signal.addEventListener('abort', () => stream.cancel(), { once: true });
+      // A manager that neither answers nor refuses within 10 s counts as gone.
+      const timer = setTimeout(() => { stream.cancel(); reject(new Error('no answer to the session request')); }, 10_000);
+      stream.once('data', (m: cluster.SessionResponse) => { clearTimeout(timer); resolve(m); });
+      stream.once('error', (e) => { clearTimeout(timer); reject(e); });
+      signal.addEventListener('abort', () => { clearTimeout(timer); stream.cancel(); }, { once: true });
     });
     if (first.heartbeatPeriodMs > 0) this.#periodMs = first.heartbeatPeriodMs;
     if (first.managers.length > 0) this.#managers = [...new Set([...first.managers, ...this.#managers])];

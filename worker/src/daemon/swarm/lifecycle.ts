@@ -1,19 +1,21 @@
 /**
  * A node's swarm membership on a running shoald: `swarm init` makes a
  * manager (manager/'s initSwarm; state under `<data-root>/swarm`), `swarm
- * join` makes a worker (its certificate from a manager's CA, `worker.json`
- * beside it), and a restart finds either again. The role goes into the
- * API's SwarmSwitch, and the node's agent runs its tasks: in-process
- * against its own dispatcher on a manager, over the cluster port on a
- * worker. `leave` stops it all, removes the node's task containers and
- * forgets the swarm (a manager needs --force).
+ * join` makes a worker or a manager as the token says (the node's
+ * certificate from a manager's CA; a worker keeps `worker.json` beside
+ * it), and a restart finds either again. The role goes into the API's
+ * SwarmSwitch, and the node's agent runs its tasks with a session with
+ * the leader over the cluster port (on managers too). `leave` stops it
+ * all, removes the node's task containers and forgets the swarm (a
+ * manager needs --force).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { runToolJson, writeFileAtomic, type Clock, type Logger, type SwarmNode } from '@shoal/common';
-import { initSwarm, openManager, removeManagerState, type RunningManager } from '@shoal/manager';
+import { initSwarm, joinManager, openManager, removeManagerState, type RunningManager } from '@shoal/manager';
+import { parseFilters } from '../../engine/api/filters-param.js';
 import { Agent, type AgentEngine } from '../../agent/agent.js';
 import { RemoteDispatcher } from '../../agent/remote-dispatcher.js';
 import { joinSwarm } from './join.js';
@@ -103,8 +105,13 @@ export class SwarmHost implements SwarmLifecycle {
       await this.#startWorker(JSON.parse(worker) as WorkerState);
       return;
     }
-    const m = await openManager(this.#dir, this.#o.clock, this.#o.log);
+    const m = await openManager(this.#dir, this.#env());
     if (m !== undefined) this.#install(m);
+  }
+
+  /** What the manager role runs with. */
+  #env(): { clock: Clock; random: (n: number) => Uint8Array; log: Logger; filters: typeof parseFilters } {
+    return { clock: this.#o.clock, random: (n) => new Uint8Array(randomBytes(n)), log: this.#o.log, filters: parseFilters };
   }
 
   /** Runs this node as a worker: its agent on a session with the managers, and the worker role in the API. */
@@ -122,8 +129,9 @@ export class SwarmHost implements SwarmLifecycle {
   #install(m: RunningManager): void {
     this.#manager = m;
     this.#o.swarm.install(managerRole(m, () => this.#leave()));
-    // The node's own tasks: this manager's dispatcher, in-process.
-    this.#agent = new Agent({ nodeId: m.nodeId, dispatcher: m.dispatcher, engine: this.#o.engine, log: this.#o.log.child({ part: 'agent' }), now: () => this.#o.clock.now() });
+    // The node's own tasks, from the leader's dispatcher over the cluster port (this manager's own, while it leads), as on a worker.
+    const remote = new RemoteDispatcher({ managers: m.managerAddrs(), tls: m.tls, log: this.#o.log.child({ part: 'session' }) });
+    this.#agent = new Agent({ nodeId: m.nodeId, dispatcher: remote, engine: this.#o.engine, log: this.#o.log.child({ part: 'agent' }), now: () => this.#o.clock.now() });
     this.#agent.start();
     this.#o.log.info({ nodeId: m.nodeId, clusterId: m.clusterId }, 'swarm manager running');
   }
@@ -173,7 +181,7 @@ export class SwarmHost implements SwarmLifecycle {
       taskHistoryLimit: spec.Orchestration?.TaskHistoryRetentionLimit ?? undefined,
       dispatcherHeartbeatMs: ns(spec.Dispatcher?.HeartbeatPeriod),
       certExpiryMs: ns(spec.CAConfig?.NodeCertExpiry),
-      log: this.#o.log,
+      log: this.#o.log, filters: parseFilters,
     }).catch(async (e: unknown) => {
       await removeManagerState(this.#dir);
       throw e;
@@ -182,7 +190,7 @@ export class SwarmHost implements SwarmLifecycle {
     return m.nodeId;
   }
 
-  /** Docker's `swarm join`: joins as a worker (the node's certificate from the manager's CA), then runs the worker. */
+  /** Docker's `swarm join`: the node's certificate from the manager's CA, then a worker, or a manager in Raft, as the token says. */
   async join(request: FastifyRequest): Promise<void> {
     if (this.#active()) throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM);
     this.#initializing = true;
@@ -202,12 +210,24 @@ export class SwarmHost implements SwarmLifecycle {
     // As Docker: the given address, else the listen address, else the one this node reaches the manager from.
     const addr = given ?? (listenHost !== '' && listenHost !== '0.0.0.0' ? listenHost : await sourceAddressFor(remote.replace(/:\d+$/, '')));
     if (addr === undefined) throw swarmErrors.make('NO_ADVERTISE_ADDR', `could not choose an IP address to advertise: no route to ${remote}; use --advertise-addr`);
-    const joined = await joinSwarm({ remote: withPort(remote), token: body.JoinToken, addr, availability: body.Availability ?? 'active', description: this.#description() });
+    const listenAddr = body.ListenAddr !== undefined && body.ListenAddr !== '' ? withPort(body.ListenAddr) : '0.0.0.0:2377';
+    const advertise = `${addr}:${/:(\d+)$/.exec(body.AdvertiseAddr ?? '')?.[1] ?? /:(\d+)$/.exec(listenAddr)?.[1] ?? '2377'}`;
+    const joined = await joinSwarm({ remote: withPort(remote), token: body.JoinToken, addr: advertise, availability: body.Availability ?? 'active', description: this.#description() });
     const certs = join(this.#dir, 'certificates');
     await mkdir(certs, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(certs, 'swarm-root-ca.crt'), joined.rootCaPem);
     await writeFileAtomic(join(certs, 'swarm-node.crt'), joined.certPem);
     await writeFileAtomic(join(certs, 'swarm-node.key'), joined.keyPem, { mode: 0o600 });
+    if (joined.role === 'manager') {
+      // A manager: Raft through the manager it joined (a learner, then a voter once caught up).
+      const m = await joinManager({ dir: this.#dir, nodeId: joined.nodeId, clusterId: joined.clusterId, listenAddr, advertiseAddr: advertise, via: withPort(remote), ...this.#env() })
+        .catch(async (e: unknown) => {
+          await removeManagerState(this.#dir);
+          throw e;
+        });
+      this.#install(m);
+      return;
+    }
     const state: WorkerState = { nodeId: joined.nodeId, clusterId: joined.clusterId, managers: [withPort(remote)], addr };
     await writeFileAtomic(join(this.#dir, 'worker.json'), JSON.stringify(state));
     await this.#startWorker(state);

@@ -1,14 +1,13 @@
 /**
  * The manager role of a node, as the Engine API sees it: the Swarm section
- * of /info, GET /swarm, the nodes, services and tasks, and `swarm leave`.
- * Routes the role does not serve yet answer 501 naming the endpoint
- * (secrets, configs, service logs, node update and removal).
+ * of /info, GET /swarm, the nodes, services and tasks (run by the leader:
+ * here, or forwarded to it), and `swarm leave`. Routes the role does not
+ * serve yet answer 501 naming the endpoint (secrets, configs, service
+ * logs, swarm update).
  */
-import type { FastifyRequest } from 'fastify';
-import type { RunningManager, StoredObject } from '@shoal/manager';
+import { CONTROL_ROUTES, type RunningManager, type StoredObject } from '@shoal/manager';
 import { apiErrors } from '../../engine/api/api-errors.js';
 import { toDockerBoolean } from '../../engine/api/docker-booleans.js';
-import { parseFilters } from '../../engine/api/filters-param.js';
 import { swarmErrors } from './errors.js';
 import { swarmRouteKey, type SwarmInfo, type SwarmRole, type SwarmRouteHandler } from '../../engine/api/swarm-role.js';
 
@@ -33,36 +32,19 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
     return c;
   };
   const self = (): StoredObject | undefined => m.store.view((tx) => tx.get('nodes', m.nodeId));
-  const id = (request: FastifyRequest): string => (request.params as { id: string }).id;
-  const query = (request: FastifyRequest): Record<string, string | undefined> => request.query as Record<string, string | undefined>;
-  const versionOf = (request: FastifyRequest): number => {
-    const raw = query(request).version;
-    const version = raw === undefined ? Number.NaN : Number(raw);
-    if (!Number.isInteger(version)) throw apiErrors.make('BAD_PARAMETER', 'invalid version: the version query parameter must be the Version.Index of the object');
-    return version;
+  const managers = (): StoredObject[] => m.store.view((tx) => tx.find('nodes', 'role', 'manager'));
+  // Services, tasks and nodes: run by the leader (here when this manager leads, else forwarded to it).
+  const control = (route: string): SwarmRouteHandler => async (request, reply) => {
+    const out = await m.call({
+      route, params: (request.params ?? {}) as Record<string, string>,
+      query: (request.query ?? {}) as Record<string, string | undefined>, body: request.body,
+    });
+    if (out.body === undefined) return reply.code(out.status).send();
+    return reply.code(out.status).type('application/json').send(JSON.stringify(out.body));
   };
   const routes = new Map<string, SwarmRouteHandler>([
     [swarmRouteKey('GET', '/swarm'), async () => swarmView(cluster())],
-    [swarmRouteKey('GET', '/nodes'), async (request) => m.nodes.listNodes(parseFilters(query(request).filters))],
-    [swarmRouteKey('GET', '/nodes/:id'), async (request) => m.nodes.getNode(id(request))],
-    [swarmRouteKey('POST', '/nodes/:id/update'), async (request) => {
-      await m.nodes.updateNode(id(request), versionOf(request), request.body);
-      return {};
-    }],
-    [swarmRouteKey('DELETE', '/nodes/:id'), async (request) => {
-      await m.nodes.removeNode(id(request), toDockerBoolean(query(request).force) === true);
-      return {};
-    }],
-    [swarmRouteKey('GET', '/services'), async (request) => m.control.listServices(parseFilters(query(request).filters), toDockerBoolean(query(request).status) === true)],
-    [swarmRouteKey('GET', '/services/:id'), async (request) => m.control.getService(id(request))],
-    [swarmRouteKey('POST', '/services/create'), async (request, reply) => reply.code(201).send(await m.control.createService(request.body))],
-    [swarmRouteKey('POST', '/services/:id/update'), async (request) => m.control.updateService(id(request), versionOf(request), request.body, { rollback: query(request).rollback })],
-    [swarmRouteKey('DELETE', '/services/:id'), async (request, reply) => {
-      await m.control.removeService(id(request));
-      return reply.code(200).send();
-    }],
-    [swarmRouteKey('GET', '/tasks'), async (request) => m.control.listTasks(parseFilters(query(request).filters))],
-    [swarmRouteKey('GET', '/tasks/:id'), async (request) => m.control.getTask(id(request))],
+    ...CONTROL_ROUTES.map((route) => [route, control(route)] as const),
     [swarmRouteKey('POST', '/swarm/init'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
     [swarmRouteKey('POST', '/swarm/join'), async () => { throw swarmErrors.make('ALREADY_ACTIVE', ALREADY_IN_SWARM); }],
     [swarmRouteKey('POST', '/swarm/leave'), async (request, reply) => {
@@ -75,8 +57,6 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
   return {
     info: (): SwarmInfo => {
       const me = self();
-      const managerStatus = (me?.ManagerStatus ?? {}) as { Addr?: string };
-      const addr = managerStatus.Addr ?? '';
       const all = m.store.view((tx) => tx.list('nodes'));
       const { JoinTokens: _tokens, ...clusterInfo } = swarmView(cluster());
       return {
@@ -85,9 +65,9 @@ export function managerRole(m: RunningManager, leave: () => Promise<void>): Swar
         LocalNodeState: 'active',
         ControlAvailable: true,
         Error: '',
-        RemoteManagers: [{ NodeID: m.nodeId, Addr: addr }],
+        RemoteManagers: managers().map((n) => ({ NodeID: n.ID, Addr: (n.ManagerStatus as { Addr?: string } | undefined)?.Addr ?? '' })),
         Nodes: all.length,
-        Managers: m.store.view((tx) => tx.find('nodes', 'role', 'manager').length),
+        Managers: managers().length,
         Cluster: clusterInfo,
       };
     },
