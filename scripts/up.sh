@@ -1,46 +1,65 @@
 #!/usr/bin/env bash
-# Brings up the main job on this machine: shoald (in the background, socket
-# /run/shoal/shoal.sock, log /var/log/shoal/shoald.log) and a demo container
-# (busybox httpd) published on port ${SHOAL_DEMO_PORT:-8080}. Idempotent.
+# Brings up the main job on this machine: a lab swarm of shoald hosts
+# (`shoal lab up`: 3 managers and 2 workers, each in its own network
+# namespace on the lab bridge 10.231.0.0/24) and a demo service (busybox
+# httpd, one replica per host) published in host mode on port 8080 of every
+# host. Idempotent: a lab that answers is kept. Take it all down with
+# `node_modules/.bin/shoal lab down`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "shoald needs root"; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "the lab needs root"; exit 2; }
 scripts/ensure-deps.sh
 
-sock=/run/shoal/shoal.sock
-port=${SHOAL_DEMO_PORT:-8080}
 shoal=node_modules/.bin/shoal
-export SHOAL_HOST=unix://$sock
+root=/var/lib/shoal-lab/lab
+port=8080
 
-if ! curl -fsS --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; then
-  mkdir -p /var/log/shoal
-  echo "shoal: starting shoald (log: /var/log/shoal/shoald.log)"
-  setsid node_modules/.bin/shoald >>/var/log/shoal/shoald.log 2>&1 < /dev/null &
-  for _ in $(seq 1 100); do
-    curl -fsS --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1 && break
-    sleep 0.1
+lab_answers() {
+  [ -f "$root/lab.json" ] || return 1
+  for sock in "$root"/host*/shoal.sock; do
+    curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1 || return 1
   done
-  curl -fsS --unix-socket "$sock" http://localhost/_ping >/dev/null || { echo "shoald did not start; see /var/log/shoal/shoald.log"; tail -20 /var/log/shoal/shoald.log; exit 1; }
+}
+
+if ! lab_answers; then
+  $shoal lab down >/dev/null 2>&1 || true
+  echo "shoal: starting the lab (logs: $root/host*/shoald.log)"
+  $shoal lab up --managers 3 --workers 2
+fi
+socks=("$root"/host*/shoal.sock)
+api() { curl -fsS --unix-socket "${socks[0]}" "$@"; }
+
+# The demo image on every host (services use the image a node has; there is no registry here).
+tar=""
+for sock in "${socks[@]}"; do
+  if ! $shoal -H "unix://$sock" image inspect shoal/httpd:demo >/dev/null 2>&1; then
+    [ -n "$tar" ] || { tar=$(mktemp --suffix=.tar); scripts/make-busybox-image.sh "$tar"; }
+    $shoal -H "unix://$sock" image import --change 'CMD ["httpd","-f","-p","80","-h","/var/www"]' --change 'EXPOSE 80' "$tar" shoal/httpd:demo >/dev/null
+  fi
+done
+[ -z "$tar" ] || rm -f "$tar"
+
+hosts=${#socks[@]}
+if ! api "http://localhost/services/demo" >/dev/null 2>&1; then
+  api -X POST -H 'Content-Type: application/json' http://localhost/services/create -d @- >/dev/null <<JSON
+{"Name":"demo","TaskTemplate":{"ContainerSpec":{"Image":"shoal/httpd:demo"},"RestartPolicy":{"Condition":"any","Delay":1000000000}},
+ "Mode":{"Replicated":{"Replicas":$hosts}},"UpdateConfig":{"Parallelism":1,"Order":"stop-first"},
+ "EndpointSpec":{"Ports":[{"Protocol":"tcp","TargetPort":80,"PublishedPort":$port,"PublishMode":"host"}]}}
+JSON
 fi
 
-# The demo image runs httpd by its own CMD, as `docker run nginx` does.
-if ! $shoal image inspect shoal/httpd:demo >/dev/null 2>&1; then
-  tar=$(mktemp --suffix=.tar)
-  scripts/make-busybox-image.sh "$tar"
-  $shoal image import --change 'CMD ["httpd","-f","-p","80","-h","/var/www"]' --change 'EXPOSE 80' "$tar" shoal/httpd:demo
-  rm -f "$tar"
-fi
-
-$shoal rm -f shoal-demo >/dev/null 2>&1 || true
-$shoal run -d --name shoal-demo --restart unless-stopped -p "$port:80" shoal/httpd:demo >/dev/null
-for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
-echo "shoal: the demo container answers on http://127.0.0.1:$port/ :"
-curl -fsS "http://127.0.0.1:$port/"
+echo "shoal: waiting for the demo service on every host"
+net=$(sed -n 's/.*"net": "\(.*\)".*/\1/p' "$root/lab.json")
+for i in $(seq 1 "$hosts"); do
+  for _ in $(seq 1 300); do curl -fsS --max-time 2 "http://$net.$i:$port/" >/dev/null 2>&1 && break; sleep 0.2; done
+  printf 'host%s (%s:%s): ' "$i" "$net.$i" "$port"
+  curl -fsS --max-time 2 "http://$net.$i:$port/" || { echo "no answer; see $root/host$i/shoald.log"; exit 1; }
+done
 cat <<MSG
 
-shoald is running. Point a client at it:
-  export DOCKER_HOST=unix://$sock     # the docker CLI
-  docker ps
-  node_modules/.bin/shoal ps           # the shoal CLI (same socket by default)
-Stop the daemon with: kill \$(cat /run/shoal/shoald.pid)   (containers keep running: live-restore)
+The lab is up: $hosts hosts, one demo replica on each. Point a client at a host:
+  export DOCKER_HOST=unix://${socks[0]}
+  docker node ls; docker service ps demo
+  node_modules/.bin/shoal -H unix://${socks[0]} ps
+Take it down (nothing is left behind): node_modules/.bin/shoal lab down
 MSG

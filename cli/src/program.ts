@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { CliContext, reportError } from './context.js';
 import type { CliIo, ConnectionFlags } from './context.js';
+import { defineLabDown, defineLabUp } from './lab.js';
 import { defineEvents } from './events.js';
 import { defineAttach, defineExec } from './exec.js';
 import { newCommand, rewriteBooleanFlags } from './flags.js';
@@ -132,6 +133,10 @@ export function buildProgram(ctx: CliContext): Command {
   add(ctx, volume, 'inspect', defineTypedInspect(ctx, 'volume'));
   add(ctx, volume, 'rm', defineVolumeRm(ctx), ['remove']);
   add(ctx, volume, 'prune', defineVolumePrune(ctx));
+
+  const lab = program.command('lab').description('A swarm of shoald hosts on this machine (network namespaces)').enablePositionalOptions();
+  add(ctx, lab, 'up', defineLabUp(ctx));
+  add(ctx, lab, 'down', defineLabDown(ctx));
 
   const system = program.command('system').description('Manage shoal').enablePositionalOptions();
   add(ctx, system, 'events', defineEvents(ctx));

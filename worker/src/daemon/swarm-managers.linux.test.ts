@@ -26,6 +26,8 @@ t.test('three managers: join, forward, lose the leader, heal', async (t) => {
     const s = await statuses(m2);
     return Object.keys(s).length === 3 && Object.values(s).filter((v) => v === 'Leader').length === 1 && Object.values(s).every((v) => v === 'Leader' || v === 'Reachable') ? s : undefined;
   });
+  // A node takes tasks once its agent's session with the leader has started (Ready).
+  await until('three ready nodes', async () => ((await m1(['node', 'ls', '--format', '{{.Status}}'])).stdout.trim().split('\n').filter((x) => x === 'Ready').length === 3 ? true : undefined));
   t.equal(all[ids[0] as string], 'Leader', 'the first manager leads');
   t.equal((await m3(['info', '--format', '{{.Swarm.Managers}} {{.Swarm.Nodes}} {{.Swarm.ControlAvailable}}'])).stdout.trim(), '3 3 true');
 
