@@ -9,6 +9,7 @@
  * shoald adopts its running tasks instead of restarting them. Work on one
  * task is serialized; tasks proceed in parallel.
  */
+import { setMaxListeners } from 'node:events';
 import type { ContainerCreateBody, ContainerInspect, ContainerSummary, Filters, Logger, Task, TaskState, TaskStatus } from '@shoal/common';
 import { hasEnded, STATE_MESSAGES, stateRank } from '@shoal/common';
 import { stopTimeoutS, TASK_ID_LABEL, taskContainerName, taskCreateBody, type AgentTask } from './task-container.js';
@@ -64,6 +65,8 @@ export class Agent {
 
   constructor(o: AgentOptions) {
     this.#o = o;
+    // Every running task's exit watch listens on this signal: thousands on a busy node are expected, not a leak.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Finds this node's task containers, then follows the assignments. */

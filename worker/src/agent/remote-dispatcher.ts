@@ -19,9 +19,15 @@ export interface RemoteDispatcherOptions {
   log: Logger;
 }
 
+/** Waits `ms`, or less if `signal` aborts; leaves no listener behind either way (the heartbeat loop sleeps for hours). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  const done = (): void => {
+    clearTimeout(t);
+    signal.removeEventListener('abort', done);
+    resolve();
+  };
+  const t = setTimeout(done, ms);
+  signal.addEventListener('abort', done, { once: true });
 });
 
 /** The dispatcher of the managers, reached over the network. */
@@ -90,7 +96,8 @@ export class RemoteDispatcher implements DispatcherClient {
     let backoff = 100;
     while (!signal.aborted) {
       const attempt = new AbortController();
-      signal.addEventListener('abort', () => attempt.abort(), { once: true });
+      const cancel = (): void => attempt.abort();
+      signal.addEventListener('abort', cancel, { once: true });
       try {
         await this.#session(attempt.signal);
         const c = this.#current();
@@ -105,6 +112,7 @@ export class RemoteDispatcher implements DispatcherClient {
         if (signal.aborted) break;
         this.#o.log.warn({ err: e, manager: this.#managers[this.#index % this.#managers.length] }, 'dispatcher session lost; trying again');
       } finally {
+        signal.removeEventListener('abort', cancel);
         attempt.abort();
       }
       if (signal.aborted) break;
