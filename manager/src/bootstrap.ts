@@ -17,7 +17,7 @@
  * swarm-node.key), `raft/` (the WAL).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { cluster, ShoalError, silentLogger, writeFileAtomic, type Clock, type Logger } from '@shoal/common';
@@ -29,7 +29,9 @@ import { Dispatcher } from './dispatcher/dispatcher.js';
 import { ControlLoop } from './leader/control-loop.js';
 import { NodeIssuer } from './ca/issuer.js';
 import { peerChecker } from './ca/peer-identity.js';
+import { callUnary, MANAGER_NAME, nodeClient, type ClusterClient } from './cluster/client.js';
 import { ClusterServer, type ControlCall } from './cluster/server.js';
+import { readNodeTls, writeNodeTls } from './ca/node-tls.js';
 import { controlRouter, type FilterParser } from './control/router.js';
 import { NodeLiveness } from './dispatcher/liveness.js';
 import { RaftProposer, Store, storeStateMachine } from './store/index.js';
@@ -71,12 +73,8 @@ export interface RunningManager {
   clusterId: string;
   store: Store;
   raft: RaftNode;
-  /** Services and tasks (the control API). */
-  control: ServiceControl;
-  /** Nodes (the control API). */
+  /** Nodes (the control API; the Engine API reaches it through `call`). */
   nodes: NodeControl;
-  /** The manager's end of the node sessions. */
-  dispatcher: Dispatcher;
   /** The port the cluster server listens on. */
   clusterPort: number;
   /** Runs a swarm call of the Engine API here when leading, else on the leader. */
@@ -102,13 +100,12 @@ interface SavedState {
 const NS = 1_000_000;
 const DAY = 24 * 3600 * 1000;
 
-/** Resolves once `node` knows a leader (itself or another), or after `ms`. */
-function knowsLeader(node: RaftNode, ms: number): Promise<void> {
-  const known = (s: { leader: string; role: string }): boolean => s.leader !== '' && (s.leader !== node.id || s.role === 'leader');
-  if (known({ leader: node.leader, role: node.isLeader ? 'leader' : '' })) return Promise.resolve();
+/** Resolves once `pred` holds for `node`'s soft state, or after `ms` (forever without). */
+function untilSoft(node: RaftNode, pred: (s: { leader: string; role: string }) => boolean, ms?: number): Promise<void> {
+  if (pred({ leader: node.leader, role: node.isLeader ? 'leader' : '' })) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    const off = node.onSoftState((s: SoftState) => { if (known(s)) done(); });
+    const timer = ms === undefined ? undefined : setTimeout(done, ms);
+    const off = node.onSoftState((s: SoftState) => { if (pred(s)) done(); });
     function done(): void {
       clearTimeout(timer);
       off();
@@ -119,30 +116,16 @@ function knowsLeader(node: RaftNode, ms: number): Promise<void> {
 
 /** Resolves once `node` leads (a one-voter cluster elects itself within an election timeout). */
 function leading(node: RaftNode): Promise<void> {
-  if (node.isLeader) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = node.onSoftState((s: SoftState) => {
-      if (s.role !== 'leader') return;
-      off();
-      resolve();
-    });
-  });
+  return untilSoft(node, (s) => s.role === 'leader');
+}
+
+/** Resolves once `node` knows a leader (itself, leading, or another), or after `ms`. */
+function knowsLeader(node: RaftNode, ms: number): Promise<void> {
+  return untilSoft(node, (s) => s.leader !== '' && (s.leader !== node.id || s.role === 'leader'), ms);
 }
 
 function randomId(random: (n: number) => Uint8Array): () => string {
   return () => newNodeId(random(16));
-}
-
-/** The name every manager certificate carries (SAN), checked instead of an address. */
-const MANAGER_NAME = 'swarm-manager';
-
-type ManagerClient = grpc.Client & Record<string, (...a: unknown[]) => unknown>;
-
-function unary<O>(c: ManagerClient, method: string, request: unknown, timeoutMs: number): Promise<O> {
-  return new Promise((resolve, reject) => {
-    (c[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: O) => void) => void)
-      .call(c, request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (e, r) => (e !== null ? reject(e) : resolve(r)));
-  });
 }
 
 /** Our error back from another manager's gRPC answer (code, HTTP status and message as it made them). */
@@ -171,9 +154,8 @@ interface Started {
  */
 async function startManager(dir: string, state: SavedState, env: ManagerEnv, bootstrap: boolean): Promise<Started> {
   const { clock, random, log } = env;
-  const certs = join(dir, 'certificates');
-  const [rootCaPem, certPem, keyPem] = await Promise.all(['swarm-root-ca.crt', 'swarm-node.crt', 'swarm-node.key'].map((f) => readFile(join(certs, f), 'utf8'))) as [string, string, string];
-  const tls = { rootCaPem, certPem, keyPem };
+  const tls = await readNodeTls(dir);
+  const { rootCaPem, certPem, keyPem } = tls;
   const proposer = new RaftProposer();
   let n = 0;
   const store = new Store({ proposer, clock, newId: () => `${state.nodeId}-${clock.now().toString(36)}-${++n}` });
@@ -198,12 +180,11 @@ async function startManager(dir: string, state: SavedState, env: ManagerEnv, boo
       .map((x) => (x.ManagerStatus as { Addr?: string } | undefined)?.Addr).filter((a): a is string => a !== undefined && a !== '' && a !== state.advertise);
     return [state.advertise, ...others];
   };
-  const clients = new Map<string, ManagerClient>();
-  const clientOf = (addr: string): ManagerClient => {
+  const clients = new Map<string, ClusterClient>();
+  const clientOf = (addr: string): ClusterClient => {
     let c = clients.get(addr);
     if (c === undefined) {
-      const Ctor = grpc.makeGenericClientConstructor(cluster.grpcDefinition(cluster.ManagerService) as unknown as grpc.ServiceDefinition, 'ManagerService');
-      c = new Ctor(addr, grpc.credentials.createSsl(Buffer.from(rootCaPem), Buffer.from(keyPem), Buffer.from(certPem)), { 'grpc.ssl_target_name_override': MANAGER_NAME }) as unknown as ManagerClient;
+      c = nodeClient(cluster.ManagerService, addr, tls);
       clients.set(addr, c);
     }
     return c;
@@ -218,7 +199,7 @@ async function startManager(dir: string, state: SavedState, env: ManagerEnv, boo
   /** Runs a control call here (leader) or on the leader. */
   const call = async (c: ControlCall): Promise<{ status: number; body: unknown }> => {
     if (raft?.isLeader === true) return router(c);
-    const r = await unary<cluster.ControlResponse>(clientOf(leaderAddr()), 'control', cluster.create(cluster.ControlRequestSchema, {
+    const r = await callUnary<cluster.ControlResponse>(clientOf(leaderAddr()), 'control', cluster.create(cluster.ControlRequestSchema, {
       route: c.route, paramsJson: encoder.encode(JSON.stringify(c.params)), queryJson: encoder.encode(JSON.stringify(c.query)),
       bodyJson: c.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(c.body)),
     }), 30_000).catch((e: unknown) => { throw fromGrpc(e); });
@@ -228,7 +209,7 @@ async function startManager(dir: string, state: SavedState, env: ManagerEnv, boo
   const joinRaft = async (peer: { nodeId: string }, addr: string): Promise<number> => {
     const r = raft as RaftNode;
     if (!r.isLeader) {
-      const out = await unary<cluster.JoinRaftResponse>(clientOf(leaderAddr()), 'joinRaft', cluster.create(cluster.JoinRaftRequestSchema, { addr }), 60_000).catch((e: unknown) => { throw fromGrpc(e); });
+      const out = await callUnary<cluster.JoinRaftResponse>(clientOf(leaderAddr()), 'joinRaft', cluster.create(cluster.JoinRaftRequestSchema, { addr }), 60_000).catch((e: unknown) => { throw fromGrpc(e); });
       return Number(out.index);
     }
     const members = r.status().confState;
@@ -312,11 +293,11 @@ async function startManager(dir: string, state: SavedState, env: ManagerEnv, boo
     });
   }
   const m: RunningManager = {
-    nodeId: state.nodeId, clusterId: state.clusterId, store, raft: r, control: services, nodes, dispatcher, clusterPort: port,
+    nodeId: state.nodeId, clusterId: state.clusterId, store, raft: r, nodes, clusterPort: port,
     call, managerAddrs, advertise: state.advertise, tls, stop,
   };
   const joinThrough = async (via: string): Promise<void> => {
-    const out = await unary<cluster.JoinRaftResponse>(clientOf(via), 'joinRaft', cluster.create(cluster.JoinRaftRequestSchema, { addr: state.advertise }), 90_000)
+    const out = await callUnary<cluster.JoinRaftResponse>(clientOf(via), 'joinRaft', cluster.create(cluster.JoinRaftRequestSchema, { addr: state.advertise }), 90_000)
       .catch((e: unknown) => { throw fromGrpc(e); });
     const deadline = clock.now() + 60_000;
     while (store.appliedIndex < Number(out.index)) {
@@ -336,11 +317,7 @@ export async function initSwarm(o: InitOptions): Promise<RunningManager> {
   const key = await newNodeKey();
   const certExpiryMs = o.certExpiryMs ?? 90 * DAY;
   const cert = await signNodeCSR(ca, key.csrPem, { nodeId, role: 'manager', organization: clusterId, now, serial: o.random(16), expiryMs: certExpiryMs });
-  const certs = join(o.dir, 'certificates');
-  await mkdir(certs, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(join(certs, 'swarm-root-ca.crt'), ca.certPem);
-  await writeFileAtomic(join(certs, 'swarm-node.crt'), cert);
-  await writeFileAtomic(join(certs, 'swarm-node.key'), key.keyPem, { mode: 0o600 });
+  await writeNodeTls(o.dir, { rootCaPem: ca.certPem, certPem: cert, keyPem: key.keyPem });
   const state: SavedState = { nodeId, clusterId, clusterListen: o.listenAddr ?? '0.0.0.0:2377', advertise: o.advertiseAddr };
   await writeFileAtomic(join(o.dir, 'state.json'), JSON.stringify(state));
   const digest = caDigest(ca.certPem);

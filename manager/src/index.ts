@@ -17,3 +17,7 @@ export { NodeControl, nodeView } from './control/nodes.js';
 export { controlErrors } from './control/errors.js';
 export { Dispatcher } from './dispatcher/dispatcher.js';
 export type { Assignments, StatusUpdate } from './dispatcher/dispatcher.js';
+export { callUnary, dispatcherClient, nodeClient, pinnedCAClient, unverifiedCAClient } from './cluster/client.js';
+export type { ClusterClient } from './cluster/client.js';
+export { readNodeTls, writeNodeTls } from './ca/node-tls.js';
+export type { NodeTls } from './ca/node-tls.js';

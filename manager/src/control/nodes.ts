@@ -8,7 +8,7 @@
 import type { SwarmNode } from '@shoal/common';
 import type { Store, StoredObject } from '../store/index.js';
 import { controlErrors } from './errors.js';
-import type { Filters } from './services.js';
+import { labelMatch, type Filters } from './services.js';
 
 const asNode = (o: StoredObject): SwarmNode => o as unknown as SwarmNode;
 
@@ -28,15 +28,6 @@ export function nodeView(node: StoredObject, managerStatus?: ManagerStatusOf): S
     rest.ManagerStatus = { ...(live.Leader ? { Leader: true } : {}), ...ms, Reachability: live.Reachability };
   }
   return rest;
-}
-
-function labelMatch(labels: Record<string, string> | undefined, filters: string[]): boolean {
-  return filters.every((f) => {
-    const at = f.indexOf('=');
-    const key = at < 0 ? f : f.slice(0, at);
-    if (labels?.[key] === undefined) return false;
-    return at < 0 || labels[key] === f.slice(at + 1);
-  });
 }
 
 /** Nodes, as the Engine API serves them. */

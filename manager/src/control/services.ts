@@ -48,7 +48,8 @@ function lookup<T extends { ID: string }>(all: readonly T[], ref: string, name: 
   throw controlErrors.make(kind === 'service' ? 'SERVICE_NOT_FOUND' : 'TASK_NOT_FOUND', `${kind} ${ref} not found`);
 }
 
-function labelMatch(labels: Record<string, string> | null | undefined, filters: string[]): boolean {
+/** Docker's label filter: every `key` or `key=value` holds in `labels`. */
+export function labelMatch(labels: Record<string, string> | null | undefined, filters: string[]): boolean {
   return filters.every((f) => {
     const at = f.indexOf('=');
     const key = at < 0 ? f : f.slice(0, at);

@@ -10,12 +10,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { cluster, type Logger, type Task, type TaskStatus } from '@shoal/common';
 import type { DispatcherClient } from './agent.js';
-import { callUnary, dispatcherClient, type ClusterClient } from './cluster-client.js';
+import { callUnary, dispatcherClient, type ClusterClient, type NodeTls } from '@shoal/manager';
 
 export interface RemoteDispatcherOptions {
   /** Cluster addresses of the managers (host:port); the first is tried first. */
   managers: string[];
-  tls: { rootCaPem: string; certPem: string; keyPem: string };
+  tls: NodeTls;
   log: Logger;
 }
 

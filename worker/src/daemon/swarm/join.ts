@@ -6,8 +6,7 @@
  * id) back. The key never leaves the node.
  */
 import { cluster, type SwarmNode } from '@shoal/common';
-import { caDigest, checkRemoteCA, newNodeKey, parseJoinToken } from '@shoal/manager';
-import { callUnary, pinnedCAClient, unverifiedCAClient } from '../../agent/cluster-client.js';
+import { callUnary, caDigest, checkRemoteCA, newNodeKey, parseJoinToken, pinnedCAClient, unverifiedCAClient } from '@shoal/manager';
 import { swarmErrors } from './errors.js';
 
 /** What a node has after joining. */

@@ -10,11 +10,11 @@
  * manager needs --force).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { runToolJson, writeFileAtomic, type Clock, type Logger, type SwarmNode } from '@shoal/common';
-import { initSwarm, joinManager, openManager, removeManagerState, type RunningManager } from '@shoal/manager';
+import { initSwarm, joinManager, openManager, readNodeTls, removeManagerState, writeNodeTls, type RunningManager } from '@shoal/manager';
 import { parseFilters } from '../../engine/api/filters-param.js';
 import { Agent, type AgentEngine } from '../../agent/agent.js';
 import { RemoteDispatcher } from '../../agent/remote-dispatcher.js';
@@ -116,9 +116,7 @@ export class SwarmHost implements SwarmLifecycle {
 
   /** Runs this node as a worker: its agent on a session with the managers, and the worker role in the API. */
   async #startWorker(state: WorkerState): Promise<void> {
-    const certs = join(this.#dir, 'certificates');
-    const [rootCaPem, certPem, keyPem] = await Promise.all(['swarm-root-ca.crt', 'swarm-node.crt', 'swarm-node.key'].map((f) => readFile(join(certs, f), 'utf8'))) as [string, string, string];
-    const remote = new RemoteDispatcher({ managers: state.managers, tls: { rootCaPem, certPem, keyPem }, log: this.#o.log.child({ part: 'session' }) });
+    const remote = new RemoteDispatcher({ managers: state.managers, tls: await readNodeTls(this.#dir), log: this.#o.log.child({ part: 'session' }) });
     this.#agent = new Agent({ nodeId: state.nodeId, dispatcher: remote, engine: this.#o.engine, log: this.#o.log.child({ part: 'agent' }), now: () => this.#o.clock.now() });
     this.#agent.start();
     this.#worker = true;
@@ -213,11 +211,7 @@ export class SwarmHost implements SwarmLifecycle {
     const listenAddr = body.ListenAddr !== undefined && body.ListenAddr !== '' ? withPort(body.ListenAddr) : '0.0.0.0:2377';
     const advertise = `${addr}:${/:(\d+)$/.exec(body.AdvertiseAddr ?? '')?.[1] ?? /:(\d+)$/.exec(listenAddr)?.[1] ?? '2377'}`;
     const joined = await joinSwarm({ remote: withPort(remote), token: body.JoinToken, addr: advertise, availability: body.Availability ?? 'active', description: this.#description() });
-    const certs = join(this.#dir, 'certificates');
-    await mkdir(certs, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(join(certs, 'swarm-root-ca.crt'), joined.rootCaPem);
-    await writeFileAtomic(join(certs, 'swarm-node.crt'), joined.certPem);
-    await writeFileAtomic(join(certs, 'swarm-node.key'), joined.keyPem, { mode: 0o600 });
+    await writeNodeTls(this.#dir, joined);
     if (joined.role === 'manager') {
       // A manager: Raft through the manager it joined (a learner, then a voter once caught up).
       const m = await joinManager({ dir: this.#dir, nodeId: joined.nodeId, clusterId: joined.clusterId, listenAddr, advertiseAddr: advertise, via: withPort(remote), ...this.#env() })

@@ -1,6 +1,7 @@
 /**
- * The node's side of the cluster port: clients of the CA (to join) and of
- * the dispatcher (a worker's session), over TLS. Before it has a
+ * Clients of the cluster port, over TLS: of the CA (a node joining), of the
+ * dispatcher (every node's agent) and of the manager service (a manager
+ * forwarding to the leader). Before it has a
  * certificate a node trusts a manager only through the root CA digest in
  * its join token; afterwards it trusts only that root and presents its own
  * certificate (mutual TLS). Managers' certificates name them
@@ -8,11 +9,14 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { cluster } from '@shoal/common';
+import type { NodeTls } from '../ca/node-tls.js';
 
 /** The name every manager certificate carries (SAN), checked instead of the address. */
-const MANAGER_NAME = 'swarm-manager';
+export const MANAGER_NAME = 'swarm-manager';
 
-type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+/** A client of one cluster service: its methods by lowerCamelCase name. */
+export type ClusterClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+type Client = ClusterClient;
 
 function client(service: Parameters<typeof cluster.grpcDefinition>[0], addr: string, creds: grpc.ChannelCredentials, options: grpc.ChannelOptions = {}): Client {
   const Ctor = grpc.makeGenericClientConstructor(cluster.grpcDefinition(service) as unknown as grpc.ServiceDefinition, service.name);
@@ -37,10 +41,13 @@ export function pinnedCAClient(addr: string, rootCaPem: string): Client {
   return client(cluster.CAService, addr, grpc.credentials.createSsl(Buffer.from(rootCaPem)), { 'grpc.ssl_target_name_override': MANAGER_NAME });
 }
 
-/** A dispatcher client with the node's certificate (mutual TLS). */
-export function dispatcherClient(addr: string, tls: { rootCaPem: string; certPem: string; keyPem: string }): Client {
+/** A client of `service` at a manager, with the node's certificate (mutual TLS). */
+export function nodeClient(service: Parameters<typeof cluster.grpcDefinition>[0], addr: string, tls: NodeTls): Client {
   const creds = grpc.credentials.createSsl(Buffer.from(tls.rootCaPem), Buffer.from(tls.keyPem), Buffer.from(tls.certPem));
-  return client(cluster.DispatcherService, addr, creds, { 'grpc.ssl_target_name_override': MANAGER_NAME });
+  return client(service, addr, creds, { 'grpc.ssl_target_name_override': MANAGER_NAME });
 }
 
-export type { Client as ClusterClient };
+/** A dispatcher client with the node's certificate (mutual TLS). */
+export function dispatcherClient(addr: string, tls: NodeTls): Client {
+  return nodeClient(cluster.DispatcherService, addr, tls);
+}
